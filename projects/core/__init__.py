@@ -1,0 +1,1 @@
+"""Pure-Python core of the projects app: no Django imports allowed here."""
