@@ -1,0 +1,183 @@
+"""Projects over the API: list, create, read, update, delete; tasks; progress."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from projects import validation
+from projects.models import Project, TaskStatus
+from projects.selectors import (
+    project_get_for_user,
+    project_list_for_user,
+    snapshot_list_for_project,
+    task_list_for_project,
+)
+from projects.services import project_create, project_delete, project_update
+
+
+def _django_validator(func):
+    def run(value):
+        try:
+            return func(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    return run
+
+
+class ProjectInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    repo_url = serializers.CharField(max_length=500)
+    branch = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+    plan_path = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    refresh_interval_hours = serializers.IntegerField(
+        min_value=1, max_value=24 * 30, required=False, allow_null=True, default=None
+    )
+    archived = serializers.BooleanField(required=False, default=False)
+    access_token = serializers.CharField(
+        max_length=500, required=False, allow_blank=True, write_only=True, default=None,
+        help_text="Write-only. Blank removes a stored token.",
+        trim_whitespace=True,
+    )
+
+    def validate_name(self, value):
+        return _django_validator(validation.clean_name)(value)
+
+    def validate_repo_url(self, value):
+        return _django_validator(validation.clean_repo_url)(value)
+
+    def validate_branch(self, value):
+        return _django_validator(validation.clean_branch)(value)
+
+    def validate_plan_path(self, value):
+        return _django_validator(validation.clean_plan_path)(value)
+
+    def validate(self, attrs):
+        owner = self.context["owner"]
+        name = attrs.get("name")
+        if name is not None:
+            clash = Project.objects.filter(owner=owner, name=name)
+            if self.instance is not None:
+                clash = clash.exclude(pk=self.instance.pk)
+            if clash.exists():
+                raise serializers.ValidationError({"name": ["You already have a project with this name."]})
+        return attrs
+
+
+class ProjectOutputSerializer(serializers.ModelSerializer):
+    has_access_token = serializers.BooleanField(read_only=True)
+    owner = serializers.CharField(source="owner.username", read_only=True)
+
+    class Meta:
+        model = Project
+        fields = [
+            "id", "name", "owner", "repo_url", "branch", "plan_path", "status", "status_message",
+            "is_stale", "percentage", "total_tasks", "done_tasks", "doing_tasks",
+            "blocked_tasks", "todo_tasks", "plan_files", "last_commit_sha", "last_commit_at",
+            "last_refreshed_at", "refresh_interval_hours", "archived", "has_access_token",
+            "created_at", "updated_at",
+        ]
+
+
+class ProjectListCreateApi(APIView):
+    @extend_schema(responses=ProjectOutputSerializer(many=True))
+    def get(self, request):
+        projects = project_list_for_user(user=request.user).order_by("name")
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(projects, request, view=self)
+        return paginator.get_paginated_response(ProjectOutputSerializer(page, many=True).data)
+
+    @extend_schema(request=ProjectInputSerializer, responses={201: ProjectOutputSerializer})
+    def post(self, request):
+        data = ProjectInputSerializer(data=request.data, context={"owner": request.user})
+        data.is_valid(raise_exception=True)
+        project = project_create(owner=request.user, **data.validated_data)
+        return Response(ProjectOutputSerializer(project).data, status=status.HTTP_201_CREATED)
+
+
+class ProjectDetailApi(APIView):
+    @extend_schema(responses=ProjectOutputSerializer)
+    def get(self, request, project_id):
+        project = project_get_for_user(user=request.user, project_id=project_id)
+        return Response(ProjectOutputSerializer(project).data)
+
+    @extend_schema(request=ProjectInputSerializer, responses=ProjectOutputSerializer)
+    def patch(self, request, project_id):
+        project = project_get_for_user(user=request.user, project_id=project_id)
+        data = ProjectInputSerializer(
+            project, data=request.data, partial=True, context={"owner": project.owner}
+        )
+        data.is_valid(raise_exception=True)
+        changes = {k: v for k, v in data.validated_data.items() if k in request.data}
+        project = project_update(project=project, data=changes)
+        return Response(ProjectOutputSerializer(project).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, project_id):
+        project = project_get_for_user(user=request.user, project_id=project_id)
+        project_delete(project=project)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TaskOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    phase = serializers.CharField()
+    section_path = serializers.ListField(child=serializers.CharField())
+    depth = serializers.IntegerField()
+    parent_id = serializers.UUIDField(allow_null=True)
+    file_path = serializers.CharField()
+    line = serializers.IntegerField()
+    order = serializers.IntegerField()
+
+
+class ProjectTasksApi(APIView):
+    class FilterSerializer(serializers.Serializer):
+        status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
+        phase = serializers.CharField(required=False, max_length=300)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=TaskStatus.values),
+            OpenApiParameter("phase", str),
+        ],
+        responses=TaskOutputSerializer(many=True),
+    )
+    def get(self, request, project_id):
+        project = project_get_for_user(user=request.user, project_id=project_id)
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        tasks = task_list_for_project(project=project, **filters.validated_data)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(tasks, request, view=self)
+        return paginator.get_paginated_response(TaskOutputSerializer(page, many=True).data)
+
+
+class SnapshotOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    created_at = serializers.DateTimeField()
+    commit_sha = serializers.CharField()
+    total = serializers.IntegerField()
+    done = serializers.IntegerField()
+    doing = serializers.IntegerField()
+    blocked = serializers.IntegerField()
+    todo = serializers.IntegerField()
+    percentage = serializers.FloatField()
+    status = serializers.CharField()
+    phases = serializers.JSONField()
+
+
+class ProjectProgressApi(APIView):
+    @extend_schema(responses=SnapshotOutputSerializer(many=True))
+    def get(self, request, project_id):
+        project = project_get_for_user(user=request.user, project_id=project_id)
+        snapshots = snapshot_list_for_project(project=project)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(snapshots, request, view=self)
+        return paginator.get_paginated_response(SnapshotOutputSerializer(page, many=True).data)

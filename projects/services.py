@@ -1,0 +1,96 @@
+"""Writes for projects. Only this module (and the plan store) writes project rows."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+
+from projects.core.secret_box import decrypt_token, encrypt_token
+from projects.models import Project, ProjectStatus
+
+# Fields whose change alters what a refresh reads; changing one invalidates
+# the "unchanged" short-circuit.
+PARSE_AFFECTING_FIELDS = ("repo_url", "branch", "plan_path")
+EDITABLE_FIELDS = (
+    "name", "repo_url", "branch", "plan_path", "refresh_interval_hours", "archived",
+)
+
+
+def _apply_access_token(project: Project, token: str | None) -> None:
+    """``None`` leaves the token as it is; ``""`` removes it."""
+    if token is None:
+        return
+    project.access_token_encrypted = (
+        encrypt_token(token, settings.REPOTRACKR_TOKEN_KEY) if token else ""
+    )
+
+
+def project_access_token(*, project: Project) -> str:
+    """The decrypted access token, or ``""``. Never log or display the result."""
+    if not project.access_token_encrypted:
+        return ""
+    return decrypt_token(project.access_token_encrypted, settings.REPOTRACKR_TOKEN_KEY)
+
+
+def project_create(
+    *,
+    owner,
+    name: str,
+    repo_url: str,
+    branch: str = "",
+    plan_path: str = "",
+    refresh_interval_hours: int | None = None,
+    archived: bool = False,
+    access_token: str | None = None,
+) -> Project:
+    project = Project(
+        owner=owner,
+        name=name,
+        repo_url=repo_url,
+        branch=branch,
+        plan_path=plan_path,
+        refresh_interval_hours=refresh_interval_hours
+        or settings.REPOTRACKR_REFRESH_INTERVAL_HOURS,
+        archived=archived,
+        status=ProjectStatus.ARCHIVED if archived else ProjectStatus.UNKNOWN,
+    )
+    _apply_access_token(project, access_token)
+    project.full_clean()
+    project.save()
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, data: dict[str, Any]) -> Project:
+    """Apply the given editable fields (and ``access_token``) to the project."""
+    changed: list[str] = []
+    for field in EDITABLE_FIELDS:
+        if field in data and getattr(project, field) != data[field]:
+            setattr(project, field, data[field])
+            changed.append(field)
+    if "access_token" in data and data["access_token"] is not None:
+        _apply_access_token(project, data["access_token"])
+        changed.append("access_token_encrypted")
+    if any(f in changed for f in (*PARSE_AFFECTING_FIELDS, "access_token_encrypted")):
+        project.refresh_fingerprint = ""
+        changed.append("refresh_fingerprint")
+    if "archived" in changed:
+        project.status = _status_after_archive_change(project)
+        changed.append("status")
+    if changed:
+        project.full_clean()
+        project.save(update_fields=[*set(changed), "updated_at"])
+    return project
+
+
+def _status_after_archive_change(project: Project) -> str:
+    if project.archived:
+        return ProjectStatus.ARCHIVED
+    # Unarchived: the next refresh recomputes the real status.
+    return ProjectStatus.UNKNOWN
+
+
+def project_delete(*, project: Project) -> None:
+    project.delete()

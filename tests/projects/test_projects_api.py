@@ -1,0 +1,170 @@
+import pytest
+
+from projects.models import Project
+from projects.services import project_access_token, project_create
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def repo_path(tmp_path):
+    path = tmp_path / "repo"
+    path.mkdir()
+    return str(path)
+
+
+@pytest.fixture
+def project(owner, repo_path):
+    return project_create(owner=owner, name="Alpha", repo_url=repo_path)
+
+
+def _error(response):
+    return response.json()["error"]
+
+
+def test_create_project_answers_201_with_the_project(owner_api, owner, repo_path):
+    response = owner_api.post(
+        "/api/v1/projects",
+        {"name": "  Beta  ", "repo_url": repo_path, "branch": "main", "plan_path": "docs/plan.md"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["name"] == "Beta"
+    assert body["status"] == "unknown"
+    assert body["has_access_token"] is False
+    assert Project.objects.get(pk=body["id"]).owner == owner
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("name", ""),
+        ("name", "   "),
+        ("repo_url", "not a url"),
+        ("repo_url", "ftp://example.com/repo.git"),
+        ("repo_url", "ext::sh -c touch% /tmp/pwned"),
+        ("repo_url", "--upload-pack=touch /tmp/pwned"),
+        ("plan_path", "/etc/passwd"),
+        ("plan_path", "../outside.md"),
+        ("plan_path", "docs/../../x.md"),
+        ("branch", "feature..x"),
+        ("branch", "-delete"),
+        ("branch", "bad branch"),
+        ("branch", "tab\there"),
+        ("refresh_interval_hours", 0),
+    ],
+)
+def test_invalid_fields_are_a_400_naming_the_field_and_nothing_is_saved(
+    owner_api, repo_path, field, value
+):
+    data = {"name": "Gamma", "repo_url": repo_path, field: value}
+    response = owner_api.post("/api/v1/projects", data, format="json")
+    assert response.status_code == 400
+    assert field in _error(response)["details"]
+    assert not Project.objects.exists()
+
+
+def test_a_duplicate_name_for_the_same_owner_is_a_400(owner_api, project, repo_path):
+    response = owner_api.post("/api/v1/projects", {"name": "Alpha", "repo_url": repo_path}, format="json")
+    assert response.status_code == 400
+    assert "name" in _error(response)["details"]
+    assert Project.objects.count() == 1
+
+
+def test_list_shows_only_the_users_projects_with_limit_offset(owner_api, other_user, owner, repo_path):
+    for name in ("A", "B", "C"):
+        project_create(owner=owner, name=name, repo_url=repo_path)
+    project_create(owner=other_user, name="Hidden", repo_url=repo_path)
+    body = owner_api.get("/api/v1/projects?limit=2&offset=1").json()
+    assert body["count"] == 3
+    assert [p["name"] for p in body["results"]] == ["B", "C"]
+
+
+def test_staff_see_every_project(staff_api, owner, other_user, repo_path):
+    project_create(owner=owner, name="A", repo_url=repo_path)
+    project_create(owner=other_user, name="B", repo_url=repo_path)
+    assert staff_api.get("/api/v1/projects").json()["count"] == 2
+
+
+def test_get_patch_delete_own_project(owner_api, project):
+    url = f"/api/v1/projects/{project.id}"
+    assert owner_api.get(url).json()["name"] == "Alpha"
+    response = owner_api.patch(url, {"branch": "develop", "archived": True}, format="json")
+    assert response.status_code == 200
+    assert response.json()["branch"] == "develop"
+    assert response.json()["status"] == "archived"
+    assert owner_api.delete(url).status_code == 204
+    assert not Project.objects.filter(pk=project.pk).exists()
+
+
+def test_patch_with_an_invalid_field_changes_nothing(owner_api, project):
+    response = owner_api.patch(f"/api/v1/projects/{project.id}", {"plan_path": "../x", "name": "New"}, format="json")
+    assert response.status_code == 400
+    project.refresh_from_db()
+    assert project.name == "Alpha"
+    assert project.plan_path == ""
+
+
+def test_access_token_is_write_only_and_encrypted_at_rest(owner_api, project):
+    url = f"/api/v1/projects/{project.id}"
+    response = owner_api.patch(url, {"access_token": "ghp_secretvalue123"}, format="json")
+    assert response.status_code == 200
+    assert "ghp_secretvalue123" not in response.content.decode()
+    assert response.json()["has_access_token"] is True
+    project.refresh_from_db()
+    assert "ghp_secretvalue123" not in project.access_token_encrypted
+    assert project_access_token(project=project) == "ghp_secretvalue123"
+    owner_api.patch(url, {"access_token": ""}, format="json")
+    project.refresh_from_db()
+    assert project.has_access_token is False
+
+
+@pytest.mark.parametrize("method", ["get", "patch", "delete"])
+def test_another_users_project_is_404(other_api, project, method):
+    response = getattr(other_api, method)(f"/api/v1/projects/{project.id}", {}, format="json")
+    assert response.status_code == 404
+    assert _error(response)["code"] == "not_found"
+    assert Project.objects.filter(pk=project.pk, name="Alpha").exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/api/v1/projects"),
+        ("post", "/api/v1/projects"),
+        ("get", "/api/v1/projects/00000000-0000-0000-0000-000000000000"),
+        ("patch", "/api/v1/projects/00000000-0000-0000-0000-000000000000"),
+        ("delete", "/api/v1/projects/00000000-0000-0000-0000-000000000000"),
+        ("get", "/api/v1/projects/00000000-0000-0000-0000-000000000000/tasks"),
+        ("get", "/api/v1/projects/00000000-0000-0000-0000-000000000000/progress"),
+    ],
+)
+def test_logged_out_requests_are_refused_with_the_json_error_shape(api_client, method, path):
+    response = getattr(api_client, method)(path, {}, format="json")
+    assert response.status_code in (401, 403)
+    assert set(_error(response)) == {"code", "message", "details"}
+
+
+def test_unknown_project_is_404(owner_api):
+    response = owner_api.get("/api/v1/projects/00000000-0000-0000-0000-000000000000")
+    assert response.status_code == 404
+
+
+def test_unknown_api_path_is_a_json_404(owner_api):
+    response = owner_api.get("/api/v1/nothing-here")
+    assert response.status_code == 404
+    assert _error(response)["code"] == "not_found"
+
+
+def test_tasks_filter_rejects_an_unknown_status(owner_api, project):
+    response = owner_api.get(f"/api/v1/projects/{project.id}/tasks?status=nonsense")
+    assert response.status_code == 400
+    assert "status" in _error(response)["details"]
+
+
+def test_schema_and_docs_are_served(owner_api, client):
+    schema = client.get("/api/schema/")
+    assert schema.status_code == 200
+    assert b"/api/v1/projects/{project_id}" in schema.content
+    assert client.get("/api/docs/").status_code == 200
