@@ -146,6 +146,9 @@ _QUEUE_CONNECTION = {
     },
 }
 RQ_QUEUES = {name: dict(_QUEUE_CONNECTION) for name in (QUEUE_HIGH, QUEUE_DEFAULT, QUEUE_LOW)}
+# `manage.py rqscheduler` takes its Redis connection from the queue named
+# "default"; no job is ever enqueued there.
+RQ_QUEUES["default"] = dict(_QUEUE_CONNECTION)
 RQ_SHOW_ADMIN_LINK = True
 
 # --- Authentication and accounts ----------------------------------------------
