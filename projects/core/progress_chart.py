@@ -1,0 +1,58 @@
+"""Geometry for the small progress-over-time chart drawn as inline SVG.
+
+Pure: takes (time, percentage) points already ordered oldest first and the
+drawing box, returns coordinates as plain numbers and strings that a template
+can place in SVG attributes without further computation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ChartPoint:
+    x: float
+    y: float
+    when: datetime
+    percentage: float
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressChart:
+    width: int
+    height: int
+    points: tuple[ChartPoint, ...]
+    polyline: str  # "x1,y1 x2,y2 ..." for <polyline points=...>
+    first: datetime | None
+    last: datetime | None
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.points
+
+
+def build_progress_chart(
+    samples: list[tuple[datetime, float]], *, width: int = 600, height: int = 160, pad: int = 8
+) -> ProgressChart:
+    """Place ``samples`` in a ``width`` x ``height`` box, 0 % at the bottom, 100 % at the top.
+
+    Time runs left to right in proportion to the real gaps. A single sample is
+    drawn in the middle; no samples give an empty chart. Percentages outside
+    0..100 are clamped so a bad row cannot draw outside the box.
+    """
+    if not samples:
+        return ProgressChart(width, height, (), "", None, None)
+    start, end = samples[0][0], samples[-1][0]
+    span = (end - start).total_seconds()
+    inner_w, inner_h = width - 2 * pad, height - 2 * pad
+    points = []
+    for when, pct in samples:
+        frac = 0.5 if span <= 0 else (when - start).total_seconds() / span
+        clamped = min(max(pct, 0.0), 100.0)
+        x = round(pad + frac * inner_w, 1)
+        y = round(pad + (1 - clamped / 100) * inner_h, 1)
+        points.append(ChartPoint(x, y, when, clamped))
+    polyline = " ".join(f"{p.x},{p.y}" for p in points)
+    return ProgressChart(width, height, tuple(points), polyline, start, end)
