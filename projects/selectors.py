@@ -308,4 +308,4 @@ def progress_chart_for_project(*, project: Project) -> ProgressChart:
         .values_list("created_at", "percentage")[:HISTORY_CHART_SNAPSHOTS]
     )
     samples.reverse()
-    return build_progress_chart(samples)
+    return build_progress_chart(samples, width=640, height=180, pad=10, left=46, bottom=26)

@@ -46,7 +46,7 @@ def dashboard(request):
         "statuses": ProjectStatus.choices,
         "sorts": DASHBOARD_SORTS.items(),
         "layout": layout,
-        "query_without_page": _query_without(request, "page"),
+        "query_without_page": _query_without(request, "page", "layout"),
     }
     response = render(request, "projects/dashboard.html", context)
     if request.GET.get("layout") in LAYOUTS:
