@@ -259,9 +259,7 @@ class _GitSession:
         self.home = Path(tempfile.mkdtemp(prefix=HOME_DIR_PREFIX, dir=parent))
         self.token = token if url.startswith("https://") else ""
         askpass = write_askpass(self.home) if self.token else None
-        self.env = git_environment(
-            self.home, token=self.token, host=_host_of(url), askpass=askpass
-        )
+        self.env = git_environment(self.home, token=self.token, host=_host_of(url), askpass=askpass)
         self.config = git_config_args(allow_local=allow_local)
         self.secrets = [s for s in (token,) if s]
 
@@ -579,4 +577,3 @@ def sweep_stale_clones(parent: Path, *, older_than_seconds: float, now: datetime
         shutil.rmtree(entry, ignore_errors=True)
         removed += not entry.exists()
     return removed
-

@@ -54,7 +54,9 @@ class GitCommitSource:
     call ``close()``, to stop the ``cat-file`` process.
     """
 
-    def __init__(self, repo_path: Path | str, commit: str = "HEAD", *, timeout: float = 60.0) -> None:
+    def __init__(
+        self, repo_path: Path | str, commit: str = "HEAD", *, timeout: float = 60.0
+    ) -> None:
         root = Path(repo_path)
         self.git_dir = root / ".git" if (root / ".git").is_dir() else root
         self.timeout = timeout
@@ -97,7 +99,9 @@ class GitCommitSource:
 
     def _resolve_commit(self, commit: str) -> str:
         try:
-            out = self._run("rev-parse", "--verify", "--quiet", "--end-of-options", f"{commit}^{{commit}}")
+            out = self._run(
+                "rev-parse", "--verify", "--quiet", "--end-of-options", f"{commit}^{{commit}}"
+            )
         except SourceError as exc:
             raise SourceError(f"commit {commit!r} does not exist in the repository") from exc
         return out.decode().strip()

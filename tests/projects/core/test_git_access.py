@@ -13,7 +13,7 @@ import stat
 import subprocess
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -65,9 +65,7 @@ def git(cwd: Path, *args: str) -> str:
         "GIT_COMMITTER_NAME": "T",
         "GIT_COMMITTER_EMAIL": "t@example.org",
     }
-    done = subprocess.run(
-        ["git", *args], cwd=cwd, env=env, capture_output=True, check=True
-    )
+    done = subprocess.run(["git", *args], cwd=cwd, env=env, capture_output=True, check=True)
     return done.stdout.decode().strip()
 
 
@@ -245,7 +243,9 @@ def test_clone_from_a_silent_server_times_out_and_leaves_no_directory(silent_ser
 
 def test_unreachable_https_host_is_a_retryable_network_error_without_the_token():
     with pytest.raises(GitNetworkError) as excinfo:
-        ls_remote_head("https://127.0.0.1:1/o/r.git", token="tok-SECRET-123", timeout=30, allow_local=True)
+        ls_remote_head(
+            "https://127.0.0.1:1/o/r.git", token="tok-SECRET-123", timeout=30, allow_local=True
+        )
     assert excinfo.value.retryable is True
     assert "tok-SECRET-123" not in str(excinfo.value)
     assert "tok-SECRET-123" not in repr(excinfo.value)
@@ -276,14 +276,22 @@ def test_clone_of_a_named_branch_checks_out_that_branch(repos):
 def test_clone_of_a_missing_branch_raises_and_removes_the_destination(repos):
     dest = make_clone_dir(repos["clones"])
     with pytest.raises(BranchNotFoundError):
-        shallow_clone(repos["url"], branch="nope", dest=dest, timeout=60, max_bytes=10**8, allow_local=True)
+        shallow_clone(
+            repos["url"], branch="nope", dest=dest, timeout=60, max_bytes=10**8, allow_local=True
+        )
     assert not dest.exists()
 
 
 def test_clone_of_a_missing_repository_raises_repo_not_found(repos, tmp_path):
     dest = make_clone_dir(repos["clones"])
     with pytest.raises(RepoNotFoundError):
-        shallow_clone(f"file://{tmp_path}/nowhere.git", dest=dest, timeout=60, max_bytes=10**8, allow_local=True)
+        shallow_clone(
+            f"file://{tmp_path}/nowhere.git",
+            dest=dest,
+            timeout=60,
+            max_bytes=10**8,
+            allow_local=True,
+        )
     assert not dest.exists()
 
 
@@ -297,7 +305,13 @@ def test_clone_over_the_size_cap_raises_too_large_and_removes_the_destination(re
     git(tmp_path, "clone", "-q", "--bare", str(work), "big.git")
     dest = make_clone_dir(repos["clones"])
     with pytest.raises(RepoTooLargeError, match="1 MB") as excinfo:
-        shallow_clone(f"file://{tmp_path}/big.git", dest=dest, timeout=60, max_bytes=1_000_000, allow_local=True)
+        shallow_clone(
+            f"file://{tmp_path}/big.git",
+            dest=dest,
+            timeout=60,
+            max_bytes=1_000_000,
+            allow_local=True,
+        )
     assert excinfo.value.retryable is False
     assert not dest.exists()
     assert list(repos["clones"].iterdir()) == []
@@ -358,14 +372,18 @@ def test_token_lives_only_in_its_own_environment_variable(tmp_path):
     assert stat.S_IMODE(script.stat().st_mode) == 0o700
 
 
-def test_environment_without_token_has_no_askpass_and_no_inherited_git_settings(tmp_path, monkeypatch):
+def test_environment_without_token_has_no_askpass_and_no_inherited_git_settings(
+    tmp_path, monkeypatch
+):
     monkeypatch.setenv("GIT_DIR", "/elsewhere")
     monkeypatch.setenv("SSH_AUTH_SOCK", "/tmp/agent")
     env = git_environment(tmp_path)
     assert "GIT_ASKPASS" not in env and TOKEN_ENV not in env
     assert "GIT_DIR" not in env and "SSH_AUTH_SOCK" not in env
     assert env["GIT_TERMINAL_PROMPT"] == "0" and env["GIT_CONFIG_NOSYSTEM"] == "1"
-    assert "BatchMode=yes" in env["GIT_SSH_COMMAND"] and "IdentityAgent=none" in env["GIT_SSH_COMMAND"]
+    assert (
+        "BatchMode=yes" in env["GIT_SSH_COMMAND"] and "IdentityAgent=none" in env["GIT_SSH_COMMAND"]
+    )
 
 
 def test_file_protocol_is_allowed_only_for_local_mode():
@@ -405,13 +423,31 @@ def test_redact_masks_tokens_and_url_credentials(text, expected):
 @pytest.mark.parametrize(
     ("stderr", "error"),
     [
-        ("fatal: could not read Username for 'https://github.com': terminal prompts disabled", AuthRequiredError),
-        ("remote: HTTP Basic: Access denied\nfatal: Authentication failed for 'https://gitlab.com/o/r.git/'", AuthRequiredError),
+        (
+            "fatal: could not read Username for 'https://github.com': terminal prompts disabled",
+            AuthRequiredError,
+        ),
+        (
+            "remote: HTTP Basic: Access denied\nfatal: Authentication failed for 'https://gitlab.com/o/r.git/'",
+            AuthRequiredError,
+        ),
         ("git@github.com: Permission denied (publickey).", AuthRequiredError),
-        ("remote: Repository not found.\nfatal: repository 'https://github.com/o/r.git/' not found", RepoNotFoundError),
-        ("fatal: unable to access 'https://nohost.example/o/r/': Could not resolve host: nohost.example", GitNetworkError),
-        ("fatal: unable to access 'https://h/o/r/': The requested URL returned error: 503", GitNetworkError),
-        ("warning: Could not find remote branch x to clone.\nfatal: Remote branch x not found in upstream origin", BranchNotFoundError),
+        (
+            "remote: Repository not found.\nfatal: repository 'https://github.com/o/r.git/' not found",
+            RepoNotFoundError,
+        ),
+        (
+            "fatal: unable to access 'https://nohost.example/o/r/': Could not resolve host: nohost.example",
+            GitNetworkError,
+        ),
+        (
+            "fatal: unable to access 'https://h/o/r/': The requested URL returned error: 503",
+            GitNetworkError,
+        ),
+        (
+            "warning: Could not find remote branch x to clone.\nfatal: Remote branch x not found in upstream origin",
+            BranchNotFoundError,
+        ),
         ("fatal: something new and strange", GitFetchError),
     ],
 )
@@ -420,17 +456,25 @@ def test_git_errors_are_classified_for_users(stderr, error):
 
 
 def test_unknown_git_errors_quote_git_in_a_single_line():
-    assert str(classify_git_error("noise\nfatal: odd failure")) == "git could not fetch the repository: odd failure"
+    assert (
+        str(classify_git_error("noise\nfatal: odd failure"))
+        == "git could not fetch the repository: odd failure"
+    )
 
 
 # ---------------------------------------------------------------------- sweep
 
 
 def test_sweep_removes_only_old_directories_with_the_clone_prefix(tmp_path):
-    now = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    now = datetime(2026, 1, 1, tzinfo=UTC)
     old = now.timestamp() - 7200
     made = {}
-    for name in (f"{CLONE_DIR_PREFIX}old", f"{HOME_DIR_PREFIX}old", f"{CLONE_DIR_PREFIX}new", "unrelated-old"):
+    for name in (
+        f"{CLONE_DIR_PREFIX}old",
+        f"{HOME_DIR_PREFIX}old",
+        f"{CLONE_DIR_PREFIX}new",
+        "unrelated-old",
+    ):
         path = tmp_path / name
         (path / "objects").mkdir(parents=True)
         (path / "objects" / "pack").write_bytes(b"x")
@@ -447,7 +491,7 @@ def test_sweep_removes_only_old_directories_with_the_clone_prefix(tmp_path):
 
 
 def test_sweep_of_a_missing_parent_removes_nothing(tmp_path):
-    assert sweep_stale_clones(tmp_path / "none", older_than_seconds=1, now=datetime.now(timezone.utc)) == 0
+    assert sweep_stale_clones(tmp_path / "none", older_than_seconds=1, now=datetime.now(UTC)) == 0
 
 
 # --------------------------------------------------------------- commit source
@@ -541,4 +585,6 @@ def test_commit_source_reads_what_shallow_clone_fetched(repos):
     with GitCommitSource(cloned.path) as source:
         assert source.commit == repos["dev"]
         assert source.read_bytes("dev.md", max_bytes=100) == b"dev only\n"
-        assert source.read_many(["docs/plan.md"], max_bytes=1000) == {"docs/plan.md": PLAN_V2.encode()}
+        assert source.read_many(["docs/plan.md"], max_bytes=1000) == {
+            "docs/plan.md": PLAN_V2.encode()
+        }
