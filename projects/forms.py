@@ -19,7 +19,8 @@ PLAN_DISCOVERY_HELP = (
 class ProjectForm(forms.Form):
     name = forms.CharField(max_length=200)
     repo_url = forms.CharField(
-        label="Repository URL", max_length=500,
+        label="Repository URL",
+        max_length=500,
         help_text="https://, ssh://, git:// or git@host:owner/repo.git",
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
     )
@@ -30,7 +31,10 @@ class ProjectForm(forms.Form):
         label="Plan path", max_length=500, required=False, help_text=PLAN_DISCOVERY_HELP
     )
     access_token = forms.CharField(
-        label="Access token", max_length=500, required=False, strip=True,
+        label="Access token",
+        max_length=500,
+        required=False,
+        strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text="Only for a private repository. Write-only: it is stored encrypted and never shown again.",
     )
@@ -39,7 +43,8 @@ class ProjectForm(forms.Form):
         label="Refresh every (hours)", min_value=1, max_value=24 * 30, initial=6
     )
     archived = forms.BooleanField(
-        required=False, help_text="Archived projects keep their data but are not refreshed on schedule."
+        required=False,
+        help_text="Archived projects keep their data but are not refreshed on schedule.",
     )
 
     def __init__(self, *args, owner, instance: Project | None = None, **kwargs):
@@ -48,7 +53,14 @@ class ProjectForm(forms.Form):
         if instance is not None and "initial" not in kwargs:
             kwargs["initial"] = {
                 f: getattr(instance, f)
-                for f in ("name", "repo_url", "branch", "plan_path", "refresh_interval_hours", "archived")
+                for f in (
+                    "name",
+                    "repo_url",
+                    "branch",
+                    "plan_path",
+                    "refresh_interval_hours",
+                    "archived",
+                )
             }
         super().__init__(*args, **kwargs)
         if instance is None or not instance.has_access_token:

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 
 from projects.core.line_links import line_linker_for
 from projects.core.progress_chart import ProgressChart, build_progress_chart
-from projects.models import Project, ProgressSnapshot, ProjectStatus, Task, TaskStatus
+from projects.models import ProgressSnapshot, Project, ProjectStatus, Task, TaskStatus
 
 
 def project_list_for_user(*, user) -> QuerySet[Project]:
@@ -140,7 +140,11 @@ def project_cards_for(projects: Sequence[Project]) -> list[ProjectCard]:
     rows = (
         Task.objects.filter(project_id__in=ids)
         .values("project_id", "phase")
-        .annotate(total=Count("id"), done=Count("id", filter=Q(status=TaskStatus.DONE)), first=Min("order"))
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status=TaskStatus.DONE)),
+            first=Min("order"),
+        )
         .order_by("project_id", "first")
     )
     for row in rows:
@@ -249,8 +253,13 @@ def phase_list_for_project(*, project: Project) -> list[PhaseView]:
     )
     return [
         PhaseView(
-            index=i, title=row["phase"] or "Tasks", key=row["phase"], total=row["total"],
-            done=row["done"], doing=row["doing"], blocked=row["blocked"],
+            index=i,
+            title=row["phase"] or "Tasks",
+            key=row["phase"],
+            total=row["total"],
+            done=row["done"],
+            doing=row["doing"],
+            blocked=row["blocked"],
         )
         for i, row in enumerate(rows, start=1)
     ]
@@ -272,12 +281,18 @@ def _phased_task_rows(
         qs = qs.filter(status=status)
     if phase is not None:
         qs = qs.filter(phase=phase)
-    rows = qs.order_by("order").values_list("phase", "title", "status", "depth", "file_path", "line")
+    rows = qs.order_by("order").values_list(
+        "phase", "title", "status", "depth", "file_path", "line"
+    )
     return [
         (
             phase_name,
             TaskRow(
-                title=title, status=st, depth=min(depth, 8), file_path=path, line=line,
+                title=title,
+                status=st,
+                depth=min(depth, 8),
+                file_path=path,
+                line=line,
                 url=linker.url(path, line) if linker and path else "",
             ),
         )

@@ -36,7 +36,9 @@ LAYOUTS = ("cards", "rows")
 def dashboard(request):
     filters = dashboard_filters_from(request.GET)
     layout = _layout_from(request)
-    paginator = Paginator(project_list_for_dashboard(user=request.user, filters=filters), DASHBOARD_PAGE_SIZE)
+    paginator = Paginator(
+        project_list_for_dashboard(user=request.user, filters=filters), DASHBOARD_PAGE_SIZE
+    )
     page = paginator.get_page(request.GET.get("page"))
     context = {
         "filters": filters,
@@ -112,7 +114,9 @@ def project_phase_tasks(request, project_id):
     """One phase's task list: the include the project page uses, loaded when the phase opens."""
     project = project_get_for_user(user=request.user, project_id=project_id)
     tasks = task_rows_for_project(
-        project=project, status=task_status_filter_from(request.GET), phase=request.GET.get("phase", "")
+        project=project,
+        status=task_status_filter_from(request.GET),
+        phase=request.GET.get("phase", ""),
     )
     return render(request, "projects/includes/task_list.html", {"tasks": tasks})
 

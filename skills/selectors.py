@@ -112,7 +112,9 @@ def skills_overview_for(*, projects) -> SkillsOverview:
     largest = max(per_category.values(), default=0)
     categories = [
         CategoryBar(cat, _CATEGORY_LABELS.get(cat, cat), n, round(100 * n / largest, 1))
-        for cat, n in sorted(per_category.items(), key=lambda kv: (-kv[1], _CATEGORY_ORDER.get(kv[0], 99)))
+        for cat, n in sorted(
+            per_category.items(), key=lambda kv: (-kv[1], _CATEGORY_ORDER.get(kv[0], 99))
+        )
     ]
     return SkillsOverview(
         top=usages[:TOP_SKILLS_IN_OVERVIEW],
@@ -155,7 +157,6 @@ def project_skills_for(*, project) -> ProjectSkills:
         for cat in sorted(grouped, key=lambda c: _CATEGORY_ORDER.get(c, 99))
     ]
     shares = [
-        LanguageShare(s.name, round(100 * s.byte_share, 1), i % 8)
-        for i, s in enumerate(languages)
+        LanguageShare(s.name, round(100 * s.byte_share, 1), i % 8) for i, s in enumerate(languages)
     ]
     return ProjectSkills(groups=groups, languages=shares)

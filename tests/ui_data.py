@@ -11,14 +11,15 @@ from datetime import timedelta
 from django.utils import timezone
 
 from jobs.models import JobStatus, RefreshHistory, RefreshTrigger
-from projects.models import Project, ProgressSnapshot, ProjectStatus, Task, TaskStatus
-from projects.services import project_create
+from projects.models import ProgressSnapshot, Project, ProjectStatus, Task, TaskStatus
 from skills.models import Skill, SkillCategory
 
 _CYCLE = (TaskStatus.DONE, TaskStatus.DONE, TaskStatus.DOING, TaskStatus.TODO, TaskStatus.BLOCKED)
 
 
-def make_project(owner, name: str, *, repo_url: str = "https://github.com/acme/widgets.git", **fields) -> Project:
+def make_project(
+    owner, name: str, *, repo_url: str = "https://github.com/acme/widgets.git", **fields
+) -> Project:
     """A saved project; extra ``fields`` (status, percentage, ...) are written as the pipeline would."""
     project = Project(owner=owner, name=name, repo_url=repo_url, refresh_interval_hours=6)
     project.save()
@@ -28,7 +29,9 @@ def make_project(owner, name: str, *, repo_url: str = "https://github.com/acme/w
     return project
 
 
-def add_plan(project: Project, *, phases: int = 3, tasks_per_phase: int = 5, titles=None) -> list[Task]:
+def add_plan(
+    project: Project, *, phases: int = 3, tasks_per_phase: int = 5, titles=None
+) -> list[Task]:
     """Tasks in ``phases`` phases, statuses cycling, every third one nested; counts stored on the project."""
     tasks = []
     order = 0
@@ -38,9 +41,15 @@ def add_plan(project: Project, *, phases: int = 3, tasks_per_phase: int = 5, tit
             title = titles[order - 1] if titles and order <= len(titles) else f"Task {p}.{t}"
             tasks.append(
                 Task(
-                    project=project, title=title, status=_CYCLE[order % len(_CYCLE)],
-                    section_path=[f"Phase {p}"], phase=f"Phase {p}: step {p}", depth=1 if t % 3 == 0 else 0,
-                    file_path="docs/plan.md", line=order * 2 + p, order=order,
+                    project=project,
+                    title=title,
+                    status=_CYCLE[order % len(_CYCLE)],
+                    section_path=[f"Phase {p}"],
+                    phase=f"Phase {p}: step {p}",
+                    depth=1 if t % 3 == 0 else 0,
+                    file_path="docs/plan.md",
+                    line=order * 2 + p,
+                    order=order,
                 )
             )
     Task.objects.bulk_create(tasks, batch_size=2000)
@@ -48,8 +57,12 @@ def add_plan(project: Project, *, phases: int = 3, tasks_per_phase: int = 5, tit
     total = len(tasks)
     pct = round(100 * counts["done"] / total, 1) if total else 0.0
     Project.objects.filter(pk=project.pk).update(
-        total_tasks=total, done_tasks=counts["done"], doing_tasks=counts["doing"],
-        blocked_tasks=counts["blocked"], todo_tasks=counts["todo"], percentage=pct,
+        total_tasks=total,
+        done_tasks=counts["done"],
+        doing_tasks=counts["doing"],
+        blocked_tasks=counts["blocked"],
+        todo_tasks=counts["todo"],
+        percentage=pct,
         status=ProjectStatus.YELLOW if pct >= 30 else ProjectStatus.RED,
         last_commit_sha="0123456789abcdef0123456789abcdef01234567",
         last_commit_at=timezone.now() - timedelta(days=1),
@@ -61,20 +74,59 @@ def add_plan(project: Project, *, phases: int = 3, tasks_per_phase: int = 5, tit
 
 def add_skills(project: Project) -> None:
     """A typical small web project's skills, with evidence and language shares."""
-    Skill.objects.bulk_create([
-        Skill(project=project, name="Python", category=SkillCategory.LANGUAGE, confidence=1.0,
-              evidence=[{"file": "app/main.py", "line": 1}], bytes=70000, byte_share=0.7),
-        Skill(project=project, name="JavaScript", category=SkillCategory.LANGUAGE, confidence=1.0,
-              evidence=["static/app.js"], bytes=20000, byte_share=0.2),
-        Skill(project=project, name="CSS", category=SkillCategory.LANGUAGE, confidence=1.0,
-              evidence=["static/site.css"], bytes=10000, byte_share=0.1),
-        Skill(project=project, name="Django", category=SkillCategory.FRAMEWORK, confidence=0.95,
-              version="5.2", evidence=[{"file": "requirements.txt", "line": 1}]),
-        Skill(project=project, name="PostgreSQL", category=SkillCategory.DATABASE, confidence=0.8,
-              evidence=[{"file": "docker-compose.yml", "line": 4}]),
-        Skill(project=project, name="GitHub Actions", category=SkillCategory.CI_CD, confidence=0.9,
-              evidence=[{"file": ".github/workflows/ci.yml", "line": 1}]),
-    ])
+    Skill.objects.bulk_create(
+        [
+            Skill(
+                project=project,
+                name="Python",
+                category=SkillCategory.LANGUAGE,
+                confidence=1.0,
+                evidence=[{"file": "app/main.py", "line": 1}],
+                bytes=70000,
+                byte_share=0.7,
+            ),
+            Skill(
+                project=project,
+                name="JavaScript",
+                category=SkillCategory.LANGUAGE,
+                confidence=1.0,
+                evidence=["static/app.js"],
+                bytes=20000,
+                byte_share=0.2,
+            ),
+            Skill(
+                project=project,
+                name="CSS",
+                category=SkillCategory.LANGUAGE,
+                confidence=1.0,
+                evidence=["static/site.css"],
+                bytes=10000,
+                byte_share=0.1,
+            ),
+            Skill(
+                project=project,
+                name="Django",
+                category=SkillCategory.FRAMEWORK,
+                confidence=0.95,
+                version="5.2",
+                evidence=[{"file": "requirements.txt", "line": 1}],
+            ),
+            Skill(
+                project=project,
+                name="PostgreSQL",
+                category=SkillCategory.DATABASE,
+                confidence=0.8,
+                evidence=[{"file": "docker-compose.yml", "line": 4}],
+            ),
+            Skill(
+                project=project,
+                name="GitHub Actions",
+                category=SkillCategory.CI_CD,
+                confidence=0.9,
+                evidence=[{"file": ".github/workflows/ci.yml", "line": 1}],
+            ),
+        ]
+    )
 
 
 def add_history(project: Project, *, user, percentages=(10.0, 25.0, 40.0, 52.5)) -> None:
@@ -82,14 +134,17 @@ def add_history(project: Project, *, user, percentages=(10.0, 25.0, 40.0, 52.5))
     now = timezone.now()
     for i, pct in enumerate(percentages):
         when = now - timedelta(days=len(percentages) - i)
-        snap = ProgressSnapshot.objects.create(project=project, percentage=pct, status=project.status, total=20)
+        snap = ProgressSnapshot.objects.create(
+            project=project, percentage=pct, status=project.status, total=20
+        )
         ProgressSnapshot.objects.filter(pk=snap.pk).update(created_at=when)
         entry = RefreshHistory.objects.create(
-            project=project, user=user, trigger=RefreshTrigger.MANUAL, status=JobStatus.COMPLETED,
-            completed_at=when, duration_seconds=1.5 + i,
+            project=project,
+            user=user,
+            trigger=RefreshTrigger.MANUAL,
+            status=JobStatus.COMPLETED,
+            completed_at=when,
+            duration_seconds=1.5 + i,
             result={"status": "success", "progress_percentage": pct, "unchanged": False},
         )
         RefreshHistory.objects.filter(pk=entry.pk).update(created_at=when)
-
-
-__all__ = ["add_history", "add_plan", "add_skills", "make_project", "project_create"]

@@ -69,4 +69,6 @@ def build_progress_chart(
         y = round(pad + (1 - clamped / 100) * inner_h, 1)
         points.append(ChartPoint(x, y, when, clamped))
     polyline = " ".join(f"{p.x},{p.y}" for p in points)
-    return ProgressChart(width, height, tuple(points), polyline, start, end, pad, y1, x0, width - pad)
+    return ProgressChart(
+        width, height, tuple(points), polyline, start, end, pad, y1, x0, width - pad
+    )

@@ -48,31 +48,88 @@ def _populate(*, projects: int, tasks: int, phases: int):
     from skills.models import Skill, SkillCategory
 
     user = get_user_model().objects.create_user("bench", password="bench-Pass-123")
-    cycle = [TaskStatus.DONE, TaskStatus.DONE, TaskStatus.DOING, TaskStatus.TODO, TaskStatus.BLOCKED]
+    cycle = [
+        TaskStatus.DONE,
+        TaskStatus.DONE,
+        TaskStatus.DOING,
+        TaskStatus.TODO,
+        TaskStatus.BLOCKED,
+    ]
     rows = Project.objects.bulk_create(
-        [Project(owner=user, name=f"Project {i:04}", repo_url=f"https://github.com/acme/p{i}",
-                 percentage=(i * 7) % 100, total_tasks=20, done_tasks=(i * 7) % 20) for i in range(projects)]
+        [
+            Project(
+                owner=user,
+                name=f"Project {i:04}",
+                repo_url=f"https://github.com/acme/p{i}",
+                percentage=(i * 7) % 100,
+                total_tasks=20,
+                done_tasks=(i * 7) % 20,
+            )
+            for i in range(projects)
+        ]
     )
     Task.objects.bulk_create(
-        [Task(project=p, title=f"Task {j}", status=cycle[j % 5], phase=f"Phase {j // 5}", file_path="PLAN.md",
-              line=j + 1, order=j) for p in rows for j in range(20)],
+        [
+            Task(
+                project=p,
+                title=f"Task {j}",
+                status=cycle[j % 5],
+                phase=f"Phase {j // 5}",
+                file_path="PLAN.md",
+                line=j + 1,
+                order=j,
+            )
+            for p in rows
+            for j in range(20)
+        ],
         batch_size=5000,
     )
     names = ["Python", "Django", "PostgreSQL", "Docker", "GitHub Actions", "React", "Go", "Redis"]
-    cats = [SkillCategory.LANGUAGE, SkillCategory.FRAMEWORK, SkillCategory.DATABASE, SkillCategory.INFRASTRUCTURE,
-            SkillCategory.CI_CD, SkillCategory.FRAMEWORK, SkillCategory.LANGUAGE, SkillCategory.DATABASE]
+    cats = [
+        SkillCategory.LANGUAGE,
+        SkillCategory.FRAMEWORK,
+        SkillCategory.DATABASE,
+        SkillCategory.INFRASTRUCTURE,
+        SkillCategory.CI_CD,
+        SkillCategory.FRAMEWORK,
+        SkillCategory.LANGUAGE,
+        SkillCategory.DATABASE,
+    ]
     Skill.objects.bulk_create(
-        [Skill(project=p, name=names[(i + k) % 8], category=cats[(i + k) % 8], confidence=0.9,
-               evidence=[{"file": "pyproject.toml", "line": k + 1}]) for i, p in enumerate(rows) for k in range(5)],
+        [
+            Skill(
+                project=p,
+                name=names[(i + k) % 8],
+                category=cats[(i + k) % 8],
+                confidence=0.9,
+                evidence=[{"file": "pyproject.toml", "line": k + 1}],
+            )
+            for i, p in enumerate(rows)
+            for k in range(5)
+        ],
         batch_size=5000,
     )
-    big = Project.objects.create(owner=user, name="Big plan", repo_url="https://github.com/acme/big",
-                                 last_commit_sha="0123456789abcdef0123456789abcdef01234567")
+    big = Project.objects.create(
+        owner=user,
+        name="Big plan",
+        repo_url="https://github.com/acme/big",
+        last_commit_sha="0123456789abcdef0123456789abcdef01234567",
+    )
     per = tasks // phases
     Task.objects.bulk_create(
-        [Task(project=big, title=f"Task {j} with a longer title like a real plan has", status=cycle[j % 5],
-              phase=f"Phase {j // per + 1}", depth=j % 3, file_path="docs/plan.md", line=j + 3, order=j)
-         for j in range(tasks)],
+        [
+            Task(
+                project=big,
+                title=f"Task {j} with a longer title like a real plan has",
+                status=cycle[j % 5],
+                phase=f"Phase {j // per + 1}",
+                depth=j % 3,
+                file_path="docs/plan.md",
+                line=j + 3,
+                order=j,
+            )
+            for j in range(tasks)
+        ],
         batch_size=5000,
     )
     return user, big
@@ -156,8 +213,10 @@ def _measure(name: str, client, url: str, runs: int) -> float:
         assert response.status_code == 200
 
     server, floor = _p50s(serve, lambda: template.render(context, request), runs)
-    print(f"{name}: server p50 {server * 1000:.2f} ms, template-only p50 {floor * 1000:.2f} ms, "
-          f"queries {len(queries)} (template-only {len(floor_queries)})")
+    print(
+        f"{name}: server p50 {server * 1000:.2f} ms, template-only p50 {floor * 1000:.2f} ms, "
+        f"queries {len(queries)} (template-only {len(floor_queries)})"
+    )
     if os.environ.get("BENCH_VERBOSE"):
         for sql, seconds in queries:
             print(f"    {seconds * 1000:7.2f} ms  {sql[:150]}")
@@ -177,9 +236,14 @@ def main(argv: list[str]) -> int:
         client = _client(user)
         figures = {
             "dashboard_ratio": _measure("dashboard (page 1 of 50)", client, "/", args.runs),
-            "project_page_ratio": _measure(f"project page ({args.tasks} tasks)", client, f"/projects/{big.pk}/", args.runs),
+            "project_page_ratio": _measure(
+                f"project page ({args.tasks} tasks)", client, f"/projects/{big.pk}/", args.runs
+            ),
             "phase_tasks_ratio": _measure(
-                "one phase's tasks", client, f"/projects/{big.pk}/phase-tasks/?phase=Phase+2", args.runs
+                "one phase's tasks",
+                client,
+                f"/projects/{big.pk}/phase-tasks/?phase=Phase+2",
+                args.runs,
             ),
         }
         for name, ratio in figures.items():

@@ -14,7 +14,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 
 
-def test_new_user_signs_up_adds_a_project_filters_and_deletes(page, live_server, tmp_path, settings, artifacts):
+def test_new_user_signs_up_adds_a_project_filters_and_deletes(
+    page, live_server, tmp_path, settings, artifacts
+):
     settings.REPOTRACKR_ALLOW_LOCAL_REPOS = True
     page.goto(f"{live_server.url}/accounts/signup/")
     page.fill("#id_username", "newcomer")
@@ -100,7 +102,9 @@ def test_the_first_tab_reaches_the_skip_link(logged_in_page):
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
-def test_main_pages_have_no_serious_accessibility_violations(logged_in_page, live_server, serious_violations, theme):
+def test_main_pages_have_no_serious_accessibility_violations(
+    logged_in_page, live_server, serious_violations, theme
+):
     page = logged_in_page
     page.emulate_media(color_scheme=theme)
     project = make_project(page.user, "Accessible")
@@ -108,7 +112,12 @@ def test_main_pages_have_no_serious_accessibility_violations(logged_in_page, liv
     add_skills(project)
     add_history(project, user=page.user)
     found = {}
-    for path in ("/", f"/projects/{project.pk}/", "/projects/add/", f"/projects/{project.pk}/delete/"):
+    for path in (
+        "/",
+        f"/projects/{project.pk}/",
+        "/projects/add/",
+        f"/projects/{project.pk}/delete/",
+    ):
         page.goto(f"{live_server.url}{path}")
         found[path] = serious_violations(page)
     page.goto(f"{live_server.url}/?layout=rows")

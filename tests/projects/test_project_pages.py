@@ -25,6 +25,7 @@ def _count_queries(client, url) -> int:
 
 # --- dashboard -------------------------------------------------------------------
 
+
 def test_new_user_dashboard_explains_how_to_add_a_first_project(owner_client):
     response = owner_client.get(reverse("projects:dashboard"))
     assert response.status_code == 200
@@ -64,7 +65,9 @@ def test_dashboard_sorts_by_progress_highest_first(owner_client, owner):
 
 
 def test_dashboard_shows_fifty_projects_a_page(owner_client, owner):
-    Project.objects.bulk_create([Project(owner=owner, name=f"p{i:03}", repo_url="https://x.org/r") for i in range(51)])
+    Project.objects.bulk_create(
+        [Project(owner=owner, name=f"p{i:03}", repo_url="https://x.org/r") for i in range(51)]
+    )
     first = owner_client.get(reverse("projects:dashboard"))
     second = owner_client.get(reverse("projects:dashboard"), {"page": 2})
     assert len(first.context["cards"]) == 50
@@ -88,7 +91,9 @@ def test_dashboard_skills_overview_counts_projects_per_skill(owner_client, owner
 
 
 @pytest.mark.parametrize("count", [5, 500])
-def test_dashboard_query_count_does_not_grow_with_projects(owner_client, owner, count, django_assert_max_num_queries):
+def test_dashboard_query_count_does_not_grow_with_projects(
+    owner_client, owner, count, django_assert_max_num_queries
+):
     projects = Project.objects.bulk_create(
         [Project(owner=owner, name=f"p{i:04}", repo_url="https://x.org/r") for i in range(count)]
     )
@@ -101,18 +106,28 @@ def test_dashboard_query_count_does_not_grow_with_projects(owner_client, owner, 
 
 def test_dashboard_queries_are_the_same_for_5_and_500_projects(owner_client, owner):
     url = reverse("projects:dashboard")
-    Project.objects.bulk_create([Project(owner=owner, name=f"a{i}", repo_url="https://x.org/r") for i in range(5)])
+    Project.objects.bulk_create(
+        [Project(owner=owner, name=f"a{i}", repo_url="https://x.org/r") for i in range(5)]
+    )
     few = _count_queries(owner_client, url)
-    Project.objects.bulk_create([Project(owner=owner, name=f"b{i}", repo_url="https://x.org/r") for i in range(495)])
+    Project.objects.bulk_create(
+        [Project(owner=owner, name=f"b{i}", repo_url="https://x.org/r") for i in range(495)]
+    )
     assert _count_queries(owner_client, url) == few
 
 
 # --- add / edit --------------------------------------------------------------------
 
+
 def test_adding_a_project_lands_on_its_page(owner_client, owner, tmp_path):
     response = owner_client.post(
         reverse("projects:add"),
-        {"name": "Local", "repo_url": str(tmp_path), "refresh_interval_hours": 6, "access_token": "s3cret"},
+        {
+            "name": "Local",
+            "repo_url": str(tmp_path),
+            "refresh_interval_hours": 6,
+            "access_token": "s3cret",
+        },
     )
     project = Project.objects.get(owner=owner, name="Local")
     assert response.status_code == 302
@@ -122,7 +137,8 @@ def test_adding_a_project_lands_on_its_page(owner_client, owner, tmp_path):
 
 def test_invalid_repository_url_is_explained_beside_the_field(owner_client, owner):
     response = owner_client.post(
-        reverse("projects:add"), {"name": "Bad", "repo_url": "ftp://example.org/x", "refresh_interval_hours": 6}
+        reverse("projects:add"),
+        {"name": "Bad", "repo_url": "ftp://example.org/x", "refresh_interval_hours": 6},
     )
     assert response.status_code == 200
     assert "repo_url" in response.context["form"].errors
@@ -133,7 +149,12 @@ def test_invalid_repository_url_is_explained_beside_the_field(owner_client, owne
 def test_edit_form_says_a_token_is_set_without_showing_it(owner_client, owner, tmp_path):
     owner_client.post(
         reverse("projects:add"),
-        {"name": "Local", "repo_url": str(tmp_path), "refresh_interval_hours": 6, "access_token": "tok-VISIBLE-NEVER"},
+        {
+            "name": "Local",
+            "repo_url": str(tmp_path),
+            "refresh_interval_hours": 6,
+            "access_token": "tok-VISIBLE-NEVER",
+        },
     )
     project = Project.objects.get(name="Local")
     response = owner_client.get(reverse("projects:edit", args=[project.pk]))
@@ -142,14 +163,31 @@ def test_edit_form_says_a_token_is_set_without_showing_it(owner_client, owner, t
 
 
 def test_editing_with_a_blank_token_keeps_the_stored_one(owner_client, owner, tmp_path):
-    owner_client.post(reverse("projects:add"), {"name": "Local", "repo_url": str(tmp_path), "refresh_interval_hours": 6, "access_token": "tok"})
+    owner_client.post(
+        reverse("projects:add"),
+        {
+            "name": "Local",
+            "repo_url": str(tmp_path),
+            "refresh_interval_hours": 6,
+            "access_token": "tok",
+        },
+    )
     project = Project.objects.get(name="Local")
     owner_client.post(
         reverse("projects:edit", args=[project.pk]),
-        {"name": "Renamed", "repo_url": str(tmp_path), "refresh_interval_hours": 12, "access_token": ""},
+        {
+            "name": "Renamed",
+            "repo_url": str(tmp_path),
+            "refresh_interval_hours": 12,
+            "access_token": "",
+        },
     )
     project.refresh_from_db()
-    assert (project.name, project.refresh_interval_hours, project.has_access_token) == ("Renamed", 12, True)
+    assert (project.name, project.refresh_interval_hours, project.has_access_token) == (
+        "Renamed",
+        12,
+        True,
+    )
 
 
 def test_someone_elses_project_cannot_be_edited(client, other_user, owner):
@@ -160,6 +198,7 @@ def test_someone_elses_project_cannot_be_edited(client, other_user, owner):
 
 # --- project page -------------------------------------------------------------------
 
+
 def test_project_page_shows_phases_tasks_skills_and_history(owner_client, owner):
     project = make_project(owner, "Widgets")
     add_plan(project, phases=2, tasks_per_phase=4)
@@ -167,8 +206,11 @@ def test_project_page_shows_phases_tasks_skills_and_history(owner_client, owner)
     add_history(project, user=owner)
     response = owner_client.get(reverse("projects:detail", args=[project.pk]))
     body = response.content.decode()
-    assert [p.title for p in response.context["plan"].phases] == ["Phase 1: step 1", "Phase 2: step 2"]
-    assert "Task 2.4" in body and "<details class=\"phase\" id=\"phase-1\" open" in body
+    assert [p.title for p in response.context["plan"].phases] == [
+        "Phase 1: step 1",
+        "Phase 2: step 2",
+    ]
+    assert "Task 2.4" in body and '<details class="phase" id="phase-1" open' in body
     assert "PostgreSQL" in body and "docker-compose.yml:4" in body
     assert "<polyline" in body and "1.5 s" in body
 
@@ -177,7 +219,10 @@ def test_task_links_point_to_the_exact_line_on_github(owner_client, owner):
     project = make_project(owner, "Widgets")
     add_plan(project, phases=1, tasks_per_phase=1)
     body = owner_client.get(reverse("projects:detail", args=[project.pk])).content.decode()
-    assert 'href="https://github.com/acme/widgets/blob/0123456789abcdef0123456789abcdef01234567/docs/plan.md#L3"' in body
+    assert (
+        'href="https://github.com/acme/widgets/blob/0123456789abcdef0123456789abcdef01234567/docs/plan.md#L3"'
+        in body
+    )
 
 
 def test_tasks_on_an_unknown_host_show_the_location_without_a_link(owner_client, owner):
@@ -199,7 +244,9 @@ def test_repository_text_is_escaped(owner_client, owner):
 def test_status_filter_shows_only_tasks_with_that_status(owner_client, owner):
     project = make_project(owner, "Widgets")
     add_plan(project, phases=2, tasks_per_phase=5)
-    plan = owner_client.get(reverse("projects:detail", args=[project.pk]), {"status": "blocked"}).context["plan"]
+    plan = owner_client.get(
+        reverse("projects:detail", args=[project.pk]), {"status": "blocked"}
+    ).context["plan"]
     statuses = {t.status for p in plan.phases for t in p.tasks}
     assert statuses == {"blocked"}
 
@@ -212,7 +259,9 @@ def test_a_large_plan_opens_collapsed_and_loads_a_phase_on_request(owner_client,
     assert page.context["plan"].is_large
     assert "Task 1.1<" not in body and " open" not in body.split('id="phase-1"')[1][:5]
     assert 'hx-trigger="toggle once"' in body
-    phase = owner_client.get(reverse("projects:phase_tasks", args=[project.pk]), {"phase": "Phase 2: step 2"})
+    phase = owner_client.get(
+        reverse("projects:phase_tasks", args=[project.pk]), {"phase": "Phase 2: step 2"}
+    )
     assert phase.status_code == 200
     assert len(phase.context["tasks"]) == 100 and "Task 2.100" in phase.content.decode()
 
@@ -221,11 +270,16 @@ def test_someone_elses_project_page_and_phase_are_not_found(client, owner, other
     project = make_project(owner, "Mine")
     client.force_login(other_user)
     assert client.get(reverse("projects:detail", args=[project.pk])).status_code == 404
-    assert client.get(reverse("projects:phase_tasks", args=[project.pk]), {"phase": "x"}).status_code == 404
+    assert (
+        client.get(reverse("projects:phase_tasks", args=[project.pk]), {"phase": "x"}).status_code
+        == 404
+    )
 
 
 @pytest.mark.parametrize("tasks_per_phase", [1, 100])
-def test_project_page_query_count_does_not_grow_with_tasks(owner_client, owner, tasks_per_phase, django_assert_max_num_queries):
+def test_project_page_query_count_does_not_grow_with_tasks(
+    owner_client, owner, tasks_per_phase, django_assert_max_num_queries
+):
     project = make_project(owner, "Widgets")
     add_plan(project, phases=5, tasks_per_phase=tasks_per_phase)
     add_skills(project)
@@ -239,12 +293,14 @@ def test_project_page_queries_are_the_same_for_5_and_500_tasks(owner_client, own
     add_plan(small, phases=1, tasks_per_phase=5)
     big = make_project(owner, "Big")
     add_plan(big, phases=5, tasks_per_phase=100)
-    assert _count_queries(owner_client, reverse("projects:detail", args=[small.pk])) == _count_queries(
-        owner_client, reverse("projects:detail", args=[big.pk])
-    ) + 1  # the small plan's tasks come with the page; the big plan's load per phase
+    assert (
+        _count_queries(owner_client, reverse("projects:detail", args=[small.pk]))
+        == _count_queries(owner_client, reverse("projects:detail", args=[big.pk])) + 1
+    )  # the small plan's tasks come with the page; the big plan's load per phase
 
 
 # --- delete and errors -----------------------------------------------------------------
+
 
 def test_delete_asks_for_confirmation_before_deleting(owner_client, owner):
     project = make_project(owner, "Doomed")

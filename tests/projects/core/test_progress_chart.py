@@ -14,7 +14,9 @@ def test_no_samples_give_an_empty_chart():
 
 
 def test_time_runs_left_to_right_and_100_percent_is_at_the_top():
-    chart = build_progress_chart([(T0, 0.0), (T0 + timedelta(days=1), 100.0)], width=100, height=50, pad=0)
+    chart = build_progress_chart(
+        [(T0, 0.0), (T0 + timedelta(days=1), 100.0)], width=100, height=50, pad=0
+    )
     assert chart.polyline == "0.0,50.0 100.0,0.0"
 
 
@@ -30,11 +32,15 @@ def test_a_single_sample_sits_in_the_middle():
 
 
 def test_out_of_range_percentages_are_clamped_inside_the_box():
-    chart = build_progress_chart([(T0, -5.0), (T0 + timedelta(1), 150.0)], width=100, height=50, pad=0)
+    chart = build_progress_chart(
+        [(T0, -5.0), (T0 + timedelta(1), 150.0)], width=100, height=50, pad=0
+    )
     assert [p.y for p in chart.points] == [50.0, 0.0]
 
 
 def test_label_margins_shift_the_plot_area():
-    chart = build_progress_chart([(T0, 0.0), (T0 + timedelta(1), 100.0)], width=100, height=50, pad=5, left=20, bottom=10)
+    chart = build_progress_chart(
+        [(T0, 0.0), (T0 + timedelta(1), 100.0)], width=100, height=50, pad=5, left=20, bottom=10
+    )
     assert (chart.left, chart.right, chart.top, chart.bottom) == (20, 95, 5, 40)
     assert chart.polyline == "20.0,40.0 95.0,5.0"
