@@ -92,9 +92,7 @@ def validate_repo_url(
     scp = _SCP_RE.match(url)
     if scp and "/" not in url.split(":", 1)[0]:
         return _remote_from_scp(scp, allow_local=allow_local, resolve=resolve)
-    raise InvalidRepoUrlError(
-        "use an https://, ssh://, git:// or user@host:path repository URL"
-    )
+    raise InvalidRepoUrlError("use an https://, ssh://, git:// or user@host:path repository URL")
 
 
 def _check_characters(url: str) -> None:
@@ -131,9 +129,7 @@ def _local_from_file_url(url: str, *, allow_local: bool) -> RepoUrl:
     return RepoUrl(url=f"file://{rest}", kind="local", host="", display=rest)
 
 
-def _remote_from_url(
-    url: str, scheme: str, *, allow_local: bool, resolve: Resolver
-) -> RepoUrl:
+def _remote_from_url(url: str, scheme: str, *, allow_local: bool, resolve: Resolver) -> RepoUrl:
     if scheme == "http":
         raise InvalidRepoUrlError("plain http:// is not allowed; use https://")
     if scheme not in ("https", "ssh", "git"):
@@ -175,9 +171,7 @@ def _check_userinfo(parts: SplitResult, scheme: str) -> str:
     return user
 
 
-def _remote_from_scp(
-    match: re.Match[str], *, allow_local: bool, resolve: Resolver
-) -> RepoUrl:
+def _remote_from_scp(match: re.Match[str], *, allow_local: bool, resolve: Resolver) -> RepoUrl:
     user = match.group("user") or ""
     raw_host = match.group("host")
     path = match.group("path")

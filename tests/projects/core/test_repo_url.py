@@ -28,7 +28,13 @@ def fake_resolve(host, port, *args, **kwargs):
     if host not in DNS:
         raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
     return [
-        (socket.AF_INET6 if ":" in ip else socket.AF_INET, socket.SOCK_STREAM, 6, "", (ip, port or 0))
+        (
+            socket.AF_INET6 if ":" in ip else socket.AF_INET,
+            socket.SOCK_STREAM,
+            6,
+            "",
+            (ip, port or 0),
+        )
         for ip in DNS[host]
     ]
 
@@ -40,17 +46,52 @@ def check(url, allow_local=False):
 @pytest.mark.parametrize(
     ("url", "kind", "host", "normalised"),
     [
-        ("https://github.com/owner/repo.git", "https", "github.com", "https://github.com/owner/repo.git"),
+        (
+            "https://github.com/owner/repo.git",
+            "https",
+            "github.com",
+            "https://github.com/owner/repo.git",
+        ),
         ("https://github.com/owner/repo", "https", "github.com", "https://github.com/owner/repo"),
         ("HTTPS://GitHub.com/Owner/Repo", "https", "github.com", "https://github.com/Owner/Repo"),
-        ("https://gitlab.com:443/group/sub/repo.git", "https", "gitlab.com", "https://gitlab.com:443/group/sub/repo.git"),
-        ("ssh://git@github.com/owner/repo.git", "ssh", "github.com", "ssh://git@github.com/owner/repo.git"),
-        ("ssh://git@gitlab.com:2222/owner/repo.git", "ssh", "gitlab.com", "ssh://git@gitlab.com:2222/owner/repo.git"),
+        (
+            "https://gitlab.com:443/group/sub/repo.git",
+            "https",
+            "gitlab.com",
+            "https://gitlab.com:443/group/sub/repo.git",
+        ),
+        (
+            "ssh://git@github.com/owner/repo.git",
+            "ssh",
+            "github.com",
+            "ssh://git@github.com/owner/repo.git",
+        ),
+        (
+            "ssh://git@gitlab.com:2222/owner/repo.git",
+            "ssh",
+            "gitlab.com",
+            "ssh://git@gitlab.com:2222/owner/repo.git",
+        ),
         ("git@github.com:owner/repo.git", "ssh", "github.com", "git@github.com:owner/repo.git"),
         ("github.com:owner/repo.git", "ssh", "github.com", "github.com:owner/repo.git"),
-        ("git://codeberg.org/owner/repo.git", "git", "codeberg.org", "git://codeberg.org/owner/repo.git"),
-        ("https://140.82.121.4/owner/repo.git", "https", "140.82.121.4", "https://140.82.121.4/owner/repo.git"),
-        ("https://[2606:4700:90:0:f22e:fbec:5bed:a9b9]/o/r.git", "https", "2606:4700:90:0:f22e:fbec:5bed:a9b9", "https://[2606:4700:90:0:f22e:fbec:5bed:a9b9]/o/r.git"),
+        (
+            "git://codeberg.org/owner/repo.git",
+            "git",
+            "codeberg.org",
+            "git://codeberg.org/owner/repo.git",
+        ),
+        (
+            "https://140.82.121.4/owner/repo.git",
+            "https",
+            "140.82.121.4",
+            "https://140.82.121.4/owner/repo.git",
+        ),
+        (
+            "https://[2606:4700:90:0:f22e:fbec:5bed:a9b9]/o/r.git",
+            "https",
+            "2606:4700:90:0:f22e:fbec:5bed:a9b9",
+            "https://[2606:4700:90:0:f22e:fbec:5bed:a9b9]/o/r.git",
+        ),
     ],
 )
 def test_public_remote_urls_are_accepted_and_normalised(url, kind, host, normalised):
@@ -191,9 +232,32 @@ def test_valid_branch_names_are_returned_unchanged(name):
 @pytest.mark.parametrize(
     "name",
     [
-        "", "-main", "--upload-pack=x", "a..b", "a b", "a\tb", "a\x00b", "a\x7fb",
-        "a~1", "a^", "a:b", "a?", "a*", "a[b", "a\\b", "/main", "main/", "a//b",
-        "main.", ".hidden", "a/.hidden", "main.lock", "a/b.lock/c", "a@{1}", "@", "HEAD",
+        "",
+        "-main",
+        "--upload-pack=x",
+        "a..b",
+        "a b",
+        "a\tb",
+        "a\x00b",
+        "a\x7fb",
+        "a~1",
+        "a^",
+        "a:b",
+        "a?",
+        "a*",
+        "a[b",
+        "a\\b",
+        "/main",
+        "main/",
+        "a//b",
+        "main.",
+        ".hidden",
+        "a/.hidden",
+        "main.lock",
+        "a/b.lock/c",
+        "a@{1}",
+        "@",
+        "HEAD",
         "x" * 256,
     ],
 )

@@ -1,0 +1,579 @@
+"""Talk to remote repositories with the git binary, hardened for untrusted input.
+
+Two operations: ``ls_remote_head`` (which commit a branch points at, so an
+unchanged repository is never cloned) and ``shallow_clone`` (a bare,
+depth-1, single-branch clone with a wall-clock timeout and a size cap, both
+enforced on the git process itself). Every git call:
+
+- gets an argument list, never a shell, with ``--`` before the URL and refs;
+- runs with a minimal environment: an empty temporary HOME, no system or
+  global config, no terminal prompts, no ssh agent or ssh config;
+- allows only the https, ssh and git protocols (file only when local
+  repositories are allowed), never runs hooks, never follows redirects,
+  never fetches submodules;
+- receives an access token through an askpass helper that reads it from the
+  environment of that one git process, never through the URL or argv.
+
+Failures become ``GitFetchError`` subclasses whose messages are safe to show
+(tokens and URL credentials redacted) and which say whether a retry can help.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import ClassVar
+
+from projects.core.repo_url import InvalidRepoUrlError, validate_branch_name
+
+CLONE_DIR_PREFIX = "repotrackr-clone-"
+HOME_DIR_PREFIX = "repotrackr-githome-"
+TOKEN_ENV = "REPOTRACKR_GIT_TOKEN"
+USERNAME_ENV = "REPOTRACKR_GIT_USERNAME"
+_POLL_SECONDS = 0.05
+_STDERR_KEEP = 16_384
+
+# The askpass helper answers git's two questions; the token stays in the
+# environment of the git process tree and never touches argv or disk.
+ASKPASS_SCRIPT = f"""#!/bin/sh
+case "$1" in
+  Username*|username*) printf '%s\\n' "${USERNAME_ENV}" ;;
+  *) printf '%s\\n' "${TOKEN_ENV}" ;;
+esac
+"""
+
+
+class GitFetchError(Exception):
+    """Git could not fetch the repository; ``str(error)`` is safe to show users."""
+
+    retryable: ClassVar[bool] = False
+    default_message: ClassVar[str] = "git could not fetch the repository"
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message or self.default_message)
+
+    @property
+    def message(self) -> str:
+        return str(self)
+
+
+class RepoNotFoundError(GitFetchError):
+    default_message = "the repository does not exist or cannot be read"
+
+
+class AuthRequiredError(GitFetchError):
+    default_message = (
+        "the repository needs authentication (or does not exist); "
+        "set an access token for an https URL"
+    )
+
+
+class BranchNotFoundError(GitFetchError):
+    default_message = "the branch does not exist in the repository"
+
+
+class EmptyRepoError(GitFetchError):
+    default_message = "the repository has no commits yet"
+
+
+class GitTimeoutError(GitFetchError):
+    retryable = True
+    default_message = "fetching the repository took too long"
+
+
+class RepoTooLargeError(GitFetchError):
+    default_message = "the repository is larger than the allowed size"
+
+
+class GitNetworkError(GitFetchError):
+    retryable = True
+    default_message = "the repository host could not be reached"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteHead:
+    sha: str
+    branch: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClonedRepo:
+    path: Path
+    sha: str
+    branch: str
+
+
+# ---------------------------------------------------------------- redaction
+
+_URL_USERINFO_RE = re.compile(r"(?i)\b(https?|ftps?)://[^/@\s]*@")
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Return ``text`` with every secret and every ``user:pass@`` of a URL masked.
+
+    Secrets are also masked in their percent-encoded form, as git prints
+    URLs encoded. Empty secrets are ignored.
+    """
+    from urllib.parse import quote
+
+    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
+        for form in {secret, quote(secret, safe="")}:
+            text = text.replace(form, "***")
+    return _URL_USERINFO_RE.sub(lambda m: f"{m.group(1)}://***@", text)
+
+
+# ------------------------------------------------------ environment and argv
+
+
+def token_username_for_host(host: str) -> str:
+    """The user name a forge expects beside an access token sent as password.
+
+    GitHub: ``x-access-token``; Bitbucket: ``x-token-auth``; GitLab (and
+    Gitea/Forgejo, which accept any name with a token): ``oauth2``.
+    """
+    host = host.lower()
+    if host == "github.com" or host.endswith(".github.com") or host.endswith(".ghe.com"):
+        return "x-access-token"
+    if host == "bitbucket.org" or host.endswith(".bitbucket.org"):
+        return "x-token-auth"
+    return "oauth2"
+
+
+def git_config_args(*, allow_local: bool) -> list[str]:
+    """The ``-c`` options every git call gets (no secrets among them)."""
+    settings = [
+        "protocol.allow=never",
+        "protocol.https.allow=always",
+        "protocol.ssh.allow=always",
+        "protocol.git.allow=always",
+        *(["protocol.file.allow=always"] if allow_local else []),
+        f"core.hooksPath={os.devnull}",
+        "core.symlinks=false",
+        "core.fsmonitor=false",
+        "submodule.recurse=false",
+        "http.followRedirects=false",
+        "credential.helper=",
+        "init.templateDir=",
+        "transfer.credentialsInUrl=die",
+        "advice.detachedHead=false",
+    ]
+    args: list[str] = []
+    for setting in settings:
+        args += ["-c", setting]
+    return args
+
+
+def git_environment(
+    home: Path, *, token: str = "", host: str = "", askpass: Path | None = None
+) -> dict[str, str]:
+    """A minimal environment for git: nothing of the worker's own leaks in.
+
+    ``home`` is an empty private directory used as HOME and for ssh's
+    known_hosts. When ``token`` is given, ``askpass`` must be the helper
+    written by ``write_askpass``; the token travels in ``TOKEN_ENV`` only.
+    """
+    known_hosts = home / "known_hosts"
+    ssh = [
+        "ssh", "-F", os.devnull,
+        "-o", "BatchMode=yes",
+        "-o", "IdentityAgent=none",
+        "-o", "ForwardAgent=no",
+        "-o", "ProxyCommand=none",
+        "-o", "PermitLocalCommand=no",
+        "-o", "StrictHostKeyChecking=accept-new",
+        "-o", f"UserKnownHostsFile={known_hosts}",
+        "-o", "ConnectTimeout=15",
+    ]  # fmt: skip
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "LC_ALL": "C",
+        "LANG": "C",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_PROTOCOL_FROM_USER": "0",
+        "GIT_SSH_COMMAND": shlex.join(ssh),
+        "GIT_SSH_VARIANT": "ssh",
+    }
+    if "TMPDIR" in os.environ:
+        env["TMPDIR"] = os.environ["TMPDIR"]
+    if token:
+        if askpass is None:
+            raise ValueError("a token needs the askpass helper")
+        env["GIT_ASKPASS"] = str(askpass)
+        env[TOKEN_ENV] = token
+        env[USERNAME_ENV] = token_username_for_host(host)
+    return env
+
+
+def write_askpass(home: Path) -> Path:
+    """Write the askpass helper into ``home`` (private to this git call)."""
+    script = home / "askpass.sh"
+    script.write_text(ASKPASS_SCRIPT)
+    script.chmod(0o700)
+    return script
+
+
+def _host_of(url: str) -> str:
+    match = re.match(r"^[a-z]+://(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)", url)
+    return match.group(1).strip("[]").lower() if match else ""
+
+
+def _prepare_url(url: str, *, allow_local: bool) -> str:
+    """Last guard before argv: nothing that git could read as an option."""
+    if not url or url.startswith("-") or any(ord(c) < 0x20 or c == "\x7f" for c in url):
+        raise InvalidRepoUrlError("the repository URL is not valid")
+    if url.startswith("/"):
+        if not allow_local:
+            raise InvalidRepoUrlError("local repository paths are not allowed")
+        return f"file://{url}"
+    return url
+
+
+# ------------------------------------------------------------- running git
+
+
+@dataclass(frozen=True, slots=True)
+class _GitResult:
+    returncode: int
+    stdout: bytes
+    stderr: str
+
+
+class _GitSession:
+    """A private HOME (and askpass helper) for the git calls of one operation."""
+
+    def __init__(self, *, url: str, token: str, allow_local: bool, parent: Path | None) -> None:
+        self.home = Path(tempfile.mkdtemp(prefix=HOME_DIR_PREFIX, dir=parent))
+        self.token = token if url.startswith("https://") else ""
+        askpass = write_askpass(self.home) if self.token else None
+        self.env = git_environment(self.home, token=self.token, host=_host_of(url), askpass=askpass)
+        self.config = git_config_args(allow_local=allow_local)
+        self.secrets = [s for s in (token,) if s]
+
+    def __enter__(self) -> _GitSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.home, ignore_errors=True)
+
+    def run(
+        self,
+        args: list[str],
+        *,
+        timeout: float,
+        watch_dir: Path | None = None,
+        max_bytes: int | None = None,
+    ) -> _GitResult:
+        """Run ``git <config> <args>``; kill its whole process group on a cap."""
+        out_path = self.home / "stdout"
+        err_path = self.home / "stderr"
+        with out_path.open("w+b") as out, err_path.open("w+b") as err:
+            proc = subprocess.Popen(
+                ["git", *self.config, *args],
+                stdin=subprocess.DEVNULL,
+                stdout=out,
+                stderr=err,
+                env=self.env,
+                cwd=self.home,
+                start_new_session=True,  # its own group: helpers die with it
+            )
+            self._watch(proc, timeout=timeout, watch_dir=watch_dir, max_bytes=max_bytes)
+            out.seek(0)
+            stdout = out.read()
+            err.seek(0)
+            stderr = err.read()[-_STDERR_KEEP:].decode("utf-8", "replace")
+        return _GitResult(proc.returncode, stdout, redact(stderr, self.secrets))
+
+    def _watch(
+        self,
+        proc: subprocess.Popen[bytes],
+        *,
+        timeout: float,
+        watch_dir: Path | None,
+        max_bytes: int | None,
+    ) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                proc.wait(timeout=_POLL_SECONDS)
+                return
+            except subprocess.TimeoutExpired:
+                pass
+            if time.monotonic() > deadline:
+                _kill_group(proc)
+                raise GitTimeoutError(
+                    f"fetching the repository took longer than {timeout:g} seconds"
+                )
+            if watch_dir is not None and max_bytes is not None:
+                if directory_size(watch_dir) > max_bytes:
+                    _kill_group(proc)
+                    raise _too_large(max_bytes)
+
+
+def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _too_large(max_bytes: int) -> RepoTooLargeError:
+    return RepoTooLargeError(
+        f"the repository is larger than the allowed {max_bytes / 1_000_000:g} MB"
+    )
+
+
+def directory_size(path: Path) -> int:
+    """Total bytes of the regular files under ``path`` (vanishing files are skipped)."""
+    total = 0
+    stack = [str(path)]
+    while stack:
+        try:
+            with os.scandir(stack.pop()) as entries:
+                for entry in entries:
+                    try:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        elif entry.is_file(follow_symlinks=False):
+                            total += entry.stat(follow_symlinks=False).st_size
+                    except OSError:
+                        continue
+        except OSError:
+            continue
+    return total
+
+
+# ----------------------------------------------------------- classification
+
+_PATTERNS: tuple[tuple[type[GitFetchError], tuple[str, ...]], ...] = (
+    (BranchNotFoundError, ("remote branch", "couldn't find remote ref", "not found in upstream")),
+    (
+        AuthRequiredError,
+        (
+            "could not read username",
+            "could not read password",
+            "terminal prompts disabled",
+            "authentication failed",
+            "invalid username or password",
+            "access denied",
+            "permission denied",
+            "http basic",
+            "the requested url returned error: 401",
+            "the requested url returned error: 403",
+            "host key verification failed",
+        ),
+    ),
+    (
+        RepoNotFoundError,
+        (
+            "repository not found",
+            "' not found",
+            "does not appear to be a git repository",
+            "not a git repository",
+            "the requested url returned error: 404",
+            "project you were looking for could not be found",
+            "no such repository",
+            "redirect",
+            "not allowed",
+        ),
+    ),
+    (
+        GitNetworkError,
+        (
+            "could not resolve host",
+            "could not resolve hostname",
+            "connection refused",
+            "connection timed out",
+            "connection reset",
+            "operation timed out",
+            "network is unreachable",
+            "no route to host",
+            "early eof",
+            "hung up unexpectedly",
+            "unable to access",
+            "ssl",
+            "tls",
+            "gnutls",
+            "the requested url returned error: 5",
+            "rpc failed",
+            "temporary failure",
+        ),
+    ),
+)
+
+
+def classify_git_error(stderr: str, *, display_url: str = "") -> GitFetchError:
+    """Turn git's (already redacted) stderr into a ``GitFetchError`` for users.
+
+    Unknown failures become a plain ``GitFetchError`` quoting git's last
+    ``fatal:`` line, which carries no secrets once redacted.
+    """
+    low = stderr.lower()
+    where = f" ({display_url})" if display_url else ""
+    for cls, needles in _PATTERNS:
+        if any(n in low for n in needles):
+            if cls is RepoNotFoundError and "redirect" in low:
+                return cls(f"the repository URL redirects elsewhere; use its final address{where}")
+            if cls is RepoNotFoundError and "not allowed" in low:
+                return cls(f"this kind of repository URL is not allowed{where}")
+            return cls(f"{cls.default_message}{where}")
+    fatal = [ln for ln in stderr.splitlines() if ln.startswith(("fatal:", "error:"))]
+    detail = f": {fatal[-1].split(':', 1)[1].strip()}" if fatal else ""
+    return GitFetchError(f"git could not fetch the repository{where}{detail}")
+
+
+# ----------------------------------------------------------------- ls-remote
+
+
+def ls_remote_head(
+    url: str,
+    *,
+    branch: str = "",
+    token: str = "",
+    timeout: float,
+    allow_local: bool = False,
+) -> RemoteHead:
+    """Return the commit ``branch`` points at on the remote, without cloning.
+
+    A blank ``branch`` means the remote's default branch (its ``HEAD``
+    symref). ``url`` should come from ``validate_repo_url``; it is still
+    refused here if git could read it as an option. Raises
+    ``BranchNotFoundError``, ``EmptyRepoError``, ``RepoNotFoundError``,
+    ``AuthRequiredError``, ``GitNetworkError`` or ``GitTimeoutError``.
+    """
+    url = _prepare_url(url, allow_local=allow_local)
+    if branch:
+        validate_branch_name(branch)
+    wanted = f"refs/heads/{branch}" if branch else "HEAD"
+    args = ["ls-remote", *(["--symref"] if not branch else []), "--", url, wanted]
+    with _GitSession(url=url, token=token, allow_local=allow_local, parent=None) as session:
+        result = session.run(args, timeout=timeout)
+    if result.returncode != 0:
+        raise classify_git_error(result.stderr)
+    return _parse_ls_remote(result.stdout.decode("utf-8", "replace"), wanted, branch)
+
+
+def _parse_ls_remote(output: str, wanted: str, branch: str) -> RemoteHead:
+    symref = ""
+    sha = ""
+    for line in output.splitlines():
+        left, _, ref = line.partition("\t")
+        if left.startswith("ref: ") and ref == "HEAD":
+            symref = left[len("ref: ") :]
+        elif ref == wanted:
+            sha = left.strip()
+    if branch:
+        if not sha:
+            raise BranchNotFoundError(f"the branch {branch!r} does not exist in the repository")
+        return RemoteHead(sha=sha, branch=branch)
+    if not sha:
+        raise EmptyRepoError()
+    name = symref.removeprefix("refs/heads/") if symref.startswith("refs/heads/") else ""
+    return RemoteHead(sha=sha, branch=name)
+
+
+# --------------------------------------------------------------------- clone
+
+
+def make_clone_dir(parent: Path) -> Path:
+    """Create an empty directory under ``parent`` that ``sweep_stale_clones`` knows."""
+    parent.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(prefix=CLONE_DIR_PREFIX, dir=parent))
+
+
+def shallow_clone(
+    url: str,
+    *,
+    branch: str = "",
+    dest: Path,
+    token: str = "",
+    timeout: float,
+    max_bytes: int,
+    allow_local: bool = False,
+) -> ClonedRepo:
+    """Clone one branch's last commit, bare (no working tree), into ``dest``.
+
+    ``dest`` must be missing or empty; on any failure it is removed. The
+    clone is killed (with its helpers) once ``timeout`` seconds pass or the
+    bytes written under ``dest`` exceed ``max_bytes``. A blank ``branch``
+    clones the remote's default branch; the result names the branch and
+    commit actually cloned. Raises the ``GitFetchError`` family.
+    """
+    url = _prepare_url(url, allow_local=allow_local)
+    if branch:
+        validate_branch_name(branch)
+    if dest.exists() and any(dest.iterdir()):
+        raise ValueError("the clone destination must be empty")
+    started = time.monotonic()
+    args = [
+        "clone", "--bare", "--depth", "1", "--single-branch", "--no-tags",
+        "--template=", "--quiet",
+        *(["--branch", branch] if branch else []),
+        "--", url, str(dest),
+    ]  # fmt: skip
+    parent = dest.parent
+    try:
+        with _GitSession(url=url, token=token, allow_local=allow_local, parent=parent) as session:
+            result = session.run(args, timeout=timeout, watch_dir=dest, max_bytes=max_bytes)
+            if result.returncode != 0:
+                raise classify_git_error(result.stderr)
+            if directory_size(dest) > max_bytes:
+                raise _too_large(max_bytes)
+            remaining = max(1.0, timeout - (time.monotonic() - started))
+            return _describe_clone(session, dest, timeout=remaining)
+    except BaseException:
+        shutil.rmtree(dest, ignore_errors=True)
+        raise
+
+
+def _describe_clone(session: _GitSession, dest: Path, *, timeout: float) -> ClonedRepo:
+    git_dir = f"--git-dir={dest}"
+    head = session.run([git_dir, "rev-parse", "--verify", "-q", "HEAD^{commit}"], timeout=timeout)
+    sha = head.stdout.decode().strip()
+    if head.returncode != 0 or not sha:
+        raise EmptyRepoError()
+    ref = session.run([git_dir, "symbolic-ref", "-q", "HEAD"], timeout=timeout)
+    name = ref.stdout.decode().strip().removeprefix("refs/heads/")
+    return ClonedRepo(path=dest, sha=sha, branch=name)
+
+
+# --------------------------------------------------------------------- sweep
+
+
+def sweep_stale_clones(parent: Path, *, older_than_seconds: float, now: datetime) -> int:
+    """Remove clone (and git HOME) directories under ``parent`` older than the limit.
+
+    Only directories whose names carry this module's prefixes are touched,
+    judged by their modification time against ``now`` (an aware datetime).
+    Pick a limit well above the clone timeout so a running clone is never
+    swept. Returns how many directories were removed.
+    """
+    if not parent.is_dir():
+        return 0
+    cutoff = now.timestamp() - older_than_seconds
+    removed = 0
+    for entry in parent.iterdir():
+        if not entry.name.startswith((CLONE_DIR_PREFIX, HOME_DIR_PREFIX)):
+            continue
+        try:
+            if entry.is_symlink() or not entry.is_dir() or entry.stat().st_mtime > cutoff:
+                continue
+        except OSError:
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed += not entry.exists()
+    return removed
