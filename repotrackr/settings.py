@@ -13,7 +13,7 @@ from urllib.parse import urlsplit, urlunsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from repotrackr.env import env_bool, env_int, env_list, env_secret, env_str
+from repotrackr.env import env_bool, env_int, env_list, env_rate, env_secret, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("REPOTRACKR_VAR_DIR", str(BASE_DIR / "var")))
@@ -222,6 +222,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# --- Rate limits (jobs/ratelimit.py; counted per user in the Redis cache) -----
+
+RATE_LIMITS = {
+    "refresh": env_rate("RATE_LIMIT_REFRESH", "5/300"),
+    "create_project": env_rate("RATE_LIMIT_CREATE_PROJECT", "10/3600"),
+}
+RATE_LIMIT_EXEMPT_STAFF = env_bool("RATE_LIMIT_EXEMPT_STAFF", False)
+# django-ratelimit's own switches: its cache, and a fresh key prefix.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "rl:"
 
 # --- RepoTrackr -----------------------------------------------------------------
 
