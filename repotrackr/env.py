@@ -83,3 +83,22 @@ def env_secret(name: str, default: str = "") -> str:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE points to an unreadable file: {exc}") from exc
     return default
+
+
+def env_int_list(name: str, default: str, *, minimum: int = 0) -> list[int]:
+    """A comma-separated list of whole numbers, each at least ``minimum``."""
+    raw = os.environ.get(name, default)
+    values: list[int] = []
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        try:
+            value = int(item)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated whole numbers, not {raw!r}"
+            ) from None
+        if value < minimum:
+            raise ImproperlyConfigured(f"{name} values must be at least {minimum}, not {value}")
+        values.append(value)
+    return values
