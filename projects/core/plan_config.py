@@ -26,7 +26,9 @@ from projects.core.plan_model import DEFAULT_MARKERS, STATUSES, StatusMarkers
 
 CONFIG_NAMES = ("repotrackr.yml", ".repotrackr.yml", "repotrackr.yaml", ".repotrackr.yaml")
 MAX_CONFIG_BYTES = 64 * 1024
-_KNOWN_KEYS = frozenset({"plan_paths", "plan_path", "status_markers", "stale_after_days", "thresholds"})
+_KNOWN_KEYS = frozenset(
+    {"plan_paths", "plan_path", "status_markers", "stale_after_days", "thresholds"}
+)
 
 
 class PlanConfigError(ValueError):

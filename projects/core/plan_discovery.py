@@ -158,7 +158,7 @@ class _Finder:
         prefix = folder + "/"
         found = []
         for entry in self.entries:
-            rest = entry.path[len(prefix):]
+            rest = entry.path[len(prefix) :]
             if not entry.path.startswith(prefix) or "/" in rest:
                 continue
             if not rest.lower().endswith(MARKDOWN_SUFFIXES):
@@ -177,11 +177,15 @@ class _Finder:
         entry = self.index[path]
         limit = self.max_bytes
         if entry.size > limit:
-            raise PlanInvalidError(f"{path} is {entry.size:,} bytes, over the {limit:,}-byte limit for plan files")
+            raise PlanInvalidError(
+                f"{path} is {entry.size:,} bytes, over the {limit:,}-byte limit for plan files"
+            )
         try:
             data = self.source.read_bytes(path, max_bytes=limit)
         except FileTooLargeError:
-            raise PlanInvalidError(f"{path} is over the {limit:,}-byte limit for plan files") from None
+            raise PlanInvalidError(
+                f"{path} is over the {limit:,}-byte limit for plan files"
+            ) from None
         except UnsafePathError as exc:
             raise UnsafePlanPathError(str(exc)) from None
         except SourceError as exc:
@@ -193,7 +197,9 @@ class _Finder:
         try:
             return data.decode("utf-8")
         except UnicodeDecodeError:
-            self.warnings.append(f"{path} is not valid UTF-8; unreadable bytes were replaced with �")
+            self.warnings.append(
+                f"{path} is not valid UTF-8; unreadable bytes were replaced with �"
+            )
             return data.decode("utf-8", "replace")
 
     def config(self) -> PlanConfig:
@@ -217,7 +223,9 @@ class _Finder:
         files = self._folder_files(clean)
         if files:
             if len(files) > MAX_FOLDER_FILES:
-                raise PlanInvalidError(f"{clean}/ holds more than {MAX_FOLDER_FILES} Markdown files")
+                raise PlanInvalidError(
+                    f"{clean}/ holds more than {MAX_FOLDER_FILES} Markdown files"
+                )
             return "folder", files
         return None
 
@@ -228,14 +236,18 @@ class _Finder:
             found = self._files_for(target)
             if found is None:
                 if len(targets) == 1:
-                    raise PlanNotFoundError(f"plan not found: {target} (from the {origin}) does not exist")
+                    raise PlanNotFoundError(
+                        f"plan not found: {target} (from the {origin}) does not exist"
+                    )
                 self.warnings.append(f"{target} (from {origin}) does not exist and was skipped")
                 continue
             kinds.append(found[0])
             files.extend(f for f in found[1] if f not in files)
         if not files:
             raise PlanNotFoundError(f"plan not found: none of {', '.join(targets)} exist")
-        plans = [parse_plan(self.read_text(f), source_path=f, markers=config.markers) for f in files]
+        plans = [
+            parse_plan(self.read_text(f), source_path=f, markers=config.markers) for f in files
+        ]
         kind = kinds[0] if len(kinds) == 1 else "files"
         return self._loaded(_combine(plans), config, kind)
 
@@ -250,7 +262,9 @@ class _Finder:
                     return self._loaded(_section(plan, i), config, "readme-section", heading.text)
         return None
 
-    def _loaded(self, plan: Plan, config: PlanConfig, kind: str, section: str | None = None) -> LoadedPlan:
+    def _loaded(
+        self, plan: Plan, config: PlanConfig, kind: str, section: str | None = None
+    ) -> LoadedPlan:
         warnings = tuple(self.warnings) + plan.warnings
         return LoadedPlan(plan, config, plan.files, kind, section, warnings)
 

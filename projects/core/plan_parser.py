@@ -53,29 +53,76 @@ _GFM_CHECKBOX_CHARS = frozenset(" xX")
 
 # Block-level starts that end an item's title (its first paragraph).
 _BLOCK_STARTS = frozenset(
-    {"Paragraph", "List", "CodeBlock", "BlockQuote", "Heading", "Table", "HtmlBlock",
-     "FootnoteDefinition", "DefinitionList", "MetadataBlock"}
+    {
+        "Paragraph",
+        "List",
+        "CodeBlock",
+        "BlockQuote",
+        "Heading",
+        "Table",
+        "HtmlBlock",
+        "FootnoteDefinition",
+        "DefinitionList",
+        "MetadataBlock",
+    }
 )
 
 _TABLE_ENDS = frozenset({"TableHead", "TableRow", "Table"})
 
 _STATUS_HEADERS = frozenset({"status", "state", "done", "progress"})
 _TITLE_HEADERS = frozenset(
-    {"task", "tasks", "item", "items", "feature", "features", "name", "title", "deliverable",
-     "deliverables"}
+    {
+        "task",
+        "tasks",
+        "item",
+        "items",
+        "feature",
+        "features",
+        "name",
+        "title",
+        "deliverable",
+        "deliverables",
+    }
 )
 _ID_HEADERS = frozenset({"", "#", "id", "no", "nr", "number", "n"})
 
 _TABLE_WORDS = {
-    "done": DONE, "complete": DONE, "completed": DONE, "yes": DONE, "[x]": DONE, "x": DONE,
-    "finished": DONE, "shipped": DONE, "closed": DONE, "true": DONE,
-    "in progress": DOING, "in-progress": DOING, "doing": DOING, "wip": DOING,
-    "started": DOING, "ongoing": DOING, "active": DOING, "[~]": DOING, "[/]": DOING,
+    "done": DONE,
+    "complete": DONE,
+    "completed": DONE,
+    "yes": DONE,
+    "[x]": DONE,
+    "x": DONE,
+    "finished": DONE,
+    "shipped": DONE,
+    "closed": DONE,
+    "true": DONE,
+    "in progress": DOING,
+    "in-progress": DOING,
+    "doing": DOING,
+    "wip": DOING,
+    "started": DOING,
+    "ongoing": DOING,
+    "active": DOING,
+    "[~]": DOING,
+    "[/]": DOING,
     "[-]": DOING,
-    "blocked": BLOCKED, "on hold": BLOCKED, "[!]": BLOCKED,
-    "todo": TODO, "to do": TODO, "to-do": TODO, "planned": TODO, "not started": TODO,
-    "pending": TODO, "open": TODO, "no": TODO, "[ ]": TODO, "": TODO, "-": TODO,
-    "backlog": TODO, "false": TODO,
+    "blocked": BLOCKED,
+    "on hold": BLOCKED,
+    "[!]": BLOCKED,
+    "todo": TODO,
+    "to do": TODO,
+    "to-do": TODO,
+    "planned": TODO,
+    "not started": TODO,
+    "pending": TODO,
+    "open": TODO,
+    "no": TODO,
+    "[ ]": TODO,
+    "": TODO,
+    "-": TODO,
+    "backlog": TODO,
+    "false": TODO,
 }
 _PERCENT = re.compile(r"^(\d{1,3}(?:\.\d+)?)\s*%$")
 _TRIM = "*_`~.:!()\u00a0 \t"
@@ -187,8 +234,14 @@ def _task(record: list) -> Task:
     parts = record[0]
     # Most titles are one clean piece of text; skip the split/join then.
     title = parts[0] if len(parts) == 1 and not record[8] else None
-    if title is None or "  " in title or title[:1] == " " or title[-1:] == " " or "\t" in title \
-            or "\n" in title:
+    if (
+        title is None
+        or "  " in title
+        or title[:1] == " "
+        or title[-1:] == " "
+        or "\t" in title
+        or "\n" in title
+    ):
         title = _clean(parts, record[8])
     return Task(title, record[1], record[2], record[3], record[4], record[5], record[6], record[7])
 
@@ -236,7 +289,9 @@ class _Walker:
         self.path = source_path
         self.markers = markers
         self.checkboxes = dict(markers.checkboxes)
-        self.extra_boxes = {c: s for c, s in self.checkboxes.items() if c not in _GFM_CHECKBOX_CHARS}
+        self.extra_boxes = {
+            c: s for c, s in self.checkboxes.items() if c not in _GFM_CHECKBOX_CHARS
+        }
         self.emoji = _emoji_index(markers.emoji)
         self.lines = _Lines(self.data)
         # records: [title parts, status, section, depth, parent, path, line, order, strip]
@@ -360,8 +415,17 @@ class _Walker:
                 sink = []
                 sink_kind = 1
                 records.append(
-                    [sink, status, self.section, records[parent][3] + 1 if parent >= 0 else 0,
-                     parent if parent >= 0 else None, path, line, index, 0]
+                    [
+                        sink,
+                        status,
+                        self.section,
+                        records[parent][3] + 1 if parent >= 0 else 0,
+                        parent if parent >= 0 else None,
+                        path,
+                        line,
+                        index,
+                        0,
+                    ]
                 )
             elif "Code" in event:
                 if sink is not None:
@@ -435,9 +499,17 @@ class _Walker:
         items[-1] = len(records)
         parts: list[str] = []
         records.append(
-            [parts, status, self.section, records[parent][3] + 1 if parent >= 0 else 0,
-             parent if parent >= 0 else None, self.path, self.lines.at(item_start),
-             len(records), strip]
+            [
+                parts,
+                status,
+                self.section,
+                records[parent][3] + 1 if parent >= 0 else 0,
+                parent if parent >= 0 else None,
+                self.path,
+                self.lines.at(item_start),
+                len(records),
+                strip,
+            ]
         )
         return parts
 
@@ -474,9 +546,17 @@ class _Walker:
         parent = table.parent
         records = self.records
         records.append(
-            [[title], status, self.section, records[parent][3] + 1 if parent >= 0 else 0,
-             parent if parent >= 0 else None, self.path, self.lines.at(table.current_row),
-             len(records), 0]
+            [
+                [title],
+                status,
+                self.section,
+                records[parent][3] + 1 if parent >= 0 else 0,
+                parent if parent >= 0 else None,
+                self.path,
+                self.lines.at(table.current_row),
+                len(records),
+                0,
+            ]
         )
 
     def _table_end(self) -> None:

@@ -97,9 +97,9 @@ def _heading_chains(plan: Plan) -> list[tuple[int, ...]]:
     for task in plan.tasks:
         key = (file_rank.get(task.file_path, 0), task.line)
         changed = False
-        while h < len(headings) and (
-            file_rank.get(headings[h].file_path, 0), headings[h].line
-        ) < key:
+        while (
+            h < len(headings) and (file_rank.get(headings[h].file_path, 0), headings[h].line) < key
+        ):
             if stack and headings[stack[-1]].file_path != headings[h].file_path:
                 stack.clear()
             while stack and headings[stack[-1]].level >= headings[h].level:
@@ -137,16 +137,16 @@ def _phase_keys(plan: Plan) -> tuple[list[str], list[int]]:
     chains = _heading_chains(plan)
     with_tasks: set[int] = {h for chain in chains for h in chain}
     level = next(
-        (
-            lv
-            for lv in range(1, 7)
-            if sum(1 for h in with_tasks if headings[h].level == lv) >= 2
-        ),
+        (lv for lv in range(1, 7) if sum(1 for h in with_tasks if headings[h].level == lv) >= 2),
         None,
     )
     if level is None:
         shallowest = min(with_tasks, key=lambda h: (headings[h].level, h), default=None)
-        title = headings[shallowest].text if shallowest is not None else _file_title(plan, plan.files[0] if plan.files else "plan")
+        title = (
+            headings[shallowest].text
+            if shallowest is not None
+            else _file_title(plan, plan.files[0] if plan.files else "plan")
+        )
         return [title] * bool(plan.tasks), [0] * len(plan.tasks)
     for chain in chains:
         phase = next((h for h in chain if headings[h].level == level), None)
@@ -163,10 +163,10 @@ def compute_progress(plan: Plan) -> Progress:
     """Count tasks per status overall and per phase (see the module docstring)."""
     titles, assignment = _phase_keys(plan)
     per_phase: list[list[str]] = [[] for _ in titles]
-    for task, phase in zip(plan.tasks, assignment):
+    for task, phase in zip(plan.tasks, assignment, strict=True):
         per_phase[phase].append(task.status)
     phases = []
-    for title, statuses in zip(titles, per_phase):
+    for title, statuses in zip(titles, per_phase, strict=True):
         total, done, doing, blocked, todo = _counts(statuses)
         phases.append(PhaseProgress(title, total, done, doing, blocked, todo, percent(done, total)))
     total, done, doing, blocked, todo = _counts([t.status for t in plan.tasks])
@@ -254,7 +254,7 @@ def plan_report(loaded: LoadedPlan, progress: Progress, status: str) -> dict:
                 "file": t.file_path,
                 "line": t.line,
             }
-            for t, phase in zip(plan.tasks, progress.task_phases)
+            for t, phase in zip(plan.tasks, progress.task_phases, strict=True)
         ],
     }
 
@@ -293,5 +293,7 @@ def format_plan_text(report: dict, *, show_tasks: bool = True) -> str:
                 phase = t["phase"]
                 lines.append(f"{phase}")
             indent = "  " * (t["depth"] + 1)
-            lines.append(f"{indent}{_BOX.get(t['status'], '[?]')} {t['title']}  ({t['file']}:{t['line']})")
+            lines.append(
+                f"{indent}{_BOX.get(t['status'], '[?]')} {t['title']}  ({t['file']}:{t['line']})"
+            )
     return "\n".join(lines) + "\n"

@@ -44,7 +44,9 @@ def main() -> None:
     floor = _median(_floor, text)
     parser = _median(lambda t: parse_plan(t, source_path="docs/plan.md"), text)
     ratio = parser / floor
-    print(f"plan: {len(text.encode()):,} bytes, {len(plan.tasks):,} tasks, {len(plan.headings):,} headings")
+    print(
+        f"plan: {len(text.encode()):,} bytes, {len(plan.tasks):,} tasks, {len(plan.headings):,} headings"
+    )
     print(f"event loop (floor): {floor:.3f} s  (median of {RUNS})")
     print(f"parse_plan:         {parser:.3f} s  (median of {RUNS})")
     print(f"parser_ratio: {ratio:.2f} (target <= {TARGET:g}) {'ok' if ratio <= TARGET else 'MISS'}")

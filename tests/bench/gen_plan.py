@@ -44,14 +44,22 @@ def _phase(rng: random.Random, number: int, tasks: int) -> list[str]:
         if block < 0.08 and tasks - written >= 4:
             out += ["| Task | Owner | Status |", "| --- | --- | --- |"]
             for _ in range(4):
-                out.append(f"| {_title(rng)} | @{rng.choice(WORDS)} | {rng.choice(('Done', 'WIP', 'Todo', 'Blocked'))} |")
+                out.append(
+                    f"| {_title(rng)} | @{rng.choice(WORDS)} | {rng.choice(('Done', 'WIP', 'Todo', 'Blocked'))} |"
+                )
             out.append("")
             written += 4
             continue
         if block < 0.16:
             out += [f"### {rng.choice(WORDS).capitalize()} work", ""]
         if block > 0.95:
-            out += ["```bash", "- [ ] not a task, only an example", f"make {rng.choice(WORDS)}", "```", ""]
+            out += [
+                "```bash",
+                "- [ ] not a task, only an example",
+                f"make {rng.choice(WORDS)}",
+                "```",
+                "",
+            ]
         run = min(tasks - written, rng.randint(3, 10))
         for i in range(run):
             if rng.random() < 0.1:

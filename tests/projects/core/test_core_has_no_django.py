@@ -15,7 +15,9 @@ def test_core_modules_exist():
     assert any(p.name == "plan_parser.py" for p in CORE_MODULES)
 
 
-@pytest.mark.parametrize("path", CORE_MODULES, ids=lambda p: f"{p.parent.parent.name}/core/{p.name}")
+@pytest.mark.parametrize(
+    "path", CORE_MODULES, ids=lambda p: f"{p.parent.parent.name}/core/{p.name}"
+)
 def test_core_module_does_not_import_django(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):

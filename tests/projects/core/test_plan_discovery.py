@@ -93,12 +93,16 @@ def test_default_files_are_tried_in_order(tmp_path, index):
 
 
 def test_planning_folder_is_found_after_the_default_files(tmp_path):
-    source = _write(tmp_path, {"docs/planning/01.md": "# One\n- [ ] a\n", "README.md": "## TODO\n- [ ] r\n"})
+    source = _write(
+        tmp_path, {"docs/planning/01.md": "# One\n- [ ] a\n", "README.md": "## TODO\n- [ ] r\n"}
+    )
     assert load_plan(source).kind == "folder"
 
 
 def test_readme_section_is_the_last_resort_and_only_that_section_counts(tmp_path):
-    readme = "# Tool\n- [ ] intro\n## Roadmap 🗺️\n- [x] one\n### Later\n- [ ] two\n## License\n- [ ] no\n"
+    readme = (
+        "# Tool\n- [ ] intro\n## Roadmap 🗺️\n- [x] one\n### Later\n- [ ] two\n## License\n- [ ] no\n"
+    )
     loaded = load_plan(_write(tmp_path, {"README.md": readme}))
     assert loaded.kind == "readme-section"
     assert loaded.section == "Roadmap 🗺️"
@@ -108,7 +112,9 @@ def test_readme_section_is_the_last_resort_and_only_that_section_counts(tmp_path
 
 
 def test_nothing_found_lists_where_it_looked(tmp_path):
-    with pytest.raises(PlanNotFoundError, match=r"no plan found; looked for docs/plan.md, plan.md") as info:
+    with pytest.raises(
+        PlanNotFoundError, match=r"no plan found; looked for docs/plan.md, plan.md"
+    ) as info:
         load_plan(_write(tmp_path, {"src/main.py": "print()\n", "README.md": "# Tool\n"}))
     assert info.value.retryable is False
     assert isinstance(info.value, PlanError)
@@ -195,6 +201,12 @@ def test_broken_config_is_a_plan_invalid_error(tmp_path):
 
 
 def test_config_thresholds_reach_the_loaded_plan(tmp_path):
-    source = _write(tmp_path, {"repotrackr.yml": "thresholds: {green: 90}\nstale_after_days: 3\n", "plan.md": "- [ ] a\n"})
+    source = _write(
+        tmp_path,
+        {
+            "repotrackr.yml": "thresholds: {green: 90}\nstale_after_days: 3\n",
+            "plan.md": "- [ ] a\n",
+        },
+    )
     config = load_plan(source).config
     assert (config.green_at, config.stale_after_days) == (90.0, 3)

@@ -66,7 +66,9 @@ def test_non_task_text_yields_no_task(text):
 
 
 def test_title_is_inline_markdown_reduced_to_plain_text():
-    (task,) = _tasks("- [ ] Use **bold**, `code()`, [a link](http://x) and ![alt](i.png)\n  over two lines\n")
+    (task,) = _tasks(
+        "- [ ] Use **bold**, `code()`, [a link](http://x) and ![alt](i.png)\n  over two lines\n"
+    )
     assert task.title == "Use bold, code(), a link and alt over two lines"
 
 
@@ -89,14 +91,18 @@ def test_nested_tasks_record_depth_and_parent():
     text = "- [ ] a\n  - plain\n    - [x] b\n      - [ ] c\n- [ ] d\n"
     tasks = _tasks(text)
     assert [(t.title, t.depth, t.parent) for t in tasks] == [
-        ("a", 0, None), ("b", 1, 0), ("c", 2, 1), ("d", 0, None),
+        ("a", 0, None),
+        ("b", 1, 0),
+        ("c", 2, 1),
+        ("d", 0, None),
     ]
 
 
 def test_section_path_holds_the_headings_above_each_task():
     text = "# Plan\n## Phase 1\n### Setup\n- [ ] a\n## Phase 2\n- [ ] b\n"
     assert [t.section_path for t in _tasks(text)] == [
-        ("Plan", "Phase 1", "Setup"), ("Plan", "Phase 2"),
+        ("Plan", "Phase 1", "Setup"),
+        ("Plan", "Phase 2"),
     ]
 
 
@@ -112,11 +118,16 @@ def test_every_task_records_the_source_path():
 
 def test_headings_are_recorded_with_level_and_line():
     plan = parse_plan("# Plan\n\n## Phase *one*\n", source_path="p.md")
-    assert [(h.level, h.text, h.line) for h in plan.headings] == [(1, "Plan", 1), (2, "Phase one", 3)]
+    assert [(h.level, h.text, h.line) for h in plan.headings] == [
+        (1, "Plan", 1),
+        (2, "Phase one", 3),
+    ]
 
 
 def test_custom_markers_replace_and_extend_the_defaults():
-    markers = DEFAULT_MARKERS.with_overrides(checkboxes={"?": BLOCKED, "~": TODO}, emoji={"🟢": DONE})
+    markers = DEFAULT_MARKERS.with_overrides(
+        checkboxes={"?": BLOCKED, "~": TODO}, emoji={"🟢": DONE}
+    )
     tasks = _tasks("- [?] a\n- [~] b\n- 🟢 c\n- [!] d\n", markers=markers)
     assert [t.status for t in tasks] == [BLOCKED, TODO, DONE, BLOCKED]
 
@@ -127,7 +138,9 @@ def test_markers_reject_an_unknown_status():
 
 
 def test_status_table_rows_become_tasks_with_the_title_column():
-    text = "| Owner | Feature | Status |\n|---|---|---|\n| ana | Login | ✅ |\n| bo | Export | WIP |\n"
+    text = (
+        "| Owner | Feature | Status |\n|---|---|---|\n| ana | Login | ✅ |\n| bo | Export | WIP |\n"
+    )
     assert [(t.title, t.status) for t in _tasks(text)] == [("Login", DONE), ("Export", DOING)]
 
 
@@ -150,12 +163,32 @@ def test_checkboxes_in_block_quotes_are_reported_as_not_counted():
 @pytest.mark.parametrize(
     ("cell", "status"),
     [
-        ("Done", DONE), ("complete", DONE), ("Completed", DONE), ("✅", DONE), ("Yes", DONE),
-        ("[x]", DONE), ("In progress", DOING), ("doing", DOING), ("WIP", DOING), ("🔄", DOING),
-        ("🚧 building", DOING), ("Blocked", BLOCKED), ("❌", BLOCKED), ("🚫", BLOCKED),
-        ("Todo", TODO), ("To do", TODO), ("Planned", TODO), ("Not started", TODO),
-        ("Pending", TODO), ("⏳", TODO), ("", TODO), ("**Done**", DONE), ("100%", DONE),
-        ("55 %", DOING), ("0%", TODO), ("perhaps", None),
+        ("Done", DONE),
+        ("complete", DONE),
+        ("Completed", DONE),
+        ("✅", DONE),
+        ("Yes", DONE),
+        ("[x]", DONE),
+        ("In progress", DOING),
+        ("doing", DOING),
+        ("WIP", DOING),
+        ("🔄", DOING),
+        ("🚧 building", DOING),
+        ("Blocked", BLOCKED),
+        ("❌", BLOCKED),
+        ("🚫", BLOCKED),
+        ("Todo", TODO),
+        ("To do", TODO),
+        ("Planned", TODO),
+        ("Not started", TODO),
+        ("Pending", TODO),
+        ("⏳", TODO),
+        ("", TODO),
+        ("**Done**", DONE),
+        ("100%", DONE),
+        ("55 %", DOING),
+        ("0%", TODO),
+        ("perhaps", None),
     ],
 )
 def test_table_cell_status_maps_words_emoji_and_percentages(cell, status):

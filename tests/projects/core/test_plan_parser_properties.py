@@ -30,7 +30,14 @@ def task_lists(draw):
         bullet = draw(st.sampled_from(BULLETS))
         box = draw(st.sampled_from(BOXES))
         text = draw(WORDS)
-        line = " " * indent + bullet + " " + box + (draw(st.sampled_from(AFTER_BOX)) if box else "") + text
+        line = (
+            " " * indent
+            + bullet
+            + " "
+            + box
+            + (draw(st.sampled_from(AFTER_BOX)) if box else "")
+            + text
+        )
         lines.append(line.rstrip("\n"))
         widths.append(len(bullet) + 1)
         if draw(st.booleans()) and draw(st.booleans()):
@@ -54,8 +61,21 @@ def test_generated_task_list_counts_as_github_counts(text):
 
 TASKY_LINES = st.lists(
     st.sampled_from(
-        ["- [ ] fake", "- [x] fake", "* [~] fake", "1. [!] fake", "- ✅ fake", "| Task | Status |",
-         "|---|---|", "| a | Done |", "", "# heading", "> - [ ] quoted", "    - [ ] deep", "text"]
+        [
+            "- [ ] fake",
+            "- [x] fake",
+            "* [~] fake",
+            "1. [!] fake",
+            "- ✅ fake",
+            "| Task | Status |",
+            "|---|---|",
+            "| a | Done |",
+            "",
+            "# heading",
+            "> - [ ] quoted",
+            "    - [ ] deep",
+            "text",
+        ]
     ),
     min_size=1,
     max_size=15,
@@ -75,4 +95,6 @@ def test_nothing_inside_a_code_block_is_a_task(body, fence, real_tasks_around):
         block = fence + "markdown\n" + "".join(line + "\n" for line in body) + fence + "\n"
     text = before + block + after
     plan = parse_plan(text, source_path="plan.md")
-    assert [t.title for t in plan.tasks] == (["real before", "real after"] if real_tasks_around else [])
+    assert [t.title for t in plan.tasks] == (
+        ["real before", "real after"] if real_tasks_around else []
+    )

@@ -28,8 +28,17 @@ def _progress(text: str):
 
 @pytest.mark.parametrize(
     ("done", "total", "expected"),
-    [(0, 0, 0.0), (0, 3, 0.0), (1, 3, 33.3), (2, 3, 66.7), (1, 8, 12.5), (3, 3, 100.0),
-     (1999, 2000, 99.9), (1, 2000, 0.1), (1, 400, 0.3)],
+    [
+        (0, 0, 0.0),
+        (0, 3, 0.0),
+        (1, 3, 33.3),
+        (2, 3, 66.7),
+        (1, 8, 12.5),
+        (3, 3, 100.0),
+        (1999, 2000, 99.9),
+        (1, 2000, 0.1),
+        (1, 400, 0.3),
+    ],
 )
 def test_percentage_has_one_decimal_and_100_only_when_all_done(done, total, expected):
     assert percent(done, total) == expected
@@ -37,7 +46,13 @@ def test_percentage_has_one_decimal_and_100_only_when_all_done(done, total, expe
 
 def test_counts_cover_every_status():
     progress = _progress("- [x] a\n- [~] b\n- [!] c\n- [ ] d\n- [ ] e\n")
-    assert (progress.total, progress.done, progress.doing, progress.blocked, progress.todo) == (5, 1, 1, 1, 2)
+    assert (progress.total, progress.done, progress.doing, progress.blocked, progress.todo) == (
+        5,
+        1,
+        1,
+        1,
+        2,
+    )
     assert progress.percentage == 20.0
 
 
@@ -45,7 +60,10 @@ def test_phases_are_the_shallowest_level_with_two_headings_holding_tasks():
     progress = _progress(
         "# Plan\n## Phase 1\n### a\n- [x] a1\n### b\n- [ ] b1\n## Phase 2\n- [x] c\n## Notes\nnone\n"
     )
-    assert [(p.title, p.total, p.done) for p in progress.phases] == [("Phase 1", 2, 1), ("Phase 2", 1, 1)]
+    assert [(p.title, p.total, p.done) for p in progress.phases] == [
+        ("Phase 1", 2, 1),
+        ("Phase 2", 1, 1),
+    ]
     assert progress.task_phases == (0, 0, 1)
 
 
@@ -74,10 +92,16 @@ def test_plan_without_headings_is_one_phase_named_by_its_file():
 
 def test_folder_plan_has_one_phase_per_file_titled_by_its_first_heading():
     source = MemorySource(
-        {"planning/01.md": "# Foundation\n## Setup\n- [x] a\n## CI\n- [x] b\n", "planning/02.md": "- [ ] c\n"}
+        {
+            "planning/01.md": "# Foundation\n## Setup\n- [x] a\n## CI\n- [x] b\n",
+            "planning/02.md": "- [ ] c\n",
+        }
     )
     progress = compute_progress(load_plan(source).plan)
-    assert [(p.title, p.total, p.percentage) for p in progress.phases] == [("Foundation", 2, 100.0), ("02", 1, 0.0)]
+    assert [(p.title, p.total, p.percentage) for p in progress.phases] == [
+        ("Foundation", 2, 100.0),
+        ("02", 1, 0.0),
+    ]
 
 
 def test_empty_plan_has_no_phases():
@@ -86,7 +110,9 @@ def test_empty_plan_has_no_phases():
 
 
 def _with(done: int, total: int, blocked: int = 0):
-    lines = ["- [x] d\n"] * done + ["- [!] b\n"] * blocked + ["- [ ] t\n"] * (total - done - blocked)
+    lines = (
+        ["- [x] d\n"] * done + ["- [!] b\n"] * blocked + ["- [ ] t\n"] * (total - done - blocked)
+    )
     return _progress("".join(lines))
 
 
@@ -122,19 +148,49 @@ def test_status_before_the_first_success_is_unknown():
 
 def test_thresholds_are_parameters():
     progress = _with(7, 10)
-    assert project_status(progress, last_commit_at=None, now=NOW, green_at=80, yellow_at=50) == "yellow"
+    assert (
+        project_status(progress, last_commit_at=None, now=NOW, green_at=80, yellow_at=50)
+        == "yellow"
+    )
 
 
 def test_report_has_the_command_line_json_shape():
-    loaded = load_plan(MemorySource({"docs/plan.md": "# P\n## A\n- [x] a\n## B\n- [ ] b\n  - [~] b1\n"}))
+    loaded = load_plan(
+        MemorySource({"docs/plan.md": "# P\n## A\n- [x] a\n## B\n- [ ] b\n  - [~] b1\n"})
+    )
     progress = compute_progress(loaded.plan)
     report = plan_report(loaded, progress, "yellow")
     assert json.loads(json.dumps(report)) == report
-    assert {"plan_files", "total", "done", "doing", "blocked", "todo", "percentage", "status", "phases", "tasks"} <= set(report)
-    assert report["phases"][1] == {"title": "B", "total": 2, "done": 0, "doing": 1, "blocked": 0, "todo": 1, "percentage": 0.0}
+    assert {
+        "plan_files",
+        "total",
+        "done",
+        "doing",
+        "blocked",
+        "todo",
+        "percentage",
+        "status",
+        "phases",
+        "tasks",
+    } <= set(report)
+    assert report["phases"][1] == {
+        "title": "B",
+        "total": 2,
+        "done": 0,
+        "doing": 1,
+        "blocked": 0,
+        "todo": 1,
+        "percentage": 0.0,
+    }
     assert report["tasks"][2] == {
-        "title": "b1", "status": "doing", "phase": "B", "section_path": ["P", "B"],
-        "depth": 1, "parent": 1, "file": "docs/plan.md", "line": 6,
+        "title": "b1",
+        "status": "doing",
+        "phase": "B",
+        "section_path": ["P", "B"],
+        "depth": 1,
+        "parent": 1,
+        "file": "docs/plan.md",
+        "line": 6,
     }
 
 
