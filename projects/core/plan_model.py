@@ -61,7 +61,9 @@ class StatusMarkers:
     def __post_init__(self) -> None:
         for char, status in self.checkboxes.items():
             if len(char) != 1 or char in "[]\r\n\t":
-                raise ValueError(f"checkbox marker must be one character other than brackets: {char!r}")
+                raise ValueError(
+                    f"checkbox marker must be one character other than brackets: {char!r}"
+                )
             _check_status(f"[{char}]", status)
         for emoji, status in self.emoji.items():
             if not emoji or emoji.isspace() or len(emoji) > 8:

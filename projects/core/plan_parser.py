@@ -4,7 +4,7 @@ The structure comes from pyromark's event stream (pulldown-cmark, with byte
 ranges), never from line regexes, so fenced and indented code, HTML blocks
 and comments can never yield tasks. GitHub's cmark-gfm is the reference for
 what a task-list item is; pyromark reads a few cases differently and the
-parser corrects them (see ``_is_gfm_checkbox``).
+parser corrects them (see the ``TaskListMarker`` branch of ``_Walker.run``).
 
 A list item is a task when it starts with:
 
@@ -21,6 +21,7 @@ row. Plain bullets and headings are never tasks.
 
 from __future__ import annotations
 
+import gc
 import re
 
 import pyromark
@@ -52,27 +53,76 @@ _GFM_CHECKBOX_CHARS = frozenset(" xX")
 
 # Block-level starts that end an item's title (its first paragraph).
 _BLOCK_STARTS = frozenset(
-    {"Paragraph", "List", "CodeBlock", "BlockQuote", "Heading", "Table", "HtmlBlock",
-     "FootnoteDefinition", "DefinitionList", "MetadataBlock"}
+    {
+        "Paragraph",
+        "List",
+        "CodeBlock",
+        "BlockQuote",
+        "Heading",
+        "Table",
+        "HtmlBlock",
+        "FootnoteDefinition",
+        "DefinitionList",
+        "MetadataBlock",
+    }
 )
+
+_TABLE_ENDS = frozenset({"TableHead", "TableRow", "Table"})
 
 _STATUS_HEADERS = frozenset({"status", "state", "done", "progress"})
 _TITLE_HEADERS = frozenset(
-    {"task", "tasks", "item", "items", "feature", "features", "name", "title", "deliverable",
-     "deliverables"}
+    {
+        "task",
+        "tasks",
+        "item",
+        "items",
+        "feature",
+        "features",
+        "name",
+        "title",
+        "deliverable",
+        "deliverables",
+    }
 )
 _ID_HEADERS = frozenset({"", "#", "id", "no", "nr", "number", "n"})
 
 _TABLE_WORDS = {
-    "done": DONE, "complete": DONE, "completed": DONE, "yes": DONE, "[x]": DONE, "x": DONE,
-    "finished": DONE, "shipped": DONE, "closed": DONE, "true": DONE,
-    "in progress": DOING, "in-progress": DOING, "doing": DOING, "wip": DOING,
-    "started": DOING, "ongoing": DOING, "active": DOING, "[~]": DOING, "[/]": DOING,
+    "done": DONE,
+    "complete": DONE,
+    "completed": DONE,
+    "yes": DONE,
+    "[x]": DONE,
+    "x": DONE,
+    "finished": DONE,
+    "shipped": DONE,
+    "closed": DONE,
+    "true": DONE,
+    "in progress": DOING,
+    "in-progress": DOING,
+    "doing": DOING,
+    "wip": DOING,
+    "started": DOING,
+    "ongoing": DOING,
+    "active": DOING,
+    "[~]": DOING,
+    "[/]": DOING,
     "[-]": DOING,
-    "blocked": BLOCKED, "on hold": BLOCKED, "[!]": BLOCKED,
-    "todo": TODO, "to do": TODO, "to-do": TODO, "planned": TODO, "not started": TODO,
-    "pending": TODO, "open": TODO, "no": TODO, "[ ]": TODO, "": TODO, "-": TODO,
-    "backlog": TODO, "false": TODO,
+    "blocked": BLOCKED,
+    "on hold": BLOCKED,
+    "[!]": BLOCKED,
+    "todo": TODO,
+    "to do": TODO,
+    "to-do": TODO,
+    "planned": TODO,
+    "not started": TODO,
+    "pending": TODO,
+    "open": TODO,
+    "no": TODO,
+    "[ ]": TODO,
+    "": TODO,
+    "-": TODO,
+    "backlog": TODO,
+    "false": TODO,
 }
 _PERCENT = re.compile(r"^(\d{1,3}(?:\.\d+)?)\s*%$")
 _TRIM = "*_`~.:!()\u00a0 \t"
@@ -106,15 +156,19 @@ def table_cell_status(cell: str, markers: StatusMarkers = DEFAULT_MARKERS) -> st
     Leading emoji win (``✅ Done``), then known words, then percentages
     (``100%`` done, ``0%`` todo, anything between doing). Empty is todo.
     """
+    return _cell_status(cell, _emoji_index(markers.emoji), markers.checkboxes)
+
+
+def _cell_status(cell: str, emoji: dict, checkboxes) -> str | None:
     text = " ".join(cell.split())
-    hit = _leading_emoji(text, _emoji_index(markers.emoji)) if text else None
+    hit = _leading_emoji(text, emoji) if text else None
     if hit:
         return hit[1]
     word = text.strip(_TRIM).lower()
     if word in _TABLE_WORDS:
         return _TABLE_WORDS[word]
-    if len(word) == 3 and word[0] == "[" and word[2] == "]" and word[1] in markers.checkboxes:
-        return markers.checkboxes[word[1]]
+    if len(word) == 3 and word[0] == "[" and word[2] == "]" and word[1] in checkboxes:
+        return checkboxes[word[1]]
     match = _PERCENT.match(word)
     if match:
         value = float(match.group(1))
@@ -169,10 +223,27 @@ class _Lines:
 
 
 def _clean(parts: list[str], strip: int = 0) -> str:
-    text = "".join(parts)
+    """Join collected text into one line of single-spaced plain text."""
+    text = parts[0] if len(parts) == 1 else "".join(parts)
     if strip:
         text = text[strip:].lstrip("\ufe0f")
     return " ".join(text.split())
+
+
+def _task(record: list) -> Task:
+    parts = record[0]
+    # Most titles are one clean piece of text; skip the split/join then.
+    title = parts[0] if len(parts) == 1 and not record[8] else None
+    if (
+        title is None
+        or "  " in title
+        or title[:1] == " "
+        or title[-1:] == " "
+        or "\t" in title
+        or "\n" in title
+    ):
+        title = _clean(parts, record[8])
+    return Task(title, record[1], record[2], record[3], record[4], record[5], record[6], record[7])
 
 
 def parse_plan(text: str, *, source_path: str, markers: StatusMarkers | None = None) -> Plan:
@@ -186,11 +257,16 @@ def parse_plan(text: str, *, source_path: str, markers: StatusMarkers | None = N
     """
     markers = markers or DEFAULT_MARKERS
     walker = _Walker(text, source_path, markers)
-    walker.run()
-    tasks = tuple(
-        Task(r[0], r[1], r[2], r[3], r[4], source_path, r[5], i)
-        for i, r in enumerate(walker.records)
-    )
+    # Tens of thousands of small acyclic objects would trigger many useless
+    # collections of the young generation; nothing here creates cycles.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        walker.run()
+        tasks = tuple([_task(r) for r in walker.records])
+    finally:
+        if gc_was_enabled:
+            gc.enable()
     return Plan(
         files=(source_path,),
         tasks=tasks,
@@ -213,10 +289,12 @@ class _Walker:
         self.path = source_path
         self.markers = markers
         self.checkboxes = dict(markers.checkboxes)
-        self.extra_boxes = {c: s for c, s in self.checkboxes.items() if c not in _GFM_CHECKBOX_CHARS}
+        self.extra_boxes = {
+            c: s for c, s in self.checkboxes.items() if c not in _GFM_CHECKBOX_CHARS
+        }
         self.emoji = _emoji_index(markers.emoji)
         self.lines = _Lines(self.data)
-        # records: [title, status, section, depth, parent, line]
+        # records: [title parts, status, section, depth, parent, path, line, order, strip]
         self.records: list[list] = []
         self.headings: list[Heading] = []
         self.warnings: list[str] = []
@@ -229,147 +307,172 @@ class _Walker:
         self._heading_line = 1
 
     # -- the hot loop -------------------------------------------------------
-    def run(self) -> None:  # noqa: C901 - one dispatch loop, kept flat for speed
-        records = self.records
-        items: list[int] = []  # per open item: index of nearest task at or above it, -1 none
+    def run(self) -> None:  # noqa: C901, PLR0912 - one dispatch loop, kept flat for speed
+        """Walk the events once. A task record's title slot is the very list
+        that collects its text (``sink``), so ending a title is just
+        dropping the reference; titles are joined once at the end."""
+        # Per open item: index of the nearest task at or above it (-1: none),
+        # above a sentinel so that items[-1] and items[-2] always exist.
+        items: list[int] = [-1]
         pending = False  # an item opened and its first content is not seen yet
         item_start = 0
         sink: list[str] | None = None  # where inline text goes (title, heading, cell)
         sink_kind = 0  # 1 item title, 2 heading, 3 table cell
-        title_rec: list | None = None
-        title_strip = 0
+        block_starts = _BLOCK_STARTS
+        records = self.records
+        path = self.path
+        data = self.data
+        size = len(data)
+        count = data.count
+        gfm_space = _GFM_SPACE
+        # GitHub checkbox characters are ASCII: look them up by byte value.
+        box_status = {ord(c): st for c, st in self.checkboxes.items() if c in _GFM_CHECKBOX_CHARS}
+        line, line_pos = 1, 0  # a line counter of its own for checkbox tasks
+        events = pyromark.events_with_range(self.text, options=_OPTIONS, merge_text=True)
 
-        for event, rng in pyromark.events_with_range(self.text, options=_OPTIONS):
-            if event.__class__ is str:  # SoftBreak, HardBreak, Rule
-                if sink is not None:
-                    sink.append(" ")
-                elif pending:
-                    pending = False
-                continue
+        # `"Text" in event` also works on the few plain-string events
+        # (SoftBreak, HardBreak, Rule), which are handled last.
+        for event, rng in events:
             if "Text" in event:
                 if sink is not None:
                     sink.append(event["Text"])
                 elif pending:
                     pending = False
                     if self.quote_depth == 0:
-                        hit = self._text_marker(event["Text"], rng["start"])
-                        if hit is not None:
-                            title_strip, status = hit
-                            title_rec = self._new_task(status, items, item_start)
-                            sink = [event["Text"]]
-                            sink_kind = 1
-                continue
-            if "Start" in event:
+                        sink = self._text_task(event["Text"], rng["start"], items, item_start)
+                        sink_kind = 1 if sink is not None else 0
+            elif "Start" in event:
                 kind = event["Start"]
                 if kind == "Item":
-                    if sink_kind == 1:
-                        title_rec[0] = _clean(sink, title_strip)
-                        sink = None
-                        sink_kind = 0
-                    items.append(items[-1] if items else -1)
+                    # A nested item always follows a List start, which ended
+                    # any title, so there is no title to close here.
+                    items.append(items[-1])
                     pending = True
                     item_start = rng["start"]
-                    continue
-                if kind.__class__ is dict:
-                    (kind,) = kind
-                if kind in _BLOCK_STARTS:
-                    if pending and kind != "Paragraph":
-                        pending = False
+                elif kind == "Paragraph":
                     if sink_kind == 1:
-                        title_rec[0] = _clean(sink, title_strip)
                         sink = None
                         sink_kind = 0
-                    if kind == "Heading":
-                        sink = []
-                        sink_kind = 2
-                        self._heading_start(event["Start"]["Heading"]["level"], rng["start"])
-                    elif kind == "BlockQuote":
-                        self.quote_depth += 1
-                    elif kind == "Table":
-                        self.table = _Table(rng["start"], items[-1] if items else -1)
                 elif kind == "TableCell":
                     if self.table is not None and self.table.active:
                         sink = []
                         sink_kind = 3
+                elif (next(iter(kind)) if kind.__class__ is dict else kind) in block_starts:
+                    pending = False
+                    if sink_kind == 1:
+                        sink = None
+                        sink_kind = 0
+                    sink, sink_kind = self._block_start(kind, rng, items, sink, sink_kind)
                 elif kind == "TableRow":
                     if self.table is not None:
-                        self.table.row_start(rng["start"])
+                        self.table.current_row = rng["start"]
                 elif pending:
                     pending = False  # an item starting with emphasis, a link, ...
-                continue
-            if "End" in event:
+            elif "End" in event:
                 kind = event["End"]
                 if kind == "Item":
                     items.pop()
                     pending = False
                     if sink_kind == 1:
-                        title_rec[0] = _clean(sink, title_strip)
                         sink = None
                         sink_kind = 0
-                    continue
-                if kind == "Paragraph":
+                elif kind == "Paragraph":
                     if sink_kind == 1:
-                        title_rec[0] = _clean(sink, title_strip)
                         sink = None
                         sink_kind = 0
-                    continue
-                if kind.__class__ is dict:
-                    (kind,) = kind
-                if kind == "Heading":
-                    self._heading_end(sink)
-                    sink = None
-                    sink_kind = 0
-                elif kind == "BlockQuote":
-                    self.quote_depth -= 1
                 elif kind == "TableCell":
                     if sink_kind == 3:
                         self.table.cells.append("".join(sink))
                         sink = None
                         sink_kind = 0
-                elif kind in ("TableHead", "TableRow"):
-                    if self.table is not None:
-                        self._table_row_end()
-                elif kind == "Table":
-                    self._table_end()
-                continue
-            if "TaskListMarker" in event:
-                if pending:
-                    pending = False
-                    start = rng["start"]
-                    if self.quote_depth:
-                        self.quoted_boxes += 1
-                    elif self._is_gfm_checkbox(rng["end"]):
-                        char = chr(self.data[start + 1])
-                        status = self.checkboxes.get(char)
-                        if status is not None:
-                            title_rec = self._new_task(status, items, item_start)
-                            title_strip = 0
-                            sink = []
-                            sink_kind = 1
-                continue
-            if "Code" in event:
+                elif kind.__class__ is dict or kind in block_starts or kind in _TABLE_ENDS:
+                    if sink_kind == 2:
+                        self._heading_end(sink)
+                        sink = None
+                        sink_kind = 0
+                    self._block_end(kind)
+            elif "TaskListMarker" in event:
+                # The most common task: inlined, because calls dominate here.
+                if not pending:
+                    continue
+                pending = False
+                if self.quote_depth:
+                    self.quoted_boxes += 1
+                    continue
+                # pyromark also accepts `[ ]` followed by a line break;
+                # cmark-gfm wants a space or tab after the bracket.
+                end = rng["end"]
+                if end >= size or data[end] not in gfm_space:
+                    continue
+                status = box_status.get(data[rng["start"] + 1])
+                if status is None:
+                    continue
+                parent = items[-2]
+                index = len(records)
+                items[-1] = index
+                line += count(b"\n", line_pos, item_start)
+                line_pos = item_start
+                sink = []
+                sink_kind = 1
+                records.append(
+                    [
+                        sink,
+                        status,
+                        self.section,
+                        records[parent][3] + 1 if parent >= 0 else 0,
+                        parent if parent >= 0 else None,
+                        path,
+                        line,
+                        index,
+                        0,
+                    ]
+                )
+            elif "Code" in event:
                 if sink is not None:
                     sink.append(event["Code"])
                 elif pending:
                     pending = False
-                continue
-            # InlineHtml, Html, FootnoteReference, math...: never part of a title,
-            # and an item that starts with one has no checkbox at its start.
-            if pending:
+            elif event.__class__ is str:  # SoftBreak, HardBreak, Rule
+                if sink is not None:
+                    sink.append(" ")
+                elif pending:
+                    pending = False
+            elif pending:
+                # InlineHtml, FootnoteReference, math...: never part of a title,
+                # and an item starting with one has no checkbox at its start.
                 pending = False
         self._finish()
 
-    # -- items --------------------------------------------------------------
-    def _is_gfm_checkbox(self, end: int) -> bool:
-        """pyromark also accepts ``[ ]`` followed by a line break; cmark-gfm does not."""
-        data = self.data
-        return end < len(data) and data[end] in _GFM_SPACE
+    def _block_start(self, start, rng, items, sink, sink_kind):
+        """Handle the start of a heading, block quote or table (rare events)."""
+        if start.__class__ is dict:
+            (kind,) = start
+            if kind == "Heading":
+                self._heading_level = int(start["Heading"]["level"][1:])
+                self._heading_line = self.lines.at(rng["start"])
+                return [], 2
+            if kind == "BlockQuote":
+                self.quote_depth += 1
+            elif kind == "Table":
+                self.table = _Table(rng["start"], items[-1])
+        return sink, sink_kind
 
-    def _text_marker(self, text: str, start: int) -> tuple[int, str] | None:
-        """(chars to strip, status) when an item's first text is an extra marker or emoji."""
+    def _block_end(self, end) -> None:
+        kind = next(iter(end)) if end.__class__ is dict else end
+        if kind == "BlockQuote":
+            self.quote_depth -= 1
+        elif kind in ("TableHead", "TableRow"):
+            if self.table is not None:
+                self._table_row_end()
+        elif kind == "Table":
+            self._table_end()
+
+    # -- items --------------------------------------------------------------
+    def _text_task(self, text: str, start: int, items: list[int], item_start: int) -> list | None:
+        """Start a task when an item's first text is an extra checkbox or a status emoji."""
         first = text[:1]
         if first == "[":
-            # pyromark splits "[~]" into several text events: read the source.
+            # Read the source: "[~]" may be split or escaped in the event text.
             raw = self.data[start : start + 16].decode("utf-8", "ignore")
             if (
                 len(raw) >= 4
@@ -377,27 +480,40 @@ class _Walker:
                 and raw[1] in self.extra_boxes
                 and raw[3] in " \t\x0b\x0c"
             ):
-                return 3, self.extra_boxes[raw[1]]
+                sink = self._new_task(self.extra_boxes[raw[1]], 3, items, item_start)
+                sink.append(text)
+                return sink
             return None
         if first in self.emoji:
-            return _leading_emoji(text, self.emoji)
+            hit = _leading_emoji(text, self.emoji)
+            if hit is not None:
+                sink = self._new_task(hit[1], hit[0], items, item_start)
+                sink.append(text)
+                return sink
         return None
 
-    def _new_task(self, status: str, items: list[int], item_start: int) -> list:
-        parent = items[-2] if len(items) > 1 else -1
-        index = len(self.records)
-        items[-1] = index
-        depth = self.records[parent][3] + 1 if parent >= 0 else 0
-        record = ["", status, self.section, depth, parent if parent >= 0 else None,
-                  self.lines.at(item_start)]
-        self.records.append(record)
-        return record
+    def _new_task(self, status: str, strip: int, items: list[int], item_start: int) -> list:
+        """Append a task record and return the list that collects its title."""
+        records = self.records
+        parent = items[-2]
+        items[-1] = len(records)
+        parts: list[str] = []
+        records.append(
+            [
+                parts,
+                status,
+                self.section,
+                records[parent][3] + 1 if parent >= 0 else 0,
+                parent if parent >= 0 else None,
+                self.path,
+                self.lines.at(item_start),
+                len(records),
+                strip,
+            ]
+        )
+        return parts
 
     # -- headings -----------------------------------------------------------
-    def _heading_start(self, level: str, start: int) -> None:
-        self._heading_level = int(level[1:])
-        self._heading_line = self.lines.at(start)
-
     def _heading_end(self, parts: list[str] | None) -> None:
         level = self._heading_level
         title = _clean(parts or [])
@@ -423,15 +539,24 @@ class _Walker:
         cell = cells[status_col] if status_col < len(cells) else ""
         if not title:
             return
-        status = table_cell_status(cell, self.markers)
+        status = _cell_status(cell, self.emoji, self.checkboxes)
         if status is None:
             table.unknown.append(cell.strip())
             status = TODO
         parent = table.parent
-        depth = self.records[parent][3] + 1 if parent >= 0 else 0
-        self.records.append(
-            [title, status, self.section, depth, parent if parent >= 0 else None,
-             self.lines.at(table.current_row)]
+        records = self.records
+        records.append(
+            [
+                [title],
+                status,
+                self.section,
+                records[parent][3] + 1 if parent >= 0 else 0,
+                parent if parent >= 0 else None,
+                self.path,
+                self.lines.at(table.current_row),
+                len(records),
+                0,
+            ]
         )
 
     def _table_end(self) -> None:
