@@ -29,7 +29,9 @@ def queue_redis_down(settings):
     The cache stays up, so rate limiting works and enqueueing is what fails.
     """
     settings.REDIS_URL = DEAD_REDIS_URL
-    settings.RQ_QUEUES = {name: {"URL": DEAD_REDIS_URL} for name in settings.RQ_QUEUES}
+    settings.RQ_QUEUES = {
+        name: {**conf, "URL": DEAD_REDIS_URL} for name, conf in settings.RQ_QUEUES.items()
+    }
 
 
 @pytest.fixture
