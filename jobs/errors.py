@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import redis
 from django.db import OperationalError, InterfaceError
+from rq.exceptions import AbandonedJobError
 from rq.timeouts import JobTimeoutException
 
 from projects.core.git_remote import GitFetchError, redact
@@ -60,6 +61,8 @@ def classify_error(exc: BaseException, *, secrets: tuple[str, ...] = ()) -> JobE
         message = f"repotrackr.yml is not valid: {exc}"
     elif isinstance(exc, SourceError):
         message = f"the repository could not be read: {exc}"
+    elif isinstance(exc, AbandonedJobError):
+        message = "the worker running this job stopped unexpectedly; request a new refresh"
     elif isinstance(exc, JobTimeoutException):
         message = "the refresh took longer than the job time limit"
     elif isinstance(exc, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):

@@ -9,7 +9,7 @@ import time
 from contextlib import contextmanager
 
 from django.conf import settings
-from rq import Worker
+from rq import SimpleWorker, Worker
 
 from jobs.queues import paused_queues
 
@@ -25,12 +25,12 @@ def close_inherited_db_connections() -> None:
     connections.close_all()
 
 
-class RepoTrackrWorker(Worker):
-    """A forking worker that leaves paused queues alone.
+class PauseAwareMixin:
+    """Leave paused queues alone.
 
-    While any queue is paused (or could become paused) it waits at most
-    ``QUEUE_PAUSE_POLL_SECONDS`` per look, then re-reads the paused set, so
-    a pause or a resume takes effect within that many seconds.
+    The worker waits at most ``QUEUE_PAUSE_POLL_SECONDS`` per look, then
+    re-reads the paused set, so a pause or a resume takes effect within
+    that many seconds.
     """
 
     def __init__(self, *args, **kwargs) -> None:
@@ -69,6 +69,15 @@ class RepoTrackrWorker(Worker):
             if idle_deadline is not None and time.monotonic() >= idle_deadline:
                 return None
 
+
+
+class RepoTrackrWorker(PauseAwareMixin, Worker):
+    """The forking worker of ``manage.py rqworker``."""
+
     def main_work_horse(self, job, queue):
         close_inherited_db_connections()
         super().main_work_horse(job, queue)
+
+
+class RepoTrackrSimpleWorker(PauseAwareMixin, SimpleWorker):
+    """The same without forking: jobs run in the worker's own process (tests, debugging)."""
