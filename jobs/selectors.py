@@ -1,21 +1,71 @@
-"""Reads for jobs and refresh history."""
+"""Reads for jobs and refresh history; every API view and page reaches a job through these."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
 
-from jobs.models import RefreshHistory
-
-REFRESH_HISTORY_ON_PAGE = 20
+from jobs.models import ACTIVE_JOB_STATUSES, JobRecord, JobType, RefreshHistory
 
 
-def refresh_history_for_project(
-    *, project, limit: int = REFRESH_HISTORY_ON_PAGE
-) -> list[RefreshHistory]:
-    """The project's latest refreshes, newest first, with who asked (one query)."""
-    qs: QuerySet[RefreshHistory] = (
+def job_list_for_user(
+    *,
+    user,
+    status: str | None = None,
+    job_type: str | None = None,
+    project_id=None,
+) -> QuerySet[JobRecord]:
+    """Jobs of the user's projects, newest first; staff see every job.
+
+    Each filter applies only when given.
+    """
+    qs = JobRecord.objects.select_related("project", "requested_by")
+    if not user.is_staff:
+        qs = qs.filter(project__owner=user)
+    if status:
+        qs = qs.filter(status=status)
+    if job_type:
+        qs = qs.filter(job_type=job_type)
+    if project_id:
+        qs = qs.filter(project_id=project_id)
+    return qs.order_by("-created_at")
+
+
+def job_get_for_user(*, user, job_id) -> JobRecord:
+    """The job if the user may see it, else 404 (another user's job does not exist for them)."""
+    return get_object_or_404(job_list_for_user(user=user), pk=job_id)
+
+
+def active_job_for_project(*, project) -> JobRecord | None:
+    """The project's queued or running pipeline job, if any (there is at most one)."""
+    return (
+        JobRecord.objects.filter(project=project, status__in=ACTIVE_JOB_STATUSES)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def refresh_history_for_project(*, project) -> QuerySet[RefreshHistory]:
+    """Every refresh of the project, newest first, with its user and job."""
+    return (
         RefreshHistory.objects.filter(project=project)
-        .select_related("user")
+        .select_related("user", "job")
         .order_by("-created_at")
     )
-    return list(qs[:limit])
+
+
+def latest_refresh_for_project(*, project) -> JobRecord | None:
+    """The project's current refresh job, else its most recent one, else ``None``."""
+    refreshes = JobRecord.objects.filter(project=project, job_type=JobType.REFRESH)
+    current = refreshes.filter(status__in=ACTIVE_JOB_STATUSES).order_by("-created_at").first()
+    return current or refreshes.order_by("-created_at").first()
+
+
+def refresh_trigger_for_job(*, job: JobRecord) -> str | None:
+    """How the refresh behind ``job`` was asked for (manual/scheduled/webhook/api)."""
+    return (
+        RefreshHistory.objects.filter(job=job)
+        .order_by("created_at")
+        .values_list("trigger", flat=True)
+        .first()
+    )

@@ -9,6 +9,8 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from jobs.api_support import JobApiMixin
+from jobs.ratelimit import CREATE_PROJECT, check_and_count
 from projects import validation
 from projects.models import Project, TaskStatus
 from projects.selectors import (
@@ -84,7 +86,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-class ProjectListCreateApi(APIView):
+class ProjectListCreateApi(JobApiMixin, APIView):
     @extend_schema(responses=ProjectOutputSerializer(many=True))
     def get(self, request):
         projects = project_list_for_user(user=request.user).order_by("name")
@@ -96,6 +98,8 @@ class ProjectListCreateApi(APIView):
     def post(self, request):
         data = ProjectInputSerializer(data=request.data, context={"owner": request.user})
         data.is_valid(raise_exception=True)
+        # Counted once the input is valid: a typo does not cost an attempt.
+        self.use_decision(check_and_count(request.user, CREATE_PROJECT))
         project = project_create(owner=request.user, **data.validated_data)
         return Response(ProjectOutputSerializer(project).data, status=status.HTTP_201_CREATED)
 

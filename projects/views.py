@@ -28,6 +28,7 @@ from projects.services import project_create, project_delete, project_update
 from skills.selectors import project_skills_for, skills_overview_for
 
 LAYOUT_COOKIE = "rt_layout"
+REFRESH_HISTORY_ON_PAGE = 20
 LAYOUTS = ("cards", "rows")
 
 
@@ -102,7 +103,7 @@ def project_detail(request, project_id):
         "plan": project_plan_for(project=project, status_filter=status_filter),
         "task_statuses": TaskStatus.choices,
         "skills": project_skills_for(project=project),
-        "history": refresh_history_for_project(project=project),
+        "history": refresh_history_for_project(project=project)[:REFRESH_HISTORY_ON_PAGE],
         "chart": progress_chart_for_project(project=project),
     }
     return render(request, "projects/project_detail.html", context)

@@ -39,7 +39,8 @@ def _message_and_details(exc: exceptions.APIException) -> tuple[str, Any]:
             fields = ", ".join(str(k) for k in detail)
             return f"Invalid input: {fields}.", detail
         return "Invalid input.", {"non_field_errors": detail}
-    return str(detail), None
+    # An exception may carry structured details (e.g. a rate limit's retry_after).
+    return str(detail), getattr(exc, "error_details", None)
 
 
 def exception_handler(exc: Exception, context: dict) -> Response | None:

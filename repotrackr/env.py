@@ -49,6 +49,27 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_rate(name: str, default: str) -> dict[str, int]:
+    """Read a rate limit written ``attempts/seconds`` (e.g. ``5/300``).
+
+    Returns the seed's shape, ``{"max_attempts": 5, "window_seconds": 300}``.
+    Zero attempts is allowed (the action is refused); the window must be positive.
+    """
+    raw = os.environ.get(name) or default
+    attempts, sep, seconds = raw.strip().partition("/")
+    try:
+        if not sep:
+            raise ValueError
+        value = {"max_attempts": int(attempts), "window_seconds": int(seconds)}
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"{name} must read attempts/seconds, e.g. 5/300, not {raw!r}"
+        ) from None
+    if value["max_attempts"] < 0 or value["window_seconds"] < 1:
+        raise ImproperlyConfigured(f"{name} needs attempts >= 0 and seconds >= 1, not {raw!r}")
+    return value
+
+
 def env_secret(name: str, default: str = "") -> str:
     """Read ``name``, else the content of the file named by ``name_FILE``."""
     value = os.environ.get(name)
@@ -62,3 +83,22 @@ def env_secret(name: str, default: str = "") -> str:
         except OSError as exc:
             raise ImproperlyConfigured(f"{name}_FILE points to an unreadable file: {exc}") from exc
     return default
+
+
+def env_int_list(name: str, default: str, *, minimum: int = 0) -> list[int]:
+    """A comma-separated list of whole numbers, each at least ``minimum``."""
+    raw = os.environ.get(name, default)
+    values: list[int] = []
+    for item in raw.split(","):
+        if not item.strip():
+            continue
+        try:
+            value = int(item)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name} must be comma-separated whole numbers, not {raw!r}"
+            ) from None
+        if value < minimum:
+            raise ImproperlyConfigured(f"{name} values must be at least {minimum}, not {value}")
+        values.append(value)
+    return values

@@ -6,14 +6,24 @@ README's configuration table.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from repotrackr.env import env_bool, env_int, env_list, env_secret, env_str
+from repotrackr.env import (
+    env_bool,
+    env_int,
+    env_int_list,
+    env_list,
+    env_rate,
+    env_secret,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("REPOTRACKR_VAR_DIR", str(BASE_DIR / "var")))
@@ -41,11 +51,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
-    "django_rq",
     "accounts",
     "projects",
     "skills",
+    # Before django_rq: our `rqscheduler` command (which registers the
+    # periodic jobs first) must shadow django-rq's command of that name.
     "jobs",
+    "django_rq",
 ]
 
 MIDDLEWARE = [
@@ -95,6 +107,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
+    }
+    # Tests get a file database, not an in-memory one, so that real worker
+    # processes started by the job tests see the same data.
+    # Named after the checkout so two checkouts never share one.
+    _checkout = hashlib.sha256(str(BASE_DIR).encode()).hexdigest()[:10]
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.gettempdir()) / f"repotrackr-test-{_checkout}.sqlite3")
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -150,6 +169,46 @@ RQ_QUEUES = {name: dict(_QUEUE_CONNECTION) for name in (QUEUE_HIGH, QUEUE_DEFAUL
 # "default"; no job is ever enqueued there.
 RQ_QUEUES["default"] = dict(_QUEUE_CONNECTION)
 RQ_SHOW_ADMIN_LINK = True
+# Our worker skips paused queues and gives forked work-horses fresh
+# database connections; `manage.py rqworker` picks it up from here.
+RQ = {"WORKER_CLASS": "jobs.worker.RepoTrackrWorker"}
+
+# --- Background jobs: retries, retention, schedule -----------------------------
+
+# Seconds to wait before each retry of a transiently failed job (network,
+# timeouts); one retry per entry, so the list's length is the retry count.
+JOB_RETRY_INTERVALS = env_int_list("JOB_RETRY_INTERVALS", "10,30,90")
+# How long Redis keeps a finished job's result, and a failed job (seconds).
+RQ_RESULT_TTL = env_int("RQ_RESULT_TTL", 24 * 3600, minimum=0)
+RQ_FAILURE_TTL = env_int("RQ_FAILURE_TTL", 7 * 24 * 3600, minimum=60)
+# Seconds between the scheduler's looks at its schedule (it holds a lock
+# for that long, so only one scheduler enqueues); keep it at or below the
+# reconciliation interval.
+RQ_SCHEDULER_INTERVAL = env_int("RQ_SCHEDULER_INTERVAL", 5, minimum=1)
+# Seconds between reconciliation passes (settle jobs whose worker died).
+JOB_RECONCILE_INTERVAL = env_int("JOB_RECONCILE_INTERVAL", 15, minimum=1)
+# A queued job whose RQ job has vanished is settled only after this grace
+# period (seconds), so a record is never failed while it is being enqueued.
+JOB_RECONCILE_GRACE = env_int("JOB_RECONCILE_GRACE", 60, minimum=0)
+# Seconds a worker's job heartbeat may lag before RQ counts the job
+# abandoned (RQ adds 60 s); lower means faster recovery after a crash.
+JOB_MONITORING_INTERVAL = env_int("JOB_MONITORING_INTERVAL", 15, minimum=1)
+# Seconds a worker waits before looking again at which queues are paused.
+QUEUE_PAUSE_POLL_SECONDS = env_int("QUEUE_PAUSE_POLL_SECONDS", 5, minimum=1)
+# Seconds between scheduled-refresh passes, and how many refreshes one pass
+# may enqueue; they are spread evenly over the pass interval.
+SCHEDULED_REFRESH_EVERY = env_int("SCHEDULED_REFRESH_EVERY", 300, minimum=10)
+SCHEDULED_REFRESH_MAX_PER_PASS = env_int("SCHEDULED_REFRESH_MAX_PER_PASS", 50, minimum=1)
+# Seconds between prune passes (retention below).
+JOB_PRUNE_EVERY = env_int("JOB_PRUNE_EVERY", 24 * 3600, minimum=60)
+# Days finished job records and refresh history are kept.
+JOB_RECORD_RETENTION_DAYS = env_int("JOB_RECORD_RETENTION_DAYS", 30, minimum=1)
+REFRESH_HISTORY_RETENTION_DAYS = env_int("REFRESH_HISTORY_RETENTION_DAYS", 180, minimum=1)
+# Snapshots older than this many days are thinned to one per project per day.
+SNAPSHOT_FULL_RETENTION_DAYS = env_int("SNAPSHOT_FULL_RETENTION_DAYS", 30, minimum=1)
+# Clone directories older than this (seconds) are swept; keep it well above
+# REPOTRACKR_CLONE_TIMEOUT so a running clone is never removed.
+CLONE_SWEEP_AFTER_SECONDS = env_int("CLONE_SWEEP_AFTER_SECONDS", 3600, minimum=60)
 
 # --- Authentication and accounts ----------------------------------------------
 
@@ -222,6 +281,17 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
 }
+
+# --- Rate limits (jobs/ratelimit.py; counted per user in the Redis cache) -----
+
+RATE_LIMITS = {
+    "refresh": env_rate("RATE_LIMIT_REFRESH", "5/300"),
+    "create_project": env_rate("RATE_LIMIT_CREATE_PROJECT", "10/3600"),
+}
+RATE_LIMIT_EXEMPT_STAFF = env_bool("RATE_LIMIT_EXEMPT_STAFF", False)
+# django-ratelimit's own switches: its cache, and a fresh key prefix.
+RATELIMIT_USE_CACHE = "default"
+RATELIMIT_CACHE_PREFIX = "rl:"
 
 # --- RepoTrackr -----------------------------------------------------------------
 

@@ -19,6 +19,32 @@ def _empty_redis():
     conn.close()
 
 
+DEAD_REDIS_URL = "redis://127.0.0.1:1/0"
+
+
+@pytest.fixture
+def queue_redis_down(settings):
+    """Point the queues (and everything using ``get_redis``) at a port where nothing listens.
+
+    The cache stays up, so rate limiting works and enqueueing is what fails.
+    """
+    settings.REDIS_URL = DEAD_REDIS_URL
+    settings.RQ_QUEUES = {
+        name: {**conf, "URL": DEAD_REDIS_URL} for name, conf in settings.RQ_QUEUES.items()
+    }
+
+
+@pytest.fixture
+def redis_down(settings, queue_redis_down):
+    """Point every Redis user (queues, cache, rate limits) at a port where nothing listens."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": DEAD_REDIS_URL,
+        }
+    }
+
+
 @pytest.fixture
 def make_user(django_user_model):
     counter = {"n": 0}

@@ -7,21 +7,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def redis_down(settings):
-    """Point every Redis user at a port where nothing listens."""
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": "redis://127.0.0.1:1/0",
-        }
-    }
-    settings.RQ_QUEUES = {
-        name: {"URL": "redis://127.0.0.1:1/0"} for name in settings.RQ_QUEUES
-    }
-
-
-@pytest.fixture
 def running_worker():
     conn = get_redis()
     worker = Worker([Queue("repotrackr", connection=conn)], connection=conn)

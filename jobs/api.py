@@ -1,0 +1,333 @@
+"""Jobs over the API: refresh and extraction requests, job status, management, metrics.
+
+Owners act on their own projects' jobs; staff on every job. Queue-wide
+operations (queue status, metrics, pause/resume, clearing failed jobs) are
+staff-only. Domain errors map to the JSON error format in ``JobApiMixin``.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import exceptions, serializers, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.permissions import IsAdminUser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.models import ApiToken
+from jobs import metrics, queues, services
+from jobs.api_support import JobApiMixin
+from jobs.models import JobRecord, JobStatus, JobType, RefreshTrigger
+from jobs.prometheus import CONTENT_TYPE, render_prometheus
+from jobs.refresh_gate import pipeline_request_limited
+from jobs.selectors import (
+    job_get_for_user,
+    job_list_for_user,
+    latest_refresh_for_project,
+    refresh_history_for_project,
+    refresh_trigger_for_job,
+)
+from projects.selectors import project_get_for_user
+
+
+def trigger_for(request) -> str:
+    """``api`` for calls authenticated with an API token, ``manual`` for a browser session."""
+    return RefreshTrigger.API if isinstance(request.auth, ApiToken) else RefreshTrigger.MANUAL
+
+
+# -- output shapes ---------------------------------------------------------------
+
+
+class JobOutputSerializer(serializers.Serializer):
+    """The seed's job status shape, plus what our records know besides."""
+
+    job_id = serializers.UUIDField(source="id")
+    status = serializers.CharField()
+    progress = serializers.FloatField()
+    result = serializers.JSONField(allow_null=True)
+    error = serializers.SerializerMethodField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    completed_at = serializers.DateTimeField(allow_null=True)
+    stage = serializers.CharField()
+    attempts = serializers.IntegerField()
+    next_attempt_at = serializers.DateTimeField(allow_null=True)
+    job_type = serializers.CharField()
+    project_id = serializers.UUIDField(allow_null=True)
+    queue = serializers.CharField()
+    priority = serializers.CharField()
+    force = serializers.BooleanField()
+    retry_of = serializers.UUIDField(source="retry_of_id", allow_null=True)
+    duration_seconds = serializers.FloatField(allow_null=True)
+    cpu_seconds = serializers.FloatField(allow_null=True)
+    peak_memory_bytes = serializers.IntegerField(allow_null=True)
+    error_detail = serializers.SerializerMethodField(
+        help_text="The traceback of a failed job; staff only (null for others)."
+    )
+
+    def get_error(self, job: JobRecord) -> str | None:
+        return job.error or None
+
+    def get_error_detail(self, job: JobRecord) -> str | None:
+        request = self.context.get("request")
+        if request is None or not request.user.is_staff:
+            return None
+        return job.error_detail or None
+
+
+class RefreshAnswerSerializer(serializers.Serializer):
+    job_id = serializers.UUIDField()
+    status = serializers.CharField()
+    message = serializers.CharField()
+
+
+class RefreshStatusSerializer(JobOutputSerializer):
+    trigger = serializers.CharField(allow_null=True)
+
+
+class RefreshHistoryOutputSerializer(serializers.Serializer):
+    id = serializers.UUIDField()
+    user = serializers.CharField(source="user.username", allow_null=True, default=None)
+    trigger = serializers.CharField()
+    job_id = serializers.UUIDField(allow_null=True)
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    duration_seconds = serializers.FloatField(allow_null=True)
+    result = serializers.JSONField(allow_null=True)
+    error = serializers.SerializerMethodField()
+
+    def get_error(self, entry) -> str | None:
+        return entry.error or None
+
+
+def _answer_message(result: services.RefreshRequestResult, *, noun: str) -> str:
+    job = result.job
+    if result.created:
+        return f"{noun.capitalize()} queued successfully."
+    what = "refresh" if job.job_type == JobType.REFRESH else "skills extraction"
+    state = "running" if job.status == JobStatus.PROCESSING else "queued"
+    parts = [f"A {what} of this project is already {state}; this is that job."]
+    if result.moved_to_high:
+        parts.append("It was moved to high priority.")
+    if result.force_applied:
+        parts.append("It will run even if the repository is unchanged.")
+    return " ".join(parts)
+
+
+def _answer(result: services.RefreshRequestResult, *, noun: str) -> Response:
+    body = {
+        "job_id": result.job.id,
+        "status": result.job.status if not result.created else JobStatus.QUEUED,
+        "message": _answer_message(result, noun=noun),
+    }
+    code = status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK
+    return Response(RefreshAnswerSerializer(body).data, status=code)
+
+
+# -- per-project requests ------------------------------------------------------------
+
+
+class RefreshInputSerializer(serializers.Serializer):
+    force = serializers.BooleanField(
+        required=False, default=False,
+        help_text="Parse again even if the repository is unchanged.",
+    )
+
+
+class ProjectRefreshApi(JobApiMixin, APIView):
+    @extend_schema(
+        request=RefreshInputSerializer,
+        responses={202: RefreshAnswerSerializer, 200: RefreshAnswerSerializer},
+    )
+    def post(self, request, project_id):
+        project = project_get_for_user(user=request.user, project_id=project_id)
+        data = RefreshInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+
+        def start():
+            result = services.refresh_request(
+                project=project, user=request.user, trigger=trigger_for(request),
+                force=data.validated_data["force"],
+            )
+            return result, result.created
+
+        result, self.rate_limit_decision = pipeline_request_limited(
+            user=request.user, project=project, start=start
+        )
+        return _answer(result, noun="project refresh")
+
+
+class ProjectExtractSkillsApi(JobApiMixin, APIView):
+    """Skills only; counts against the refresh budget (it clones the repository too)."""
+
+    @extend_schema(request=None, responses={202: RefreshAnswerSerializer, 200: RefreshAnswerSerializer})
+    def post(self, request, project_id):
+        project = project_get_for_user(user=request.user, project_id=project_id)
+
+        def start():
+            result = services.skills_extraction_request(
+                project=project, user=request.user, priority="high"
+            )
+            return result, result.created
+
+        result, self.rate_limit_decision = pipeline_request_limited(
+            user=request.user, project=project, start=start
+        )
+        return _answer(result, noun="skills extraction")
+
+
+class ProjectRefreshStatusApi(APIView):
+    @extend_schema(responses=RefreshStatusSerializer)
+    def get(self, request, project_id):
+        project = project_get_for_user(user=request.user, project_id=project_id)
+        job = latest_refresh_for_project(project=project)
+        if job is None:
+            return Response(
+                {
+                    "project_id": project.id, "job_id": None, "status": None, "progress": None,
+                    "stage": "", "result": None, "error": None, "trigger": None,
+                    "created_at": None, "started_at": None, "completed_at": None,
+                    "message": "This project has not been refreshed yet.",
+                }
+            )
+        job.trigger = refresh_trigger_for_job(job=job)
+        return Response(RefreshStatusSerializer(job, context={"request": request}).data)
+
+
+class ProjectRefreshHistoryApi(APIView):
+    @extend_schema(responses=RefreshHistoryOutputSerializer(many=True))
+    def get(self, request, project_id):
+        project = project_get_for_user(user=request.user, project_id=project_id)
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(
+            refresh_history_for_project(project=project), request, view=self
+        )
+        return paginator.get_paginated_response(
+            RefreshHistoryOutputSerializer(page, many=True).data
+        )
+
+
+# -- jobs ---------------------------------------------------------------------------
+
+
+class JobFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=JobStatus.choices, required=False)
+    type = serializers.ChoiceField(choices=JobType.choices, required=False)
+    project = serializers.UUIDField(required=False)
+
+
+class JobListApi(APIView):
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", enum=JobStatus.values),
+            OpenApiParameter("type", enum=JobType.values),
+            OpenApiParameter("project", OpenApiTypes.UUID),
+        ],
+        responses=JobOutputSerializer(many=True),
+    )
+    def get(self, request):
+        filters = JobFilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        f = filters.validated_data
+        jobs = job_list_for_user(
+            user=request.user, status=f.get("status"), job_type=f.get("type"),
+            project_id=f.get("project"),
+        )
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(jobs, request, view=self)
+        return paginator.get_paginated_response(
+            JobOutputSerializer(page, many=True, context={"request": request}).data
+        )
+
+
+class JobStatusApi(APIView):
+    @extend_schema(responses=JobOutputSerializer)
+    def get(self, request, job_id):
+        job = job_get_for_user(user=request.user, job_id=job_id)
+        return Response(JobOutputSerializer(job, context={"request": request}).data)
+
+
+class JobRetryApi(JobApiMixin, APIView):
+    """Retry a failed job: a new job, linked to the old one; counts against the refresh budget."""
+
+    @extend_schema(request=None, responses={202: JobOutputSerializer})
+    def post(self, request, job_id):
+        job = job_get_for_user(user=request.user, job_id=job_id)
+        if job.status != JobStatus.FAILED:
+            # Answered before the budget is consulted: a refusal costs nothing.
+            raise services.JobStateError(
+                f"Only failed jobs can be retried; this one is {job.status}."
+            )
+
+        def start():
+            return services.job_retry(job=job, user=request.user), True
+
+        new_job, self.rate_limit_decision = pipeline_request_limited(
+            user=request.user, project=job.project, start=start
+        )
+        return Response(
+            JobOutputSerializer(new_job, context={"request": request}).data,
+            status=status.HTTP_202_ACCEPTED,
+        )
+
+
+class JobDetailApi(JobApiMixin, APIView):
+    @extend_schema(responses=JobOutputSerializer)
+    def delete(self, request, job_id):
+        """Cancel a queued job or stop a running one; 409 once it has finished."""
+        job = job_get_for_user(user=request.user, job_id=job_id)
+        job = services.job_cancel(job=job, user=request.user)
+        return Response(JobOutputSerializer(job, context={"request": request}).data)
+
+
+class FailedJobsApi(JobApiMixin, APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def delete(self, request):
+        return Response({"cleared": services.failed_jobs_clear()})
+
+
+class QueueStatusApi(JobApiMixin, APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(metrics.queue_status(now=timezone.now()))
+
+
+class QueuePauseApi(JobApiMixin, APIView):
+    permission_classes = [IsAdminUser]
+    pause = True
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    def post(self, request, name):
+        try:
+            (queues.queue_pause if self.pause else queues.queue_resume)(name)
+        except queues.UnknownQueueError:
+            raise exceptions.NotFound(f"No queue is named {name!r}.") from None
+        return Response({"queue": name, "paused": name in queues.paused_queues()})
+
+
+class JobMetricsApi(APIView):
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request):
+        return Response(metrics.job_metrics(now=timezone.now()))
+
+
+class PrometheusMetricsApi(APIView):
+    """``/metrics``: the same figures in Prometheus text (a staff session or a staff API token)."""
+
+    permission_classes = [IsAdminUser]
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        body = render_prometheus(metrics.job_metrics(now=timezone.now()))
+        return HttpResponse(body, content_type=CONTENT_TYPE)

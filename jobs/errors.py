@@ -1,0 +1,74 @@
+"""Sort pipeline failures into "retry later" and "fail now", with a message for users.
+
+Users see ``JobError.message``; the traceback goes to ``error_detail``
+(staff only). Both pass through ``redact`` so a repository token never
+reaches the database, logs or pages.
+"""
+
+from __future__ import annotations
+
+import traceback
+from dataclasses import dataclass
+
+import redis
+from django.db import OperationalError, InterfaceError
+from rq.exceptions import AbandonedJobError
+from rq.timeouts import JobTimeoutException
+
+from projects.core.git_remote import GitFetchError, redact
+from projects.core.repo_url import HostResolutionError, InvalidBranchError, InvalidRepoUrlError
+from projects.core.source import SourceError
+
+
+@dataclass(frozen=True)
+class JobError:
+    message: str
+    detail: str
+    retryable: bool
+
+
+def _plan_error_types() -> tuple[type[BaseException], ...]:
+    try:
+        from projects.core.plan_discovery import PlanError
+    except ImportError:  # pragma: no cover - the plan engine is always installed
+        return ()
+    return (PlanError,)
+
+
+def _config_error_types() -> tuple[type[BaseException], ...]:
+    try:
+        from projects.core.plan_config import PlanConfigError
+    except ImportError:  # pragma: no cover
+        return ()
+    return (PlanConfigError,)
+
+
+def classify_error(exc: BaseException, *, secrets: tuple[str, ...] = ()) -> JobError:
+    """The user message, staff detail and retryability of a pipeline exception."""
+    detail = redact("".join(traceback.format_exception(exc)), secrets)
+    retryable = False
+    if isinstance(exc, GitFetchError):
+        message, retryable = str(exc), exc.retryable
+    elif isinstance(exc, HostResolutionError):
+        message, retryable = f"the repository host could not be resolved: {exc}", True
+    elif isinstance(exc, InvalidRepoUrlError):
+        message = f"the repository URL is not allowed: {exc}"
+    elif isinstance(exc, InvalidBranchError):
+        message = f"the branch name is not valid: {exc}"
+    elif isinstance(exc, _plan_error_types()):
+        message, retryable = str(exc), bool(getattr(exc, "retryable", False))
+    elif isinstance(exc, _config_error_types()):
+        message = f"repotrackr.yml is not valid: {exc}"
+    elif isinstance(exc, SourceError):
+        message = f"the repository could not be read: {exc}"
+    elif isinstance(exc, AbandonedJobError):
+        message = "the worker running this job stopped unexpectedly; request a new refresh"
+    elif isinstance(exc, JobTimeoutException):
+        message = "the refresh took longer than the job time limit"
+    elif isinstance(exc, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):
+        message, retryable = "the job queue connection was lost", True
+    elif isinstance(exc, (OperationalError, InterfaceError)):
+        message, retryable = "the database was unavailable", True
+    else:
+        message = "an internal error stopped the job; the details are logged for operators"
+    return JobError(redact(message, secrets)[:2000], detail, retryable)

@@ -1,0 +1,251 @@
+"""The refresh pipeline: one RQ job takes a project from remote head to stored data.
+
+Stages (each reported on the JobRecord and the RQ job meta):
+
+1. ``resolving``: validate the URL, ``ls-remote`` the head; when the head,
+   the parse-affecting settings and the engine version all match the last
+   success (and the job is not forced) finish ``unchanged`` without cloning;
+2. ``cloning``: re-validate the URL (DNS may have changed), shallow-clone
+   without a working tree into a fresh directory under the clone dir;
+3. ``parsing``: discover and parse the plan, compute progress and status;
+4. ``extracting_skills``: extract skills from the same commit;
+5. ``saving``: store tasks, snapshot, project figures and skills, and
+   complete the job, in one transaction; a canceled job stores nothing.
+
+The clone directory is removed whatever happens; a failure anywhere leaves
+the previous data as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+
+from jobs import tracker
+from jobs.models import JobRecord, JobStatus
+from projects import plan_store as store
+from projects.core import git_remote
+from projects.core.git_source import GitCommitSource
+from projects.core.repo_url import RepoUrl, validate_repo_url
+from projects.models import Project
+from projects.services import project_access_token
+from skills.services import skills_store
+
+# Bump whenever parsing, progress or skills output changes for the same
+# input: every project is then re-read once instead of "unchanged".
+ENGINE_VERSION = "1"
+
+RESOLVING = "resolving"
+CLONING = "cloning"
+PARSING = "parsing"
+EXTRACTING_SKILLS = "extracting_skills"
+SAVING = "saving"
+
+Reporter = Callable[[str, float], None]
+
+
+class JobCanceledError(Exception):
+    """The job was canceled while it ran; nothing was stored."""
+
+
+@dataclass(frozen=True)
+class Remote:
+    url: RepoUrl
+    token: str
+    allow_local: bool
+
+
+def site_parse_settings() -> dict:
+    """Site settings that change what a refresh computes from the same commit."""
+    return {
+        "stale_after_days": settings.REPOTRACKR_STALE_AFTER_DAYS,
+        "green_at": settings.REPOTRACKR_GREEN_AT,
+        "yellow_at": settings.REPOTRACKR_YELLOW_AT,
+        "max_plan_bytes": settings.REPOTRACKR_MAX_PLAN_BYTES,
+    }
+
+
+def refresh_fingerprint(*, head_sha: str, branch: str, plan_path: str, repo_url: str) -> str:
+    """What must match the last success for a refresh to count as unchanged."""
+    payload = {
+        "head": head_sha,
+        "branch": branch,
+        "plan_path": plan_path,
+        "repo_url": repo_url,
+        "site": site_parse_settings(),
+        "engine": ENGINE_VERSION,
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+def _remote(project: Project) -> Remote:
+    allow_local = settings.REPOTRACKR_ALLOW_LOCAL_REPOS
+    url = validate_repo_url(project.repo_url, allow_local=allow_local)
+    return Remote(url=url, token=project_access_token(project=project), allow_local=allow_local)
+
+
+@contextmanager
+def _clone(project: Project, remote: Remote, *, branch: str) -> Iterator[git_remote.ClonedRepo]:
+    """A fresh shallow clone, removed on the way out whatever happened."""
+    # Re-validate just before git touches the network: the URL's host may
+    # resolve elsewhere now than when the job was queued.
+    url = validate_repo_url(project.repo_url, allow_local=remote.allow_local)
+    dest = git_remote.make_clone_dir(Path(settings.REPOTRACKR_CLONE_DIR))
+    try:
+        yield git_remote.shallow_clone(
+            url.url,
+            branch=branch,
+            dest=dest,
+            token=remote.token,
+            timeout=settings.REPOTRACKR_CLONE_TIMEOUT,
+            max_bytes=settings.REPOTRACKR_MAX_REPO_BYTES,
+            allow_local=remote.allow_local,
+        )
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
+
+
+def commit_time(git_dir: Path, sha: str) -> datetime | None:
+    """The committer date of ``sha`` in the (bare) repository at ``git_dir``."""
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(git_dir),
+           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "LC_ALL": "C"}
+    try:
+        out = subprocess.run(
+            ["git", f"--git-dir={git_dir}", "show", "-s", "--format=%ct", sha, "--"],
+            capture_output=True, env=env, timeout=30, check=True,
+        ).stdout.decode().strip()
+        return datetime.fromtimestamp(int(out), tz=UTC)
+    except (OSError, subprocess.SubprocessError, ValueError):
+        return None
+
+
+def _finish(record: JobRecord, result: dict, store_fn: Callable[[], None]) -> dict:
+    """Store and complete in one transaction, unless the job was canceled meanwhile."""
+    with transaction.atomic():
+        active = (
+            JobRecord.objects.select_for_update()
+            .filter(pk=record.pk, status=JobStatus.PROCESSING)
+            .exists()
+        )
+        if not active:
+            raise JobCanceledError()
+        store_fn()
+        tracker.job_update_status(record.pk, status=JobStatus.COMPLETED, result=result)
+    return result
+
+
+def _result(*, tasks: int, percentage: float, skills: int, sha: str, unchanged: bool) -> dict:
+    return {
+        "status": "success",
+        "tasks_count": tasks,
+        "progress_percentage": round(percentage, 2),
+        "skills_count": skills,
+        "commit_sha": sha,
+        "unchanged": unchanged,
+    }
+
+
+def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
+    """Run the whole refresh for ``record`` (processing); return the result dict.
+
+    Raises the engines' errors (see ``jobs.errors.classify_error``) and
+    ``JobCanceledError``; in every such case nothing was stored.
+    """
+    project = Project.objects.get(pk=record.project_id)
+    report(RESOLVING, 0.05)
+    remote = _remote(project)
+    head = git_remote.ls_remote_head(
+        remote.url.url,
+        branch=project.branch,
+        token=remote.token,
+        timeout=settings.REPOTRACKR_LS_REMOTE_TIMEOUT,
+        allow_local=remote.allow_local,
+    )
+    fingerprint = refresh_fingerprint(
+        head_sha=head.sha, branch=project.branch, plan_path=project.plan_path,
+        repo_url=project.repo_url,
+    )
+    if not record.force and project.refresh_fingerprint == fingerprint:
+        report(SAVING, 0.9)
+        result = _result(
+            tasks=project.total_tasks, percentage=project.percentage,
+            skills=project.skills.count(), sha=head.sha, unchanged=True,
+        )
+        return _finish(record, result, lambda: store.plan_store_unchanged(project=project, now=now))
+
+    report(CLONING, 0.15)
+    with _clone(project, remote, branch=project.branch or head.branch) as cloned:
+        report(PARSING, 0.45)
+        with GitCommitSource(cloned.path, cloned.sha) as source:
+            parsed = store.plan_parse(source, project=project, now=now,
+                                      commit_at=commit_time(cloned.path, cloned.sha))
+            report(EXTRACTING_SKILLS, 0.65)
+            skills = _extract_skills(source)
+    report(SAVING, 0.9)
+    fingerprint = refresh_fingerprint(
+        head_sha=cloned.sha, branch=project.branch, plan_path=project.plan_path,
+        repo_url=project.repo_url,
+    )
+
+    def save() -> None:
+        store.plan_store(
+            project=project,
+            loaded_plan=parsed.loaded_plan,
+            progress=parsed.progress,
+            status=parsed.status,
+            commit_sha=cloned.sha,
+            commit_at=parsed.commit_at,
+            fingerprint=fingerprint,
+            now=now,
+        )
+        skills_store(project=project, result=skills)
+
+    result = _result(
+        tasks=parsed.tasks_count, percentage=parsed.percentage,
+        skills=_skills_count(skills), sha=cloned.sha, unchanged=False,
+    )
+    return _finish(record, result, save)
+
+
+def run_skills_extraction(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
+    """Clone and extract skills only; the plan data is left as it is."""
+    project = Project.objects.get(pk=record.project_id)
+    report(RESOLVING, 0.05)
+    remote = _remote(project)
+    report(CLONING, 0.15)
+    with _clone(project, remote, branch=project.branch) as cloned:
+        report(EXTRACTING_SKILLS, 0.5)
+        with GitCommitSource(cloned.path, cloned.sha) as source:
+            skills = _extract_skills(source)
+    report(SAVING, 0.9)
+    result = _result(
+        tasks=project.total_tasks, percentage=project.percentage,
+        skills=_skills_count(skills), sha=cloned.sha, unchanged=False,
+    )
+    return _finish(record, result, lambda: skills_store(project=project, result=skills))
+
+
+def _extract_skills(source):
+    from skills.core.catalogue import cached_catalogue
+    from skills.core.extract import extract_skills
+
+    return extract_skills(source, catalogue=cached_catalogue())
+
+
+def _skills_count(result) -> int:
+    from skills.core.languages import headline
+
+    names = {s.name.lower() for s in result.skills}
+    names |= {s.name.lower() for s in headline(result.languages)}
+    return len(names)

@@ -1,0 +1,31 @@
+"""Retention: forget old finished jobs, old refresh history, and thin old snapshots."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+
+from jobs.models import JobRecord, JobStatus, RefreshHistory
+from projects.plan_store import snapshots_thin
+
+FINISHED = (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELED)
+
+
+def prune(*, now: datetime) -> dict:
+    """Apply the retention settings once; returns how many rows each rule removed.
+
+    Active jobs and their history are never touched, however old.
+    """
+    job_cutoff = now - timedelta(days=settings.JOB_RECORD_RETENTION_DAYS)
+    history_cutoff = now - timedelta(days=settings.REFRESH_HISTORY_RETENTION_DAYS)
+    snapshot_cutoff = now - timedelta(days=settings.SNAPSHOT_FULL_RETENTION_DAYS)
+    _, jobs = JobRecord.objects.filter(status__in=FINISHED, completed_at__lt=job_cutoff).delete()
+    _, history = RefreshHistory.objects.filter(
+        status__in=FINISHED, created_at__lt=history_cutoff
+    ).delete()
+    return {
+        "job_records": jobs.get(JobRecord._meta.label, 0),
+        "refresh_history": history.get(RefreshHistory._meta.label, 0),
+        "snapshots": snapshots_thin(older_than=snapshot_cutoff),
+    }

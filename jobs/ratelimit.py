@@ -1,0 +1,233 @@
+"""Per-user budgets for expensive actions, counted in the shared Redis cache.
+
+Each limited action is named once here; its budget comes from
+``settings.RATE_LIMITS`` (``{"refresh": {"max_attempts": 5, "window_seconds": 300}}``).
+Counting goes through django-ratelimit's ``get_usage`` (fixed windows whose
+edges are jittered per key), called with the *authenticated user id* as the
+key: its view decorator would run before DRF authenticates and put every
+token user in one anonymous bucket.
+
+Two more edges of the library are handled here rather than left to it: it
+answers 403 when over the limit (the API answers 429 from a
+:class:`RateLimitDecision`), and with Django's Redis cache down it raises the
+client's connection error (we raise :class:`RateLimitUnavailableError`, so
+callers fail closed with a 503).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from django_ratelimit.core import get_usage
+
+logger = logging.getLogger(__name__)
+
+REFRESH = "refresh"
+CREATE_PROJECT = "create_project"
+ACTIONS = (REFRESH, CREATE_PROJECT)
+
+_ACTION_WORDS = {REFRESH: "refresh requests", CREATE_PROJECT: "new projects"}
+
+
+class RateLimitUnavailableError(Exception):
+    """The cache that holds the counters could not be reached."""
+
+
+class RateLimitExceededError(Exception):
+    """The user has used up the action's budget for the current window."""
+
+    def __init__(self, decision: RateLimitDecision):
+        super().__init__(decision.message)
+        self.decision = decision
+
+
+@dataclass(frozen=True)
+class RateLimitDecision:
+    """What the limiter says about one user and one action, right now.
+
+    ``limit``/``remaining`` are ``None`` for an exempt user; ``retry_after`` is
+    the number of seconds until the current window ends (only meaningful when
+    refused). ``unavailable`` means the counters could not be read: refused.
+    """
+
+    action: str
+    allowed: bool
+    limit: int | None
+    remaining: int | None
+    retry_after: int = 0
+    window_seconds: int = 0
+    exempt: bool = False
+    unavailable: bool = False
+
+    @property
+    def message(self) -> str:
+        if self.unavailable:
+            return "Rate limiting is unavailable right now, so this is refused; try again shortly."
+        if self.allowed:
+            return "Allowed."
+        words = _ACTION_WORDS.get(self.action, self.action)
+        return (
+            f"Too many {words}: at most {self.limit} every {_duration(self.window_seconds)}. "
+            f"Try again in {_duration(self.retry_after)}."
+        )
+
+    def headers(self) -> dict[str, str]:
+        """``X-RateLimit-*`` headers, plus ``Retry-After`` when refused."""
+        if self.exempt or self.unavailable or self.limit is None:
+            return {}
+        headers = {
+            "X-RateLimit-Limit": str(self.limit),
+            "X-RateLimit-Remaining": str(self.remaining),
+        }
+        if not self.allowed:
+            headers["Retry-After"] = str(self.retry_after)
+        return headers
+
+
+def _duration(seconds: int) -> str:
+    """``"4 minutes 5 seconds"``: a human reading of a wait."""
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [
+        f"{n} {unit}{'' if n == 1 else 's'}"
+        for n, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second"))
+        if n
+    ]
+    return " ".join(parts) or "0 seconds"
+
+
+def budget_for(action: str) -> tuple[int, int]:
+    """``(max_attempts, window_seconds)`` of an action, from settings."""
+    try:
+        budget = settings.RATE_LIMITS[action]
+    except KeyError:
+        raise ImproperlyConfigured(f"RATE_LIMITS has no budget for {action!r}") from None
+    return int(budget["max_attempts"]), int(budget["window_seconds"])
+
+
+def is_exempt(user) -> bool:
+    return bool(getattr(settings, "RATE_LIMIT_EXEMPT_STAFF", False) and user.is_staff)
+
+
+class RateLimiter:
+    """The plan's three operations, for one action: check, increment, remaining."""
+
+    def __init__(self, action: str):
+        if action not in ACTIONS:
+            raise ImproperlyConfigured(f"Unknown rate-limited action {action!r}")
+        self.action = action
+
+    def check(self, user) -> RateLimitDecision:
+        """Whether one more attempt would be allowed, without counting it."""
+        return self._decide(user, increment=False)
+
+    def increment(self, user) -> RateLimitDecision:
+        """Count one attempt and say whether it fits the budget (atomic)."""
+        return self._decide(user, increment=True)
+
+    def remaining(self, user) -> int | None:
+        """Attempts left in the current window (``None``: exempt)."""
+        return self.check(user).remaining
+
+    def _decide(self, user, *, increment: bool) -> RateLimitDecision:
+        limit, window = budget_for(self.action)
+        if is_exempt(user):
+            return RateLimitDecision(self.action, True, None, None, exempt=True)
+        usage = self._usage(user, limit, window, increment=increment)
+        if usage is None:  # RATELIMIT_ENABLE = False
+            return RateLimitDecision(self.action, True, None, None, exempt=True)
+        count = int(usage["count"])
+        allowed = count <= limit if increment else count < limit
+        return RateLimitDecision(
+            action=self.action,
+            allowed=allowed,
+            limit=limit,
+            remaining=max(0, limit - count),
+            # The library's window keeps its key through the second it ends at
+            # (time_left == 0), so the first allowed second is one later.
+            retry_after=0 if allowed else max(0, int(usage["time_left"])) + 1,
+            window_seconds=window,
+        )
+
+    def _usage(self, user, limit: int, window: int, *, increment: bool) -> dict | None:
+        try:
+            usage = get_usage(
+                None,  # keyed below on the authenticated user, never on the request
+                group=f"repotrackr.{self.action}",
+                key=lambda _group, _request: str(user.pk),
+                rate=(limit, window),
+                increment=increment,
+            )
+        except ImproperlyConfigured:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any cache failure: fail closed
+            logger.warning("Rate limit cache unreachable for %s", self.action, exc_info=True)
+            raise RateLimitUnavailableError(str(exc)) from exc
+        # The library reports a failed read or increment as a refusal with
+        # time_left -1; to us that is "cannot tell", which is also a refusal.
+        if usage is not None and usage["time_left"] == -1 and usage["limit"] == 0:
+            raise RateLimitUnavailableError("the rate limit counter could not be read")
+        return usage
+
+
+def check_and_count(user, action: str) -> RateLimitDecision:
+    """Count one attempt at ``action`` by ``user`` and decide, for web forms and the API.
+
+    Never raises for an unreachable cache: the decision then says
+    ``unavailable`` and refuses (fail closed). Refused attempts are counted
+    too, which cannot lengthen a fixed window.
+    """
+    try:
+        return RateLimiter(action).increment(user)
+    except RateLimitUnavailableError:
+        return RateLimitDecision(action, False, None, None, unavailable=True)
+
+
+LOCK_TTL_SECONDS = 30
+LOCK_WAIT_SECONDS = 20
+_LOCK_POLL_SECONDS = 0.005
+
+
+@contextmanager
+def user_action_lock(user, action: str) -> Iterator[None]:
+    """Serialise one user's attempts at one action (across processes).
+
+    Check-then-count is only exact when one attempt at a time runs per
+    user: "a request answered with an existing job is not counted" means the
+    count can only be taken after the outcome is known. The lock lives in the
+    same cache as the counters and expires by itself if its holder dies.
+    Raises :class:`RateLimitUnavailableError` if the cache is unreachable or
+    the lock stays busy for ``LOCK_WAIT_SECONDS``.
+    """
+    cache = caches[settings.RATELIMIT_USE_CACHE]
+    key = f"rl-lock:{action}:{user.pk}"
+    token = uuid.uuid4().hex
+    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    try:
+        while not cache.add(key, token, LOCK_TTL_SECONDS):
+            if time.monotonic() > deadline:
+                raise RateLimitUnavailableError("too many requests in flight for this user")
+            time.sleep(_LOCK_POLL_SECONDS)
+    except RateLimitUnavailableError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        logger.warning("Rate limit cache unreachable (lock)", exc_info=True)
+        raise RateLimitUnavailableError(str(exc)) from exc
+    try:
+        yield
+    finally:
+        try:
+            # Only our own token is removed; an expired-and-retaken lock is left alone.
+            if cache.get(key) == token:
+                cache.delete(key)
+        except Exception:  # noqa: BLE001 - the TTL releases it
+            logger.warning("Could not release rate limit lock %s", key, exc_info=True)

@@ -1,0 +1,119 @@
+"""Periodic work: which jobs the scheduler runs, and which projects are due.
+
+``manage.py rqscheduler`` (our override) calls ``periodic_jobs_register``
+before handing over to django-rq's scheduler loop. The periodic jobs have
+fixed ids, so registering again (a restart, a second scheduler) replaces
+them instead of adding copies; rq-scheduler's lock lets only one running
+scheduler enqueue them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Max
+
+from jobs.models import ACTIVE_JOB_STATUSES
+from projects.models import Project
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    id: str
+    func: str
+    interval: int
+    queue: str
+    timeout: int
+
+
+def periodic_jobs() -> list[PeriodicJob]:
+    """The periodic jobs with their current intervals from settings."""
+    return [
+        PeriodicJob(
+            "repotrackr-periodic-reconcile", "jobs.tasks.reconcile_jobs",
+            settings.JOB_RECONCILE_INTERVAL, settings.QUEUE_HIGH, 120,
+        ),
+        PeriodicJob(
+            "repotrackr-periodic-scheduled-refresh", "jobs.tasks.enqueue_due_refreshes",
+            settings.SCHEDULED_REFRESH_EVERY, settings.QUEUE_LOW, 300,
+        ),
+        PeriodicJob(
+            "repotrackr-periodic-prune", "jobs.tasks.prune_old_records",
+            settings.JOB_PRUNE_EVERY, settings.QUEUE_LOW, 1800,
+        ),
+    ]
+
+
+def periodic_jobs_register(scheduler) -> list[str]:
+    """(Re-)register every periodic job on ``scheduler``; returns their ids.
+
+    Job arguments are empty, so nothing but JSON values crosses the queue.
+    """
+    ids = []
+    for job in periodic_jobs():
+        scheduler.cancel(job.id)
+        scheduler.schedule(
+            scheduled_time=datetime.now(UTC).replace(tzinfo=None),
+            func=job.func,
+            interval=job.interval,
+            repeat=None,
+            id=job.id,
+            queue_name=job.queue,
+            timeout=job.timeout,
+            result_ttl=-1,  # the job hash is reused every interval; never expire it
+            description=job.func.rsplit(".", 1)[-1],
+        )
+        ids.append(job.id)
+    return ids
+
+
+def projects_due(*, now: datetime, limit: int) -> list[Project]:
+    """Non-archived projects whose refresh interval has passed since their last attempt.
+
+    "Attempt" counts failures too, so a broken repository is retried once
+    per interval, not on every pass. Projects with an active job are
+    skipped. The longest-waiting come first.
+    """
+    candidates = (
+        Project.objects.filter(archived=False)
+        .exclude(jobs__status__in=ACTIVE_JOB_STATUSES)
+        .annotate(last_attempt=Max("refresh_history__created_at"))
+        .only("id", "refresh_interval_hours", "last_refreshed_at")
+    )
+    due = []
+    for project in candidates.iterator(chunk_size=1000):
+        last = max(
+            (t for t in (project.last_attempt, project.last_refreshed_at) if t is not None),
+            default=None,
+        )
+        if last is None or last <= now - timedelta(hours=project.refresh_interval_hours):
+            due.append((last or datetime.min.replace(tzinfo=UTC), project))
+    due.sort(key=lambda item: item[0])
+    return [project for _, project in due[:limit]]
+
+
+def refreshes_enqueue_due(*, now: datetime) -> int:
+    """Queue a scheduled refresh for each due project, spread over the pass interval.
+
+    At most ``SCHEDULED_REFRESH_MAX_PER_PASS`` per pass; the k-th of n
+    starts ``k * SCHEDULED_REFRESH_EVERY / n`` seconds from now, so a burst
+    of due projects becomes a steady trickle on the low queue.
+    """
+    from jobs.services import QueueUnavailableError, refresh_schedule
+
+    due = projects_due(now=now, limit=settings.SCHEDULED_REFRESH_MAX_PER_PASS)
+    spacing = settings.SCHEDULED_REFRESH_EVERY / max(len(due), 1)
+    enqueued = 0
+    for index, project in enumerate(due):
+        try:
+            if refresh_schedule(project=project, delay_seconds=int(index * spacing)):
+                enqueued += 1
+        except QueueUnavailableError:
+            logger.warning("Scheduled refresh pass stopped: the queue is unavailable")
+            break
+    return enqueued

@@ -1,0 +1,182 @@
+"""JobTracker: the life of a JobRecord (and its RefreshHistory) as jobs move.
+
+Every transition is a conditional UPDATE from the states it may come from,
+so a job settled twice (worker callback, reconciliation, a reused RQ job
+id) records once: the second call changes no row and returns ``False``.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F, QuerySet
+from django.utils import timezone
+
+from jobs.models import ACTIVE_JOB_STATUSES, JobRecord, JobStatus, RefreshHistory
+
+logger = logging.getLogger(__name__)
+
+FINISHED_STATUSES = (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELED)
+
+
+def job_create(
+    *,
+    job_type: str,
+    project,
+    requested_by,
+    priority: str,
+    queue: str,
+    force: bool = False,
+    retry_of: JobRecord | None = None,
+) -> JobRecord:
+    """Write a ``queued`` record; its id becomes the RQ job id.
+
+    Raises ``IntegrityError`` when the project already has an active job
+    (the ``one_active_job_per_project`` constraint); callers that may race
+    wrap the call in a savepoint.
+    """
+    record = JobRecord(
+        job_type=job_type,
+        project=project,
+        requested_by=requested_by,
+        priority=priority,
+        queue=queue,
+        force=force,
+        retry_of=retry_of,
+    )
+    record.full_clean(validate_constraints=False)
+    record.save(force_insert=True)
+    return record
+
+
+def job_get_status(job_id: str | uuid.UUID) -> JobRecord:
+    """The record of ``job_id``; raises ``JobRecord.DoesNotExist``."""
+    return JobRecord.objects.select_related("project").get(pk=job_id)
+
+
+def job_list_for_project(project) -> QuerySet[JobRecord]:
+    """The project's jobs, newest first."""
+    return JobRecord.objects.filter(project=project).order_by("-created_at")
+
+
+def _history_update(job_id, **fields: Any) -> None:
+    RefreshHistory.objects.filter(job_id=job_id, status__in=ACTIVE_JOB_STATUSES).update(**fields)
+
+
+def job_update_status(
+    job_id: str | uuid.UUID,
+    *,
+    status: str,
+    result: dict | None = None,
+    error: str = "",
+    error_detail: str = "",
+    now: datetime | None = None,
+) -> bool:
+    """Move an active job to ``status`` (processing or a finished state).
+
+    Finished states set ``completed_at`` (and ``progress`` 1 on success)
+    and mirror the outcome onto the job's RefreshHistory with its duration.
+    Returns ``False`` (changing nothing) when the job is no longer active,
+    which makes every completion path idempotent.
+    """
+    now = now or timezone.now()
+    if status == JobStatus.PROCESSING:
+        return job_start(job_id, now=now) is not None
+    if status not in FINISHED_STATUSES:
+        raise ValueError(f"cannot move a job to {status!r} this way")
+    fields: dict[str, Any] = {
+        "status": status,
+        "completed_at": now,
+        "result": result if status == JobStatus.COMPLETED else None,
+        "error": error,
+        "error_detail": error_detail,
+        "next_attempt_at": None,
+    }
+    if status == JobStatus.COMPLETED:
+        fields.update(progress=1.0, stage="done")
+    with transaction.atomic():
+        changed = JobRecord.objects.filter(pk=job_id, status__in=ACTIVE_JOB_STATUSES).update(
+            **fields
+        )
+        if changed:
+            started = (
+                JobRecord.objects.filter(pk=job_id).values_list("started_at", flat=True).first()
+            )
+            _history_update(
+                job_id,
+                status=status,
+                completed_at=now,
+                duration_seconds=(now - started).total_seconds() if started else None,
+                result=fields["result"],
+                error=error,
+            )
+    return bool(changed)
+
+
+def job_start(job_id: str | uuid.UUID, *, now: datetime | None = None) -> JobRecord | None:
+    """Mark a queued job ``processing`` (one more attempt); ``None`` if it is not queued.
+
+    A canceled or already finished job is never restarted, whatever RQ does.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        changed = JobRecord.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+            status=JobStatus.PROCESSING,
+            started_at=now,
+            attempts=F("attempts") + 1,
+            next_attempt_at=None,
+            progress=0.0,
+            stage="",
+        )
+        if not changed:
+            return None
+        _history_update(job_id, status=JobStatus.PROCESSING)
+    return job_get_status(job_id)
+
+
+def job_wait_for_retry(
+    job_id: str | uuid.UUID, *, next_attempt_at: datetime, error: str, error_detail: str = ""
+) -> bool:
+    """Put a processing job back to ``queued`` until ``next_attempt_at``.
+
+    The project keeps its claim; ``error`` tells users why it is waiting.
+    """
+    with transaction.atomic():
+        changed = JobRecord.objects.filter(pk=job_id, status=JobStatus.PROCESSING).update(
+            status=JobStatus.QUEUED,
+            next_attempt_at=next_attempt_at,
+            error=error,
+            error_detail=error_detail,
+            stage="waiting to retry",
+        )
+        if changed:
+            _history_update(job_id, status=JobStatus.QUEUED)
+    return bool(changed)
+
+
+def job_set_stage(job_id: str | uuid.UUID, stage: str, progress: float) -> None:
+    """Record the pipeline's stage and progress (0..1) on the record and the RQ job meta."""
+    progress = min(max(progress, 0.0), 1.0)
+    JobRecord.objects.filter(pk=job_id, status=JobStatus.PROCESSING).update(
+        stage=stage, progress=progress
+    )
+    from rq import get_current_job
+
+    job = get_current_job()
+    if job is not None and job.id == str(job_id):
+        job.meta["stage"] = stage
+        job.meta["progress"] = progress
+        job.save_meta()
+
+
+def job_set_resources(
+    job_id: str | uuid.UUID, *, cpu_seconds: float, peak_memory_bytes: int
+) -> None:
+    """Store what the job's process consumed (whatever its final state)."""
+    JobRecord.objects.filter(pk=job_id).update(
+        cpu_seconds=round(cpu_seconds, 3), peak_memory_bytes=peak_memory_bytes
+    )

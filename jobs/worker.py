@@ -1,0 +1,83 @@
+"""The RQ worker RepoTrackr runs: skips paused queues, never shares DB sockets.
+
+Used through ``settings.RQ["WORKER_CLASS"]`` by ``manage.py rqworker``.
+"""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+from django.conf import settings
+from rq import SimpleWorker, Worker
+
+from jobs.queues import paused_queues
+
+
+def close_inherited_db_connections() -> None:
+    """Drop the database connections a forked work-horse inherited.
+
+    A socket shared by parent and child interleaves their protocol
+    messages; the child opens fresh connections on first use instead.
+    """
+    from django.db import connections
+
+    connections.close_all()
+
+
+class PauseAwareMixin:
+    """Leave paused queues alone.
+
+    The worker waits at most ``QUEUE_PAUSE_POLL_SECONDS`` per look, then
+    re-reads the paused set, so a pause or a resume takes effect within
+    that many seconds.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("job_monitoring_interval", settings.JOB_MONITORING_INTERVAL)
+        super().__init__(*args, **kwargs)
+
+    @contextmanager
+    def _active_queues_only(self):
+        everything = list(self._ordered_queues)
+        paused = paused_queues(self.connection)
+        self._ordered_queues = [q for q in everything if q.name not in paused]
+        try:
+            yield self._ordered_queues
+        finally:
+            self._ordered_queues = everything
+
+    def dequeue_job_and_maintain_ttl(self, timeout, max_idle_time=None):
+        if timeout is None:  # burst mode: one non-blocking look
+            with self._active_queues_only() as active:
+                if not active:
+                    return None
+                return super().dequeue_job_and_maintain_ttl(None, max_idle_time)
+        poll = settings.QUEUE_PAUSE_POLL_SECONDS
+        idle_deadline = time.monotonic() + max_idle_time if max_idle_time else None
+        while True:
+            wait = min(timeout, poll)
+            with self._active_queues_only() as active:
+                if active:
+                    result = super().dequeue_job_and_maintain_ttl(wait, max_idle_time=wait)
+                else:
+                    self.heartbeat()
+                    time.sleep(wait)
+                    result = None
+            if result is not None:
+                return result
+            if idle_deadline is not None and time.monotonic() >= idle_deadline:
+                return None
+
+
+
+class RepoTrackrWorker(PauseAwareMixin, Worker):
+    """The forking worker of ``manage.py rqworker``."""
+
+    def main_work_horse(self, job, queue):
+        close_inherited_db_connections()
+        super().main_work_horse(job, queue)
+
+
+class RepoTrackrSimpleWorker(PauseAwareMixin, SimpleWorker):
+    """The same without forking: jobs run in the worker's own process (tests, debugging)."""
