@@ -129,6 +129,7 @@ class ProjectCard:
     project: Project
     skills: tuple[str, ...]
     phases: tuple[PhaseBar, ...]
+    refresh: object | None = None  # the live refresh state, attached by the page
 
 
 def project_cards_for(projects: Sequence[Project]) -> list[ProjectCard]:

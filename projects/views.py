@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from jobs.page_selectors import IDLE, active_refresh_states_for, refresh_state_for_project
+from jobs.ratelimit import CREATE_PROJECT, check_and_count
 from jobs.selectors import refresh_history_for_project
+from jobs.web import first_refresh_after_create
 from projects.forms import ProjectForm
 from projects.models import ProjectStatus, TaskStatus
 from projects.selectors import (
@@ -41,10 +46,13 @@ def dashboard(request):
         project_list_for_dashboard(user=request.user, filters=filters), DASHBOARD_PAGE_SIZE
     )
     page = paginator.get_page(request.GET.get("page"))
+    projects = list(page.object_list)
+    states = active_refresh_states_for(projects)
+    cards = [replace(c, refresh=states.get(c.project.pk, IDLE)) for c in project_cards_for(projects)]
     context = {
         "filters": filters,
         "page": page,
-        "cards": project_cards_for(list(page.object_list)),
+        "cards": cards,
         "overview": skills_overview_for(projects=project_list_for_user(user=request.user)),
         "statuses": ProjectStatus.choices,
         "sorts": DASHBOARD_SORTS.items(),
@@ -74,10 +82,16 @@ def _query_without(request, *names: str) -> str:
 def project_add(request):
     form = ProjectForm(request.POST or None, owner=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.service_data()
-        project = project_create(owner=request.user, **data)
-        messages.success(request, f"Project “{project.name}” added.")
-        return redirect("projects:detail", project_id=project.pk)
+        # Counted once the input is valid, as in the API: a typo costs nothing.
+        decision = check_and_count(request.user, CREATE_PROJECT)
+        if not decision.allowed:
+            form.add_error(None, decision.message)
+        else:
+            project = project_create(owner=request.user, **form.service_data())
+            outcome = first_refresh_after_create(user=request.user, project=project)
+            notify = messages.success if outcome.ok else messages.warning
+            notify(request, f"Project “{project.name}” added. {outcome.message}")
+            return redirect("projects:detail", project_id=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "project": None})
 
 
@@ -103,6 +117,7 @@ def project_detail(request, project_id):
         "plan": project_plan_for(project=project, status_filter=status_filter),
         "task_statuses": TaskStatus.choices,
         "skills": project_skills_for(project=project),
+        "refresh": refresh_state_for_project(project=project),
         "history": refresh_history_for_project(project=project)[:REFRESH_HISTORY_ON_PAGE],
         "chart": progress_chart_for_project(project=project),
     }
