@@ -91,3 +91,65 @@ def _serious_violations(page) -> list[str]:
         for v in results.response["violations"]
         if v.get("impact") in {"serious", "critical"}
     ]
+
+
+PLAN = """# Plan
+
+## Phase 1: Foundation
+
+- [x] Set up the repository
+- [x] Write the parser
+  - [ ] Handle nested tasks
+
+## Phase 2: Launch
+
+- [ ] Deploy
+- [x] Write the docs
+"""
+
+
+@pytest.fixture
+def plan_repo(tmp_path) -> str:
+    """A bare git repository, with a plan and a Python manifest, to add as a project."""
+    import subprocess
+
+    work, bare = tmp_path / "work", tmp_path / "remote.git"
+    (work / "docs").mkdir(parents=True)
+    (work / "docs" / "plan.md").write_text(PLAN)
+    (work / "requirements.txt").write_text("django==5.2\n")
+    (work / "app.py").write_text("print('hello')\n" * 40)
+    env = {
+        **os.environ, "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org",
+    }
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "plan"]):
+        subprocess.run(["git", *args], cwd=work, env=env, check=True, capture_output=True)
+    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], env=env, check=True, capture_output=True)
+    return str(bare)
+
+
+@pytest.fixture
+def drain():
+    """Run every queued job now, with an in-process burst worker."""
+    from jobs.queues import get_queue, queue_names
+    from jobs.worker import RepoTrackrSimpleWorker
+    from repotrackr.redis_connection import get_redis
+
+    def run():
+        conn = get_redis()
+        RepoTrackrSimpleWorker([get_queue(n, connection=conn) for n in queue_names()], connection=conn).work(burst=True)
+
+    return run
+
+
+@pytest.fixture
+def pipeline_settings(settings, tmp_path):
+    settings.REPOTRACKR_ALLOW_LOCAL_REPOS = True
+    settings.REPOTRACKR_CLONE_DIR = tmp_path / "clones"
+    settings.RATE_LIMITS = {
+        "refresh": {"max_attempts": 1, "window_seconds": 300},
+        "create_project": {"max_attempts": 10, "window_seconds": 3600},
+    }
+    settings.RATE_LIMIT_EXEMPT_STAFF = False
+    return settings
