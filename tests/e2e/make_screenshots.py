@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from jobs.models import JobStatus, RefreshHistory, RefreshTrigger
+from jobs.models import JobRecord, JobStatus, RefreshHistory, RefreshTrigger
 from projects.models import ProgressSnapshot, Project, ProjectStatus, Task, TaskStatus
 from skills.models import Skill, SkillCategory
 
@@ -197,6 +197,11 @@ def _populate(owner) -> Project:
         _phase_tasks(project, total, done)
         first = first or project
     _detail(first, now)
+    running = Project.objects.get(owner=owner, name="Garden planner")
+    JobRecord.objects.create(
+        job_type="refresh", queue="repotrackr_high", priority="high", project=running, requested_by=owner,
+        status=JobStatus.PROCESSING, stage="parsing", progress=0.45, started_at=now,
+    )
     return first
 
 

@@ -123,3 +123,12 @@ def test_main_pages_have_no_serious_accessibility_violations(
     page.goto(f"{live_server.url}/?layout=rows")
     found["rows"] = serious_violations(page)
     assert found == {path: [] for path in found}
+
+
+def test_queue_console_has_no_serious_accessibility_violations(logged_in_page, live_server, serious_violations):
+    page = logged_in_page
+    page.user.is_staff = True
+    page.user.save(update_fields=["is_staff"])
+    page.goto(f"{live_server.url}/jobs/console/")
+    assert page.get_by_role("heading", name="Queue console").is_visible()
+    assert serious_violations(page) == []
