@@ -328,3 +328,12 @@ def test_missing_page_uses_the_site_layout(owner_client):
 def test_pages_require_login(client):
     response = client.get(reverse("projects:dashboard"))
     assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_server_error_page_uses_the_site_style_without_touching_the_database(rf, django_assert_num_queries):
+    from repotrackr.errors import server_error
+
+    with django_assert_num_queries(0):
+        response = server_error(rf.get("/somewhere"))
+    assert response.status_code == 500
+    assert b"Something went wrong" in response.content and b"css/base.css" in response.content
