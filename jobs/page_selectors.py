@@ -113,7 +113,9 @@ class ThroughputBar:
     base: float = 100.0  # y of the baseline (SVG y grows downwards)
 
 
-def throughput_bars(rows: list[dict], *, height: float = 100.0, bar_width: float = 10.0) -> list[ThroughputBar]:
+def throughput_bars(
+    rows: list[dict], *, height: float = 100.0, bar_width: float = 10.0
+) -> list[ThroughputBar]:
     """Stacked bars (completed below, failed above) for per-minute counts, scaled to ``height``."""
     largest = max((r["completed"] + r["failed"] for r in rows), default=0) or 1
     return [

@@ -10,5 +10,9 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/retry/", views.job_retry_view, name="retry"),
     path("jobs/<uuid:job_id>/cancel/", views.job_cancel_view, name="cancel"),
     path("projects/<uuid:project_id>/refresh/", views.project_refresh, name="project_refresh"),
-    path("projects/<uuid:project_id>/refresh/status/", views.project_refresh_status, name="project_refresh_status"),
+    path(
+        "projects/<uuid:project_id>/refresh/status/",
+        views.project_refresh_status,
+        name="project_refresh_status",
+    ),
 ]

@@ -41,7 +41,9 @@ def _render_status(request, project, *, notice=None, notice_ok=True):
         "compact": "1" in (request.GET.get("compact"), request.POST.get("compact")),
         "notice": notice,
         "notice_ok": notice_ok,
-        "just_finished": request.GET.get("was_active") == "1" and not refresh.active and bool(page_url),
+        "just_finished": request.GET.get("was_active") == "1"
+        and not refresh.active
+        and bool(page_url),
         "page_url": page_url,
         "next_url": request.POST.get("next") or page_url,
     }
@@ -53,7 +55,9 @@ def _render_status(request, project, *, notice=None, notice_ok=True):
 def project_refresh(request, project_id):
     """The Refresh button: a plain form POST, answered with the status include under htmx."""
     project = project_get_for_user(user=request.user, project_id=project_id)
-    outcome = refresh_from_web(user=request.user, project=project, force=request.POST.get("force") == "1")
+    outcome = refresh_from_web(
+        user=request.user, project=project, force=request.POST.get("force") == "1"
+    )
     if _is_htmx(request):
         return _render_status(request, project, notice=outcome.message, notice_ok=outcome.ok)
     (messages.success if outcome.ok else messages.error)(request, outcome.message)

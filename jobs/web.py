@@ -18,8 +18,12 @@ from jobs.services import JobStateError, QueueUnavailableError, refresh_request
 
 logger = logging.getLogger(__name__)
 
-QUEUE_DOWN = "The job queue cannot be reached right now, so no refresh was started. Try again in a minute."
-LIMITS_DOWN = "Refreshes are paused for a moment (rate limiting cannot be checked). Try again shortly."
+QUEUE_DOWN = (
+    "The job queue cannot be reached right now, so no refresh was started. Try again in a minute."
+)
+LIMITS_DOWN = (
+    "Refreshes are paused for a moment (rate limiting cannot be checked). Try again shortly."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,7 +37,9 @@ def refresh_from_web(*, user, project, force: bool = False) -> RefreshOutcome:
     """Request a manual refresh within the user's budget and say what happened."""
 
     def start():
-        result = refresh_request(project=project, user=user, trigger=RefreshTrigger.MANUAL, force=force)
+        result = refresh_request(
+            project=project, user=user, trigger=RefreshTrigger.MANUAL, force=force
+        )
         return result, result.created
 
     try:
@@ -66,5 +72,7 @@ def first_refresh_after_create(*, user, project) -> RefreshOutcome:
             "queue is unreachable. Use Refresh on its page in a minute.",
         )
     except JobStateError as exc:
-        return RefreshOutcome(False, f"The project is saved; its first refresh did not start: {exc}.")
+        return RefreshOutcome(
+            False, f"The project is saved; its first refresh did not start: {exc}."
+        )
     return RefreshOutcome(True, "The first refresh has started.")

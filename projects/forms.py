@@ -6,13 +6,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from projects import validation
+from projects.core.plan_discovery import DEFAULT_PLAN_FILES, DEFAULT_PLAN_FOLDERS
 from projects.models import Project
 
 PLAN_DISCOVERY_HELP = (
-    "Leave blank to let RepoTrackr find it. It looks, in this order, at: the "
-    "plan named in repotrackr.yml at the repository root; a plan file at the root "
-    "(PLAN.md, ROADMAP.md, TODO.md); the same names under docs/; then a docs/plan/ "
-    "folder, where each Markdown file is one phase. A path you give here wins."
+    "A file, or a folder whose Markdown files are each one phase. Leave blank to let "
+    "RepoTrackr find it; it tries, in order: the plan_paths listed in repotrackr.yml; "
+    + ", ".join(DEFAULT_PLAN_FILES)
+    + "; a "
+    + " or ".join(f"{folder}/" for folder in DEFAULT_PLAN_FOLDERS)
+    + " folder; then a README section headed Plan, Roadmap or TODO."
 )
 
 

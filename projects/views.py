@@ -48,7 +48,9 @@ def dashboard(request):
     page = paginator.get_page(request.GET.get("page"))
     projects = list(page.object_list)
     states = active_refresh_states_for(projects)
-    cards = [replace(c, refresh=states.get(c.project.pk, IDLE)) for c in project_cards_for(projects)]
+    cards = [
+        replace(c, refresh=states.get(c.project.pk, IDLE)) for c in project_cards_for(projects)
+    ]
     context = {
         "filters": filters,
         "page": page,

@@ -119,13 +119,22 @@ def plan_repo(tmp_path) -> str:
     (work / "requirements.txt").write_text("django==5.2\n")
     (work / "app.py").write_text("print('hello')\n" * 40)
     env = {
-        **os.environ, "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
-        "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org",
+        **os.environ,
+        "HOME": str(tmp_path),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "T",
+        "GIT_AUTHOR_EMAIL": "t@example.org",
+        "GIT_COMMITTER_NAME": "T",
+        "GIT_COMMITTER_EMAIL": "t@example.org",
     }
     for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "plan"]):
         subprocess.run(["git", *args], cwd=work, env=env, check=True, capture_output=True)
-    subprocess.run(["git", "clone", "-q", "--bare", str(work), str(bare)], env=env, check=True, capture_output=True)
+    subprocess.run(
+        ["git", "clone", "-q", "--bare", str(work), str(bare)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return str(bare)
 
 
@@ -138,7 +147,9 @@ def drain():
 
     def run():
         conn = get_redis()
-        RepoTrackrSimpleWorker([get_queue(n, connection=conn) for n in queue_names()], connection=conn).work(burst=True)
+        RepoTrackrSimpleWorker(
+            [get_queue(n, connection=conn) for n in queue_names()], connection=conn
+        ).work(burst=True)
 
     return run
 

@@ -199,8 +199,15 @@ def _populate(owner) -> Project:
     _detail(first, now)
     running = Project.objects.get(owner=owner, name="Garden planner")
     JobRecord.objects.create(
-        job_type="refresh", queue="repotrackr_high", priority="high", project=running, requested_by=owner,
-        status=JobStatus.PROCESSING, stage="parsing", progress=0.45, started_at=now,
+        job_type="refresh",
+        queue="repotrackr_high",
+        priority="high",
+        project=running,
+        requested_by=owner,
+        status=JobStatus.PROCESSING,
+        stage="parsing",
+        progress=0.45,
+        started_at=now,
     )
     return first
 

@@ -125,7 +125,9 @@ def test_main_pages_have_no_serious_accessibility_violations(
     assert found == {path: [] for path in found}
 
 
-def test_queue_console_has_no_serious_accessibility_violations(logged_in_page, live_server, serious_violations):
+def test_queue_console_has_no_serious_accessibility_violations(
+    logged_in_page, live_server, serious_violations
+):
     page = logged_in_page
     page.user.is_staff = True
     page.user.save(update_fields=["is_staff"])

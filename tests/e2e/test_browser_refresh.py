@@ -36,5 +36,8 @@ def test_refresh_indicator_moves_to_done_and_the_limit_is_explained(
     page.get_by_role("button", name="Refresh Watched").click()
     message = page.locator(".project-header .refresh-state .error-text")
     message.wait_for()
-    assert re.search(r"Too many refresh requests: at most 1 every 5 minutes\. Try again in \d", message.inner_text())
+    assert re.search(
+        r"Too many refresh requests: at most 1 every 5 minutes\. Try again in \d",
+        message.inner_text(),
+    )
     page.screenshot(path=artifacts / "refresh-rate-limited.png", full_page=True)

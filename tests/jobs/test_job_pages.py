@@ -35,7 +35,11 @@ def post(django_capture_on_commit_callbacks):
 
 
 def _add(post, client, repo_url, name="Tracked"):
-    return post(client, reverse("projects:add"), {"name": name, "repo_url": repo_url, "refresh_interval_hours": 6})
+    return post(
+        client,
+        reverse("projects:add"),
+        {"name": name, "repo_url": repo_url, "refresh_interval_hours": 6},
+    )
 
 
 # --- creation starts the first refresh ----------------------------------------------------
@@ -51,10 +55,13 @@ def test_adding_a_project_starts_its_first_refresh(owner_client, owner, repo, po
 
 
 @pytest.mark.django_db(transaction=True)
-def test_project_is_saved_with_a_message_when_the_queue_is_down(owner_client, repo, queue_redis_down):
+def test_project_is_saved_with_a_message_when_the_queue_is_down(
+    owner_client, repo, queue_redis_down
+):
     # Real commits, so the enqueue runs (and fails) inside the view, as in production.
     response = owner_client.post(
-        reverse("projects:add"), {"name": "Tracked", "repo_url": repo.url, "refresh_interval_hours": 6}
+        reverse("projects:add"),
+        {"name": "Tracked", "repo_url": repo.url, "refresh_interval_hours": 6},
     )
     page = owner_client.get(response.url)
     assert Project.objects.filter(name="Tracked").exists()
@@ -66,14 +73,19 @@ def test_adding_too_many_projects_is_refused_with_the_wait(owner_client, repo, p
     _add(post, owner_client, repo.url, name="First")
     response = _add(post, owner_client, repo.url, name="Second")
     assert response.status_code == 200
-    assert "Too many new projects" in response.content.decode() and "Try again in" in response.content.decode()
+    assert (
+        "Too many new projects" in response.content.decode()
+        and "Try again in" in response.content.decode()
+    )
     assert not Project.objects.filter(name="Second").exists()
 
 
 # --- the Refresh button ------------------------------------------------------------------------
 
 
-def test_refresh_button_without_javascript_queues_and_returns_to_the_page(owner_client, project, post):
+def test_refresh_button_without_javascript_queues_and_returns_to_the_page(
+    owner_client, project, post
+):
     response = post(owner_client, reverse("jobs:project_refresh", args=[project.pk]))
     assert response.url == reverse("projects:detail", args=[project.pk])
     assert JobRecord.objects.filter(project=project, status=JobStatus.QUEUED).count() == 1
@@ -87,11 +99,15 @@ def test_refresh_button_with_htmx_answers_the_polling_status(owner_client, proje
     assert "Queued" in body and "Refresh queued." in body
 
 
-def test_finished_refresh_shows_done_with_the_new_percentage_and_stops_polling(owner_client, project, post, drain):
+def test_finished_refresh_shows_done_with_the_new_percentage_and_stops_polling(
+    owner_client, project, post, drain
+):
     post(owner_client, reverse("jobs:project_refresh", args=[project.pk]))
     drain()
     project.refresh_from_db()
-    response = owner_client.get(reverse("jobs:project_refresh_status", args=[project.pk]), {"was_active": "1"}, **HTMX)
+    response = owner_client.get(
+        reverse("jobs:project_refresh_status", args=[project.pk]), {"was_active": "1"}, **HTMX
+    )
     body = response.content.decode()
     assert "Done" in body and f"Now {project.percentage:g} % done".replace(".0 %", " %") in body
     assert "hx-trigger" not in body and "Show the new data" in body
@@ -101,13 +117,17 @@ def test_failed_refresh_shows_its_message(owner_client, make_project, tmp_path, 
     project = make_project(str(tmp_path / "missing-repo"))
     post(owner_client, reverse("jobs:project_refresh", args=[project.pk]))
     drain()
-    body = owner_client.get(reverse("jobs:project_refresh_status", args=[project.pk])).content.decode()
+    body = owner_client.get(
+        reverse("jobs:project_refresh_status", args=[project.pk])
+    ).content.decode()
     job = JobRecord.objects.get(project=project)
     assert job.status == JobStatus.FAILED
     assert "Failed" in body and job.error.split("(")[0].strip()[:30] in body
 
 
-def test_refresh_over_the_limit_says_when_the_next_is_allowed(owner_client, make_project, repo, post, settings, drain):
+def test_refresh_over_the_limit_says_when_the_next_is_allowed(
+    owner_client, make_project, repo, post, settings, drain
+):
     settings.RATE_LIMITS["refresh"] = {"max_attempts": 1, "window_seconds": 300}
     first, second = make_project(repo.url), make_project(repo.url)
     post(owner_client, reverse("jobs:project_refresh", args=[first.pk]))
@@ -139,12 +159,16 @@ def test_dashboard_card_shows_a_running_refresh(owner_client, project, post):
 # --- jobs page and staff actions ---------------------------------------------------------------
 
 
-def test_jobs_page_lists_only_the_users_jobs(owner_client, project, post, other_user, make_user, repo):
+def test_jobs_page_lists_only_the_users_jobs(
+    owner_client, project, post, other_user, make_user, repo
+):
     from projects.services import project_create
 
     theirs = project_create(owner=other_user, name="Theirs", repo_url=repo.url)
     post(owner_client, reverse("jobs:project_refresh", args=[project.pk]))
-    JobRecord.objects.create(job_type="refresh", queue="repotrackr", project=theirs, status=JobStatus.FAILED)
+    JobRecord.objects.create(
+        job_type="refresh", queue="repotrackr", project=theirs, status=JobStatus.FAILED
+    )
     response = owner_client.get(reverse("jobs:list"))
     assert [j.project_id for j in response.context["page"].object_list] == [project.pk]
     assert b"Retry</button>" not in response.content

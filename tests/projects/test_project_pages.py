@@ -330,10 +330,17 @@ def test_pages_require_login(client):
     assert response.status_code == 302 and "/accounts/login/" in response.url
 
 
-def test_server_error_page_uses_the_site_style_without_touching_the_database(rf, django_assert_num_queries):
+def test_server_error_page_uses_the_site_style_without_touching_the_database(
+    rf, django_assert_num_queries
+):
     from repotrackr.errors import server_error
 
     with django_assert_num_queries(0):
         response = server_error(rf.get("/somewhere"))
     assert response.status_code == 500
     assert b"Something went wrong" in response.content and b"css/base.css" in response.content
+
+
+def test_plan_path_help_explains_the_discovery_order(owner_client):
+    body = owner_client.get(reverse("projects:add")).content.decode()
+    assert "repotrackr.yml" in body and "docs/plan.md, plan.md" in body and "README section" in body
