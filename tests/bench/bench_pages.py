@@ -7,7 +7,9 @@ Builds a throwaway SQLite database with ``--projects`` projects for one user
 ``--tasks`` tasks in ``--phases`` phases. Then, per page: the p50 of the full
 request through Django's handler (middleware, session, queries, shaping,
 rendering) ÷ the p50 of rendering the same template from the same context
-already in memory. Prints the raw times and query counts, then:
+already in memory. Prints the raw times and query counts, and what a
+login-required page costs before doing any work of its own (the part of
+the ratio no page can avoid), then:
 ``dashboard_ratio``, ``project_page_ratio`` and ``phase_tasks_ratio`` (one
 phase of the large plan, loaded when opened), each against a target of 1.5.
 """
@@ -34,8 +36,12 @@ def _setup_django(tmp: Path) -> None:
     os.environ.setdefault("STATIC_MANIFEST", "false")
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "repotrackr.settings")
+    import warnings
+
     import django
     from django.core.management import call_command
+
+    warnings.filterwarnings("ignore", message="No directory at")  # no collectstatic here
 
     django.setup()
     call_command("migrate", verbosity=0)
@@ -223,6 +229,29 @@ def _measure(name: str, client, url: str, runs: int) -> float:
     return server / floor
 
 
+def _request_floor(client, runs: int) -> None:
+    """For reading the ratios: what any logged-in page costs before doing anything of its own."""
+    missing = "/projects/00000000-0000-0000-0000-000000000000/phase-tasks/"
+
+    def not_found():
+        assert client.get(missing).status_code == 404
+
+    def live():
+        assert client.get("/health/live").status_code == 200
+
+    import logging
+
+    logging.disable(logging.WARNING)  # the 404s would log a line each
+    try:
+        floor_404, floor_live = _p50s(not_found, live, runs)
+    finally:
+        logging.disable(logging.NOTSET)
+    print(
+        f"request floor: login-required 404 p50 {floor_404 * 1000:.2f} ms "
+        f"(session, user, one query, a small template); /health/live p50 {floor_live * 1000:.2f} ms"
+    )
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--projects", type=int, default=1000)
@@ -234,6 +263,7 @@ def main(argv: list[str]) -> int:
         _setup_django(Path(tmp))
         user, big = _populate(projects=args.projects, tasks=args.tasks, phases=args.phases)
         client = _client(user)
+        _request_floor(client, args.runs)
         figures = {
             "dashboard_ratio": _measure("dashboard (page 1 of 50)", client, "/", args.runs),
             "project_page_ratio": _measure(

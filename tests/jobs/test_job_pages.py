@@ -229,3 +229,27 @@ def test_queue_console_says_when_redis_is_down(client, staff, queue_redis_down):
     response = client.get(reverse("jobs:console"))
     assert response.status_code == 200
     assert "Redis cannot be reached" in response.content.decode()
+
+
+@pytest.mark.parametrize("count", [5, 120])
+def test_jobs_page_query_count_does_not_grow_with_jobs(
+    client, staff, make_project, repo, count, django_assert_max_num_queries
+):
+    project = make_project(repo.url)
+    JobRecord.objects.bulk_create(
+        [
+            JobRecord(
+                job_type="refresh",
+                queue="repotrackr",
+                project=project,
+                requested_by=staff,
+                status=JobStatus.FAILED,
+                error="boom",
+            )
+            for _ in range(count)
+        ]
+    )
+    client.force_login(staff)
+    with django_assert_max_num_queries(5):
+        response = client.get(reverse("jobs:list"))
+    assert len(response.context["page"].object_list) == min(count, 50)
