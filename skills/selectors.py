@@ -93,15 +93,16 @@ class SkillsOverview:
         return not self.names
 
 
-def skills_overview_for(*, projects) -> SkillsOverview:
-    """Most used skills across ``projects`` (a queryset) and usage per category, in one query.
+def skills_overview_for(*, user) -> SkillsOverview:
+    """Most used skills across the user's projects (staff: all) and usage per category, in one query.
 
     A skill counts once per project that uses it; the category bars add those
     counts up, so they read "how many project-skill pairs are databases".
     """
+    # A join on the owner is cheaper here than an IN over the user's project ids.
+    skills = Skill.objects.all() if user.is_staff else Skill.objects.filter(project__owner=user)
     rows = (
-        Skill.objects.filter(project__in=projects.values("pk"))
-        .values("name", "category")
+        skills.values("name", "category")
         .annotate(projects=Count("project_id"))
         .order_by("-projects", "name")
     )
