@@ -134,3 +134,11 @@ def test_queue_console_has_no_serious_accessibility_violations(
     page.goto(f"{live_server.url}/jobs/console/")
     assert page.get_by_role("heading", name="Queue console").is_visible()
     assert serious_violations(page) == []
+
+
+def test_login_and_signup_pages_have_no_serious_accessibility_violations(page, live_server, serious_violations):
+    found = {}
+    for path in ("/accounts/login/", "/accounts/signup/", "/no/such/page/"):
+        page.goto(f"{live_server.url}{path}")
+        found[path] = serious_violations(page)
+    assert found == {path: [] for path in found}
