@@ -1,0 +1,135 @@
+"""A real forked worker killed with SIGKILL mid-job: reconciliation settles the job."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import psutil
+import pytest
+from django.db import connection
+from django.utils import timezone
+from rq.job import Job
+from rq.job import JobStatus as RQStatus
+
+from jobs.models import JobRecord, JobStatus, RefreshHistory
+from jobs.reconcile import WORKER_DIED, reconcile
+from jobs.services import refresh_request
+from repotrackr.redis_connection import get_redis
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+class SilentGitServer:
+    """Accepts git:// connections and never answers, so ls-remote hangs."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.clients: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"git://127.0.0.1:{self.sock.getsockname()[1]}/slow.git"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            self.clients.append(client)
+
+    def close(self) -> None:
+        self.sock.close()
+        for client in self.clients:
+            client.close()
+
+
+def _start_worker(settings) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
+    env.update(
+        DATABASE_URL=f"sqlite:///{connection.settings_dict['NAME']}",
+        REDIS_URL=settings.REDIS_URL,
+        REPOTRACKR_CLONE_DIR=str(settings.REPOTRACKR_CLONE_DIR),
+        REPOTRACKR_ALLOW_LOCAL_REPOS="true",
+        REPOTRACKR_LS_REMOTE_TIMEOUT="120",
+        JOB_MONITORING_INTERVAL="1",
+    )
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "rqworker", settings.QUEUE_HIGH, settings.QUEUE_DEFAULT,
+         settings.QUEUE_LOW, "--verbosity", "0"],
+        cwd=BASE_DIR, env=env, start_new_session=True,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+
+
+def _wait_for(predicate, timeout: float = 60.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out waiting")
+
+
+@pytest.fixture
+def slow_server():
+    server = SilentGitServer()
+    yield server
+    server.close()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("victim", ["work-horse", "whole worker"])
+def test_a_job_whose_worker_is_killed_ends_failed_in_rq_and_in_its_record(
+    victim, slow_server, make_project, owner, settings
+):
+    project = make_project(slow_server.url)
+    outcome = refresh_request(project=project, user=owner, trigger="manual")
+    worker = _start_worker(settings)
+    try:
+        _wait_for(
+            lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.PROCESSING
+        )
+        parent = psutil.Process(worker.pid)
+        horse = _wait_for(lambda: [p for p in parent.children() if "python" in p.name()])
+        if victim == "work-horse":
+            os.kill(horse[0].pid, signal.SIGKILL)
+            job = Job.fetch(str(outcome.job.pk), connection=get_redis())
+            _wait_for(lambda: job.get_status(refresh=True) == RQStatus.FAILED, timeout=15)
+            later = timezone.now()
+        else:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+            # The job stays "started" until its heartbeat lapses (61 s here).
+            later = timezone.now() + timedelta(seconds=70)
+        assert JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.PROCESSING
+
+        first = reconcile(now=later)
+        second = reconcile(now=later)
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+    record = JobRecord.objects.get(pk=outcome.job.pk)
+    assert record.status == JobStatus.FAILED
+    assert record.error == WORKER_DIED
+    assert RefreshHistory.objects.get(job=record).status == JobStatus.FAILED
+    job = Job.fetch(str(record.pk), connection=get_redis())
+    assert job.get_status() == RQStatus.FAILED
+    assert first.failed + first.abandoned_cleaned >= 1
+    assert second.failed == 0  # settled once
+    assert not JobRecord.objects.filter(project=project, status__in=["queued", "processing"]).exists()
