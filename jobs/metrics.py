@@ -9,6 +9,7 @@ changes a job's state; settling abandoned jobs is reconciliation's work.
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -148,7 +149,7 @@ def _quantile(sorted_values: list[float], q: float) -> float | None:
     """Nearest-rank quantile of an already sorted list (``None`` when empty)."""
     if not sorted_values:
         return None
-    rank = max(1, min(len(sorted_values), round(q * len(sorted_values) + 0.5)))
+    rank = max(1, min(len(sorted_values), math.ceil(q * len(sorted_values))))
     return sorted_values[rank - 1]
 
 
