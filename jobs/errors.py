@@ -11,7 +11,7 @@ import traceback
 from dataclasses import dataclass
 
 import redis
-from django.db import OperationalError, InterfaceError
+from django.db import InterfaceError, OperationalError
 from rq.exceptions import AbandonedJobError
 from rq.timeouts import JobTimeoutException
 

@@ -63,9 +63,9 @@ class RefreshRequestResult:
 # -- enqueueing ------------------------------------------------------------------
 
 
-def _enqueue_now(job_id: str, *, delay_seconds: float = 0) -> None:
+def _enqueue_now(record: JobRecord, *, delay_seconds: float = 0) -> None:
     """Put the job on its queue (or schedule it); on a Redis error settle it failed."""
-    record = JobRecord.objects.get(pk=job_id)
+    job_id = str(record.pk)
     queue = get_queue(record.queue)
     options = {
         "job_id": str(record.id),
@@ -90,8 +90,8 @@ def _enqueue_now(job_id: str, *, delay_seconds: float = 0) -> None:
         ) from exc
 
 
-def _enqueue_on_commit(job_id: str, *, delay_seconds: float = 0) -> None:
-    transaction.on_commit(lambda: _enqueue_now(job_id, delay_seconds=delay_seconds))
+def _enqueue_on_commit(record: JobRecord, *, delay_seconds: float = 0) -> None:
+    transaction.on_commit(lambda: _enqueue_now(record, delay_seconds=delay_seconds))
 
 
 def _claim(
@@ -161,7 +161,7 @@ def _request(
             trigger=trigger,
         )
         if record is not None:
-            _enqueue_on_commit(str(record.id))
+            _enqueue_on_commit(record)
             return RefreshRequestResult(record, True, False, False)
         existing = _active_job(project)
         if existing is None:  # finished between our insert and this read: claim again
@@ -171,7 +171,7 @@ def _request(
             )
             if record is None:
                 raise JobStateError("another job for this project was just requested")
-            _enqueue_on_commit(str(record.id))
+            _enqueue_on_commit(record)
             return RefreshRequestResult(record, True, False, False)
         return _apply_to_existing(existing, priority=priority, force=force, trigger=trigger)
 
@@ -236,7 +236,7 @@ def refresh_schedule(*, project, delay_seconds: float) -> JobRecord | None:
 
             record.next_attempt_at = timezone.now() + timedelta(seconds=delay_seconds)
             record.save(update_fields=["next_attempt_at"])
-        _enqueue_on_commit(str(record.id), delay_seconds=delay_seconds)
+        _enqueue_on_commit(record, delay_seconds=delay_seconds)
     return record
 
 
@@ -271,7 +271,7 @@ def job_retry(*, job: JobRecord, user) -> JobRecord:
         )
         if record is None:
             raise JobStateError("this project already has a job queued or running")
-        _enqueue_on_commit(str(record.id))
+        _enqueue_on_commit(record)
     return record
 
 

@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from rq import Retry, get_current_job
+from rq import Retry
 
 from jobs import pipeline, tracker
 from jobs.errors import classify_error

@@ -48,7 +48,8 @@ def job_create(
         force=force,
         retry_of=retry_of,
     )
-    record.full_clean(validate_constraints=False)
+    # The related rows are given as objects; skip re-reading them.
+    record.full_clean(exclude=["project", "requested_by", "retry_of"], validate_constraints=False)
     record.save(force_insert=True)
     return record
 

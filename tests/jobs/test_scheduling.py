@@ -13,7 +13,12 @@ from rq.registry import ScheduledJobRegistry
 
 from jobs.models import JobRecord, RefreshHistory
 from jobs.queues import get_queue
-from jobs.scheduling import periodic_jobs, periodic_jobs_register, projects_due, refreshes_enqueue_due
+from jobs.scheduling import (
+    periodic_jobs,
+    periodic_jobs_register,
+    projects_due,
+    refreshes_enqueue_due,
+)
 from projects.models import Project
 
 
