@@ -397,3 +397,20 @@ def test_prometheus_metrics_refuse_a_non_staff_token_and_anonymous_callers(api_c
     _, key = api_token_create(user=owner, name="x")
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert api_client.get("/metrics").status_code == 403
+
+
+def test_canceling_a_running_job_stops_it_and_records_canceled(owner_api, queued_job):
+    tracker.job_start(queued_job.id)
+    response = owner_api.delete(f"/api/v1/jobs/{queued_job.id}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "canceled"
+    assert body["completed_at"] is not None
+    assert JobRecord.objects.get(pk=queued_job.id).status == JobStatus.CANCELED
+
+
+def test_staff_may_cancel_another_users_job(staff_api, queued_job):
+    assert staff_api.delete(f"/api/v1/jobs/{queued_job.id}").status_code == 200
+    assert JobRecord.objects.get(pk=queued_job.id).status == JobStatus.CANCELED
+    # A canceled job is finished but did not fail: retrying it is refused.
+    assert staff_api.post(f"/api/v1/jobs/{queued_job.id}/retry").status_code == 409
