@@ -133,7 +133,8 @@ def _answer(result: services.RefreshRequestResult, *, noun: str) -> Response:
 
 class RefreshInputSerializer(serializers.Serializer):
     force = serializers.BooleanField(
-        required=False, default=False,
+        required=False,
+        default=False,
         help_text="Parse again even if the repository is unchanged.",
     )
 
@@ -174,7 +175,9 @@ class ProjectRefreshApi(JobApiMixin, APIView):
 class ProjectExtractSkillsApi(JobApiMixin, APIView):
     """Skills only; counts against the refresh budget (it clones the repository too)."""
 
-    @extend_schema(request=None, responses={202: RefreshAnswerSerializer, 200: RefreshAnswerSerializer})
+    @extend_schema(
+        request=None, responses={202: RefreshAnswerSerializer, 200: RefreshAnswerSerializer}
+    )
     def post(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
 
@@ -202,9 +205,17 @@ class ProjectRefreshStatusApi(APIView):
         if job is None:
             return Response(
                 {
-                    "project_id": project.id, "job_id": None, "status": None, "progress": None,
-                    "stage": "", "result": None, "error": None, "trigger": None,
-                    "created_at": None, "started_at": None, "completed_at": None,
+                    "project_id": project.id,
+                    "job_id": None,
+                    "status": None,
+                    "progress": None,
+                    "stage": "",
+                    "result": None,
+                    "error": None,
+                    "trigger": None,
+                    "created_at": None,
+                    "started_at": None,
+                    "completed_at": None,
                     "message": "This project has not been refreshed yet.",
                 }
             )
@@ -235,7 +246,6 @@ class JobFilterSerializer(serializers.Serializer):
 
 
 class JobListApi(APIView):
-
     @extend_schema(
         parameters=[
             OpenApiParameter("status", enum=JobStatus.values),
@@ -249,7 +259,9 @@ class JobListApi(APIView):
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
         jobs = job_list_for_user(
-            user=request.user, status=f.get("status"), job_type=f.get("type"),
+            user=request.user,
+            status=f.get("status"),
+            job_type=f.get("type"),
             project_id=f.get("project"),
         )
         paginator = LimitOffsetPagination()

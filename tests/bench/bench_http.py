@@ -29,7 +29,6 @@ import argparse
 import http.client
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,11 +109,21 @@ def start_gunicorn(env: dict[str, str], workers: int) -> tuple[subprocess.Popen,
     port = free_port()
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "repotrackr.wsgi",
-            "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-            "--log-level", "warning", "--backlog", "2048",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "repotrackr.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--backlog",
+            "2048",
         ],
-        cwd=ROOT, env=env,
+        cwd=ROOT,
+        env=env,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
