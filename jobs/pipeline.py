@@ -133,15 +133,13 @@ def commit_time(git_dir: Path, sha: str) -> datetime | None:
 def _finish(record: JobRecord, result: dict, store_fn: Callable[[], None]) -> dict:
     """Store and complete in one transaction, unless the job was canceled meanwhile."""
     with transaction.atomic():
-        active = (
-            JobRecord.objects.select_for_update()
-            .filter(pk=record.pk, status=JobStatus.PROCESSING)
-            .exists()
-        )
-        if not active:
+        # Completing first takes the row's write lock; if the job was
+        # canceled meanwhile nothing changes and nothing is stored.
+        if not tracker.job_update_status(
+            record.pk, status=JobStatus.COMPLETED, result=result, started_at=record.started_at
+        ):
             raise JobCanceledError()
         store_fn()
-        tracker.job_update_status(record.pk, status=JobStatus.COMPLETED, result=result)
     return result
 
 
