@@ -55,10 +55,16 @@ def refresh_history_for_project(*, project) -> QuerySet[RefreshHistory]:
 
 
 def latest_refresh_for_project(*, project) -> JobRecord | None:
-    """The project's current refresh job, else its most recent one, else ``None``."""
-    refreshes = JobRecord.objects.filter(project=project, job_type=JobType.REFRESH)
-    current = refreshes.filter(status__in=ACTIVE_JOB_STATUSES).order_by("-created_at").first()
-    return current or refreshes.order_by("-created_at").first()
+    """The project's active pipeline job, else its most recent refresh job, else ``None``.
+
+    An active skills extraction counts: a refresh request made meanwhile is
+    answered with it, so it is what a client polling for "the refresh" waits on.
+    """
+    return active_job_for_project(project=project) or (
+        JobRecord.objects.filter(project=project, job_type=JobType.REFRESH)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def refresh_trigger_for_job(*, job: JobRecord) -> str | None:

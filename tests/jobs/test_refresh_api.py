@@ -461,3 +461,5 @@ def test_extract_skills_queues_a_skills_job_that_a_refresh_then_answers_with(
     assert refresh.status_code == 200
     assert refresh.json()["job_id"] == body["job_id"]
     assert "skills extraction of this project is already queued" in refresh.json()["message"]
+    status = owner_api.get(f"/api/v1/projects/{project.id}/refresh-status").json()
+    assert (status["job_id"], status["job_type"]) == (body["job_id"], "extract_skills")
