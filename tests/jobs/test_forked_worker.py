@@ -1,4 +1,4 @@
-"""A real forked worker killed with SIGKILL mid-job: reconciliation settles the job."""
+"""Real forked workers (``manage.py rqworker``): a refresh completes; a SIGKILL is settled."""
 
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ class SilentGitServer:
             client.close()
 
 
-def _start_worker(settings) -> subprocess.Popen:
+def _start_worker(settings, *extra: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
     env.update(
         DATABASE_URL=f"sqlite:///{connection.settings_dict['NAME']}",
@@ -68,7 +68,7 @@ def _start_worker(settings) -> subprocess.Popen:
     )
     return subprocess.Popen(
         [sys.executable, "manage.py", "rqworker", settings.QUEUE_HIGH, settings.QUEUE_DEFAULT,
-         settings.QUEUE_LOW, "--verbosity", "0"],
+         settings.QUEUE_LOW, "--verbosity", "0", *extra],
         cwd=BASE_DIR, env=env, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -82,6 +82,19 @@ def _wait_for(predicate, timeout: float = 60.0):
             return value
         time.sleep(0.1)
     raise AssertionError("timed out waiting")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_forked_worker_runs_a_refresh_to_completion(repo, make_project, owner, settings):
+    project = make_project(repo.url)
+    outcome = refresh_request(project=project, user=owner, trigger="manual")
+    worker = _start_worker(settings, "--burst")
+    assert worker.wait(timeout=120) == 0
+    record = JobRecord.objects.get(pk=outcome.job.pk)
+    assert record.status == JobStatus.COMPLETED, record.error_detail
+    assert record.result["tasks_count"] == 5
+    assert record.cpu_seconds > 0 and record.peak_memory_bytes > 0
+    assert Job.fetch(str(record.pk), connection=get_redis()).get_status() == RQStatus.FINISHED
 
 
 @pytest.fixture
