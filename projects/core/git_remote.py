@@ -315,7 +315,7 @@ class _GitSession:
             if time.monotonic() > deadline:
                 _kill_group(proc)
                 raise GitTimeoutError(
-                    f"fetching the repository took longer than {timeout:g} seconds"
+                    f"fetching the repository took longer than the {timeout:g}-second limit"
                 )
             if watch_dir is not None and max_bytes is not None:
                 if directory_size(watch_dir) > max_bytes:
@@ -416,24 +416,27 @@ _PATTERNS: tuple[tuple[type[GitFetchError], tuple[str, ...]], ...] = (
 )
 
 
-def classify_git_error(stderr: str, *, display_url: str = "") -> GitFetchError:
+def classify_git_error(stderr: str, *, branch: str = "") -> GitFetchError:
     """Turn git's (already redacted) stderr into a ``GitFetchError`` for users.
 
-    Unknown failures become a plain ``GitFetchError`` quoting git's last
-    ``fatal:`` line, which carries no secrets once redacted.
+    ``branch`` names the branch asked for, so a missing branch is named in
+    the message. Unknown failures become a plain ``GitFetchError`` quoting
+    git's last ``fatal:`` line, which carries no secrets once redacted.
     """
     low = stderr.lower()
-    where = f" ({display_url})" if display_url else ""
     for cls, needles in _PATTERNS:
-        if any(n in low for n in needles):
-            if cls is RepoNotFoundError and "redirect" in low:
-                return cls(f"the repository URL redirects elsewhere; use its final address{where}")
-            if cls is RepoNotFoundError and "not allowed" in low:
-                return cls(f"this kind of repository URL is not allowed{where}")
-            return cls(f"{cls.default_message}{where}")
+        if not any(n in low for n in needles):
+            continue
+        if cls is BranchNotFoundError and branch:
+            return cls(f"the branch {branch!r} does not exist in the repository")
+        if cls is RepoNotFoundError and "redirect" in low:
+            return cls("the repository URL redirects elsewhere; use its final address")
+        if cls is RepoNotFoundError and "not allowed" in low:
+            return cls("this kind of repository URL is not allowed here")
+        return cls()
     fatal = [ln for ln in stderr.splitlines() if ln.startswith(("fatal:", "error:"))]
     detail = f": {fatal[-1].split(':', 1)[1].strip()}" if fatal else ""
-    return GitFetchError(f"git could not fetch the repository{where}{detail}")
+    return GitFetchError(f"git could not fetch the repository{detail}")
 
 
 # ----------------------------------------------------------------- ls-remote
@@ -463,7 +466,7 @@ def ls_remote_head(
     with _GitSession(url=url, token=token, allow_local=allow_local, parent=None) as session:
         result = session.run(args, timeout=timeout)
     if result.returncode != 0:
-        raise classify_git_error(result.stderr)
+        raise classify_git_error(result.stderr, branch=branch)
     return _parse_ls_remote(result.stdout.decode("utf-8", "replace"), wanted, branch)
 
 
@@ -530,7 +533,7 @@ def shallow_clone(
         with _GitSession(url=url, token=token, allow_local=allow_local, parent=parent) as session:
             result = session.run(args, timeout=timeout, watch_dir=dest, max_bytes=max_bytes)
             if result.returncode != 0:
-                raise classify_git_error(result.stderr)
+                raise classify_git_error(result.stderr, branch=branch)
             if directory_size(dest) > max_bytes:
                 raise _too_large(max_bytes)
             remaining = max(1.0, timeout - (time.monotonic() - started))

@@ -84,8 +84,10 @@ def add_hooks(git_dir: Path, marker_dir: Path) -> None:
         hook.chmod(0o755)
 
 
-@pytest.fixture
-def repos(tmp_path: Path) -> dict:
+@pytest.fixture(scope="module")
+def shared_repos(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Built once per module: tests only read the remote, never change it."""
+    tmp_path = tmp_path_factory.mktemp("repos")
     work = tmp_path / "work"
     work.mkdir()
     git(work, "init", "-q", "-b", "trunk")
@@ -122,8 +124,12 @@ def repos(tmp_path: Path) -> dict:
         "dev": dev,
         "first": first,
         "markers": markers,
-        "clones": tmp_path / "clones",
     }
+
+
+@pytest.fixture
+def repos(shared_repos: dict, tmp_path: Path) -> dict:
+    return {**shared_repos, "clones": tmp_path / "clones"}
 
 
 # ------------------------------------------------------------------ ls-remote
@@ -227,7 +233,7 @@ def test_ls_remote_to_a_silent_server_times_out_as_retryable(silent_server):
         ls_remote_head(f"git://127.0.0.1:{silent_server}/repo.git", timeout=1.0, allow_local=True)
     assert time.monotonic() - started < 5
     assert excinfo.value.retryable is True
-    assert "1 seconds" in str(excinfo.value)
+    assert "1-second limit" in str(excinfo.value)
 
 
 def test_clone_from_a_silent_server_times_out_and_leaves_no_directory(silent_server, tmp_path):
@@ -249,6 +255,17 @@ def test_unreachable_https_host_is_a_retryable_network_error_without_the_token()
     assert excinfo.value.retryable is True
     assert "tok-SECRET-123" not in str(excinfo.value)
     assert "tok-SECRET-123" not in repr(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ssh://git@127.0.0.1:1/o/r.git", "git://127.0.0.1:1/o/r.git", "https://127.0.0.1:1/o/r.git"],
+)
+def test_refused_connections_are_retryable_network_errors(url):
+    with pytest.raises(GitNetworkError) as excinfo:
+        ls_remote_head(url, timeout=30, allow_local=True)
+    assert excinfo.value.retryable is True
+    assert str(excinfo.value) == "the repository host could not be reached"
 
 
 # ---------------------------------------------------------------------- clone
@@ -275,7 +292,7 @@ def test_clone_of_a_named_branch_checks_out_that_branch(repos):
 
 def test_clone_of_a_missing_branch_raises_and_removes_the_destination(repos):
     dest = make_clone_dir(repos["clones"])
-    with pytest.raises(BranchNotFoundError):
+    with pytest.raises(BranchNotFoundError, match="'nope' does not exist"):
         shallow_clone(
             repos["url"], branch="nope", dest=dest, timeout=60, max_bytes=10**8, allow_local=True
         )
