@@ -28,11 +28,12 @@ import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import quote, urlsplit
 
 from projects.core.repo_url import InvalidRepoUrlError, validate_branch_name
 
@@ -124,8 +125,6 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     Secrets are also masked in their percent-encoded form, as git prints
     URLs encoded. Empty secrets are ignored.
     """
-    from urllib.parse import quote
-
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         for form in {secret, quote(secret, safe="")}:
             text = text.replace(form, "***")
@@ -231,6 +230,23 @@ def _host_of(url: str) -> str:
     return match.group(1).strip("[]").lower() if match else ""
 
 
+def pin_config_args(url: str, addresses: Sequence[str]) -> list[str]:
+    """``-c http.curloptResolve`` pinning an https host to checked addresses.
+
+    Without it git would resolve the host again, and a hostile DNS server
+    could answer with a private address the second time. Only https goes
+    through curl; ssh and git:// URLs get nothing.
+    """
+    if not addresses or not url.startswith("https://"):
+        return []
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not host or ":" in host:
+        return []
+    shown = ",".join(f"[{a}]" if ":" in a else a for a in addresses)
+    return ["-c", f"http.curloptResolve={host}:{parts.port or 443}:{shown}"]
+
+
 def _prepare_url(url: str, *, allow_local: bool) -> str:
     """Last guard before argv: nothing that git could read as an option."""
     if not url or url.startswith("-") or any(ord(c) < 0x20 or c == "\x7f" for c in url):
@@ -255,12 +271,20 @@ class _GitResult:
 class _GitSession:
     """A private HOME (and askpass helper) for the git calls of one operation."""
 
-    def __init__(self, *, url: str, token: str, allow_local: bool, parent: Path | None) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        token: str,
+        allow_local: bool,
+        parent: Path | None,
+        pin_addresses: Sequence[str] = (),
+    ) -> None:
         self.home = Path(tempfile.mkdtemp(prefix=HOME_DIR_PREFIX, dir=parent))
         self.token = token if url.startswith("https://") else ""
         askpass = write_askpass(self.home) if self.token else None
         self.env = git_environment(self.home, token=self.token, host=_host_of(url), askpass=askpass)
-        self.config = git_config_args(allow_local=allow_local)
+        self.config = git_config_args(allow_local=allow_local) + pin_config_args(url, pin_addresses)
         self.secrets = [s for s in (token,) if s]
 
     def __enter__(self) -> _GitSession:
@@ -449,6 +473,7 @@ def ls_remote_head(
     token: str = "",
     timeout: float,
     allow_local: bool = False,
+    pin_addresses: Sequence[str] = (),
 ) -> RemoteHead:
     """Return the commit ``branch`` points at on the remote, without cloning.
 
@@ -463,7 +488,9 @@ def ls_remote_head(
         validate_branch_name(branch)
     wanted = f"refs/heads/{branch}" if branch else "HEAD"
     args = ["ls-remote", *(["--symref"] if not branch else []), "--", url, wanted]
-    with _GitSession(url=url, token=token, allow_local=allow_local, parent=None) as session:
+    with _GitSession(
+        url=url, token=token, allow_local=allow_local, parent=None, pin_addresses=pin_addresses
+    ) as session:
         result = session.run(args, timeout=timeout)
     if result.returncode != 0:
         raise classify_git_error(result.stderr, branch=branch)
@@ -507,6 +534,7 @@ def shallow_clone(
     timeout: float,
     max_bytes: int,
     allow_local: bool = False,
+    pin_addresses: Sequence[str] = (),
 ) -> ClonedRepo:
     """Clone one branch's last commit, bare (no working tree), into ``dest``.
 
@@ -514,7 +542,8 @@ def shallow_clone(
     clone is killed (with its helpers) once ``timeout`` seconds pass or the
     bytes written under ``dest`` exceed ``max_bytes``. A blank ``branch``
     clones the remote's default branch; the result names the branch and
-    commit actually cloned. Raises the ``GitFetchError`` family.
+    commit actually cloned. ``pin_addresses``: as for ``ls_remote_head``.
+    Raises the ``GitFetchError`` family.
     """
     url = _prepare_url(url, allow_local=allow_local)
     if branch:
@@ -530,7 +559,13 @@ def shallow_clone(
     ]  # fmt: skip
     parent = dest.parent
     try:
-        with _GitSession(url=url, token=token, allow_local=allow_local, parent=parent) as session:
+        with _GitSession(
+            url=url,
+            token=token,
+            allow_local=allow_local,
+            parent=parent,
+            pin_addresses=pin_addresses,
+        ) as session:
             result = session.run(args, timeout=timeout, watch_dir=dest, max_bytes=max_bytes)
             if result.returncode != 0:
                 raise classify_git_error(result.stderr, branch=branch)

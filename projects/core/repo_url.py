@@ -57,12 +57,16 @@ class RepoUrl:
 
     ``url`` is what git is given; ``display`` is safe for pages and logs
     (never any password or token); ``host`` is empty for local paths.
+    ``addresses`` are the public addresses the host resolved to when it was
+    checked (empty when local repositories are allowed): pass them on to
+    ``git_remote`` so git connects to exactly those (no DNS rebinding).
     """
 
     url: str
     kind: str
     host: str
     display: str
+    addresses: tuple[str, ...] = ()
 
 
 def validate_repo_url(
@@ -146,12 +150,12 @@ def _remote_from_url(url: str, scheme: str, *, allow_local: bool, resolve: Resol
     path = parts.path
     if not path.strip("/"):
         raise InvalidRepoUrlError("the repository URL has no repository path")
-    _check_host_addresses(host, port, allow_local=allow_local, resolve=resolve)
+    addresses = _check_host_addresses(host, port, allow_local=allow_local, resolve=resolve)
     netloc_host = f"[{host}]" if ":" in host else host
     netloc = netloc_host if port is None else f"{netloc_host}:{port}"
     user_part = f"{user}@" if user else ""
     normalised = f"{scheme}://{user_part}{netloc}{path}"
-    return RepoUrl(url=normalised, kind=scheme, host=host, display=normalised)
+    return RepoUrl(normalised, scheme, host, normalised, addresses)
 
 
 def _check_userinfo(parts: SplitResult, scheme: str) -> str:
@@ -181,11 +185,11 @@ def _remote_from_scp(match: re.Match[str], *, allow_local: bool, resolve: Resolv
     host = _normalise_host(raw_host.strip("[]"), bracketed=bracketed)
     if path.startswith("-") or not path.strip("/"):
         raise InvalidRepoUrlError("the repository URL has no valid repository path")
-    _check_host_addresses(host, None, allow_local=allow_local, resolve=resolve)
+    addresses = _check_host_addresses(host, None, allow_local=allow_local, resolve=resolve)
     user_part = f"{user}@" if user else ""
     shown_host = f"[{host}]" if bracketed else host
     normalised = f"{user_part}{shown_host}:{path}"
-    return RepoUrl(url=normalised, kind="ssh", host=host, display=normalised)
+    return RepoUrl(normalised, "ssh", host, normalised, addresses)
 
 
 def _normalise_host(host: str, *, bracketed: bool) -> str:
@@ -208,15 +212,17 @@ def _normalise_host(host: str, *, bracketed: bool) -> str:
 
 def _check_host_addresses(
     host: str, port: int | None, *, allow_local: bool, resolve: Resolver
-) -> None:
+) -> tuple[str, ...]:
     if allow_local:
-        return
-    for address in _addresses_of(host, port, resolve):
+        return ()
+    addresses = _addresses_of(host, port, resolve)
+    for address in addresses:
         reason = forbidden_address_reason(address)
         if reason:
             raise InvalidRepoUrlError(
                 f"the host {host} points to a {reason} address, which is not allowed"
             )
+    return tuple(dict.fromkeys(str(a) for a in addresses))
 
 
 def _addresses_of(

@@ -35,6 +35,7 @@ from projects.core.git_remote import (
     git_environment,
     ls_remote_head,
     make_clone_dir,
+    pin_config_args,
     redact,
     shallow_clone,
     sweep_stale_clones,
@@ -266,6 +267,42 @@ def test_refused_connections_are_retryable_network_errors(url):
         ls_remote_head(url, timeout=30, allow_local=True)
     assert excinfo.value.retryable is True
     assert str(excinfo.value) == "the repository host could not be reached"
+
+
+def test_unpinned_https_host_fails_fast_on_dns():
+    with pytest.raises(GitNetworkError):
+        ls_remote_head("https://pinned.invalid/o/r.git", timeout=30, allow_local=True)
+
+
+def test_pinned_https_host_connects_to_the_checked_address_not_dns(silent_server):
+    # The name does not resolve; only the pin can lead git to the silent
+    # server, where it then waits until the timeout.
+    with pytest.raises(GitTimeoutError):
+        ls_remote_head(
+            f"https://pinned.invalid:{silent_server}/o/r.git",
+            timeout=1.0, allow_local=True, pin_addresses=["127.0.0.1"],
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("url", "addresses", "expected"),
+    [
+        (
+            "https://github.com/o/r",
+            ["140.82.121.4"],
+            ["-c", "http.curloptResolve=github.com:443:140.82.121.4"],
+        ),
+        (
+            "https://h.example:8443/o/r",
+            ["1.2.3.4", "2001:db8::1"],
+            ["-c", "http.curloptResolve=h.example:8443:1.2.3.4,[2001:db8::1]"],
+        ),
+        ("git@github.com:o/r.git", ["140.82.121.4"], []),
+        ("https://github.com/o/r", [], []),
+    ],
+)
+def test_pin_arguments_cover_https_only(url, addresses, expected):
+    assert pin_config_args(url, addresses) == expected
 
 
 # ---------------------------------------------------------------------- clone

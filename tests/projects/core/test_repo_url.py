@@ -180,6 +180,15 @@ def test_rejected_credentials_are_never_echoed(url):
     assert "s3cr3t-pass" not in str(excinfo.value)
 
 
+def test_checked_addresses_are_kept_for_pinning():
+    assert check("https://gitlab.com/o/r").addresses == (
+        "172.65.251.78",
+        "2606:4700:90:0:f22e:fbec:5bed:a9b9",
+    )
+    assert check("https://140.82.121.4/o/r").addresses == ("140.82.121.4",)
+    assert check("/srv/repo", allow_local=True).addresses == ()
+
+
 def test_unresolvable_host_raises_a_retryable_resolution_error():
     with pytest.raises(HostResolutionError, match="could not be resolved"):
         check("https://no-such-host.example/o/r")
