@@ -314,7 +314,13 @@ class _GitSession:
                 cwd=self.home,
                 start_new_session=True,  # its own group: helpers die with it
             )
-            self._watch(proc, timeout=timeout, watch_dir=watch_dir, max_bytes=max_bytes)
+            try:
+                self._watch(proc, timeout=timeout, watch_dir=watch_dir, max_bytes=max_bytes)
+            except BaseException:
+                # Caps, and also a job timeout or shutdown raised into this
+                # thread: git must never outlive the call that started it.
+                _kill_group(proc)
+                raise
             out.seek(0)
             stdout = out.read()
             err.seek(0)
@@ -348,6 +354,8 @@ class _GitSession:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    if proc.returncode is not None:
+        return  # reaped: its group id may already belong to someone else
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -558,6 +566,7 @@ def shallow_clone(
         "--", url, str(dest),
     ]  # fmt: skip
     parent = dest.parent
+    parent.mkdir(parents=True, exist_ok=True)
     try:
         with _GitSession(
             url=url,

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from projects.core.source import (
     FileEntry,
@@ -137,7 +138,7 @@ class GitCommitSource:
         return found
 
     @staticmethod
-    def _read_one(stdout, max_bytes: int) -> bytes | None:  # noqa: ANN001
+    def _read_one(stdout: IO[bytes], max_bytes: int) -> bytes | None:
         header = stdout.readline().decode("utf-8", "replace").split()
         if len(header) != 3:  # "<oid> missing" or a broken stream
             if len(header) == 2 and header[1] == "missing":

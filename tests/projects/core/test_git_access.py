@@ -8,6 +8,7 @@ and clones a bare copy by path as the "remote".
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import stat
 import subprocess
@@ -246,6 +247,39 @@ def test_clone_from_a_silent_server_times_out_and_leaves_no_directory(silent_ser
         )  # fmt: skip
     assert not dest.exists()
     assert list((tmp_path / "clones").iterdir()) == []
+
+
+def processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+class JobInterrupted(Exception):
+    pass
+
+
+def test_an_exception_raised_into_a_running_fetch_kills_git(silent_server):
+    # What a queue's job timeout does: raise inside the waiting thread.
+    url = f"git://127.0.0.1:{silent_server}/interrupted.git"
+
+    def interrupt(signum, frame):
+        raise JobInterrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(JobInterrupted):
+            ls_remote_head(url, timeout=30, allow_local=True)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert processes_mentioning(url) == []
 
 
 def test_unreachable_https_host_is_a_retryable_network_error_without_the_token():
