@@ -33,6 +33,7 @@ _SCP_RE = re.compile(
     r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9._-]*)"
     r":(?P<path>.+)$"
 )
+_BARE_HOST_PATH_RE = re.compile(r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/[^@:]+$")
 _USER_RE = re.compile(r"^[A-Za-z0-9._~+][A-Za-z0-9._~+-]*$")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
@@ -95,7 +96,12 @@ def validate_repo_url(
         raise InvalidRepoUrlError("git remote helpers (such as ext::) are not allowed")
     scp = _SCP_RE.match(url)
     if scp and "/" not in url.split(":", 1)[0]:
+        if "@" in scp.group("path"):
+            # "user:secret@host/path" typed without a scheme reads as scp-like.
+            raise InvalidRepoUrlError("credentials may not be placed in the repository URL")
         return _remote_from_scp(scp, allow_local=allow_local, resolve=resolve)
+    if _BARE_HOST_PATH_RE.match(url):
+        raise InvalidRepoUrlError(f"add the scheme: did you mean https://{url} ?")
     raise InvalidRepoUrlError("use an https://, ssh://, git:// or user@host:path repository URL")
 
 

@@ -18,4 +18,3 @@ def test_fetch_core_module_never_imports_django(name):
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module.split(".")[0])
     assert "django" not in imported
-    assert "git" not in imported  # GitPython would bring its own process handling

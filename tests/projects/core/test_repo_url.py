@@ -130,6 +130,8 @@ def test_public_remote_urls_are_accepted_and_normalised(url, kind, host, normali
         ("file:///srv/git/repo.git", "local repository paths"),
         ("./relative/repo", "local repository paths"),
         ("just-a-word", "use an https://"),
+        ("github.com/owner/repo", "did you mean https://github.com/owner/repo"),
+        ("user:s3cret@github.com/owner/repo", "credentials"),
         ("https://127.0.0.1/o/r", "loopback"),
         ("https://127.1/o/r", "loopback"),
         ("https://0x7f000001/o/r", "loopback"),
