@@ -27,6 +27,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -335,13 +336,12 @@ class _GitSession:
         watch_dir: Path | None,
         max_bytes: int | None,
     ) -> None:
+        # A thread blocks in wait() so an exit is seen at once; this loop
+        # only wakes to check the clock and the size.
+        exited = threading.Event()
+        threading.Thread(target=lambda: (proc.wait(), exited.set()), daemon=True).start()
         deadline = time.monotonic() + timeout
-        while True:
-            try:
-                proc.wait(timeout=_POLL_SECONDS)
-                return
-            except subprocess.TimeoutExpired:
-                pass
+        while not exited.wait(_POLL_SECONDS):
             if time.monotonic() > deadline:
                 _kill_group(proc)
                 raise GitTimeoutError(
@@ -588,13 +588,14 @@ def shallow_clone(
 
 
 def _describe_clone(session: _GitSession, dest: Path, *, timeout: float) -> ClonedRepo:
-    git_dir = f"--git-dir={dest}"
-    head = session.run([git_dir, "rev-parse", "--verify", "-q", "HEAD^{commit}"], timeout=timeout)
-    sha = head.stdout.decode().strip()
-    if head.returncode != 0 or not sha:
+    # One call answers both: the commit, then the ref HEAD points at.
+    args = [f"--git-dir={dest}", "rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"]
+    result = session.run(args, timeout=timeout)
+    lines = result.stdout.decode().split()
+    if result.returncode != 0 or len(lines) != 2:
         raise EmptyRepoError()
-    ref = session.run([git_dir, "symbolic-ref", "-q", "HEAD"], timeout=timeout)
-    name = ref.stdout.decode().strip().removeprefix("refs/heads/")
+    sha, ref = lines
+    name = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else ""
     return ClonedRepo(path=dest, sha=sha, branch=name)
 
 
