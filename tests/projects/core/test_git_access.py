@@ -50,6 +50,7 @@ from projects.core.source import FileTooLargeError, SourceError, UnsafePathError
 BINARY = bytes(range(256)) * 4 + b"\n\x00end"
 PLAN_V1 = "# Plan\n\n- [ ] first\n"
 PLAN_V2 = "# Plan\n\n- [x] first\n- [ ] second\n"
+BULK_FILES = 3000  # their requests (41 bytes each) overflow a 64 KiB pipe
 HOOK_NAMES = (
     "pre-receive", "update", "post-receive", "post-update", "reference-transaction",
     "post-checkout", "post-merge", "pre-commit", "post-rewrite", "push-to-checkout",
@@ -86,6 +87,27 @@ def add_hooks(git_dir: Path, marker_dir: Path) -> None:
         hook.chmod(0o755)
 
 
+def add_bulk_branch(work: Path, *, parent: str) -> None:
+    """A ``bulk`` branch with many small files, written by one fast-import."""
+    lines = [
+        "commit refs/heads/bulk",
+        "committer T <t@example.org> 1700000000 +0000",
+        "data 4",
+        "bulk",
+        f"from {parent}",
+    ]
+    for i in range(BULK_FILES):
+        content = f"bulk {i}\n"
+        lines += [f"M 100644 inline bulk/{i:04}.txt", f"data {len(content)}", content]
+    subprocess.run(
+        ["git", "fast-import", "--quiet"],
+        cwd=work,
+        input="\n".join(lines).encode() + b"\n",
+        env={"PATH": os.environ["PATH"], "HOME": str(work), "GIT_CONFIG_GLOBAL": os.devnull},
+        check=True,
+    )
+
+
 @pytest.fixture(scope="module")
 def shared_repos(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Built once per module: tests only read the remote, never change it."""
@@ -113,8 +135,9 @@ def shared_repos(tmp_path_factory: pytest.TempPathFactory) -> dict:
     git(work, "add", "-A")
     git(work, "commit", "-q", "-m", "dev work")
     dev = git(work, "rev-parse", "HEAD")
+    trunk = git(work, "rev-parse", "trunk")
+    add_bulk_branch(work, parent=trunk)
     git(work, "checkout", "-q", "trunk")
-    trunk = git(work, "rev-parse", "HEAD")
     git(tmp_path, "clone", "-q", "--bare", str(work), "remote.git")
     markers = tmp_path / "markers"
     markers.mkdir()
@@ -272,7 +295,7 @@ def test_an_exception_raised_into_a_running_fetch_kills_git(silent_server):
         raise JobInterrupted
 
     previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    signal.setitimer(signal.ITIMER_REAL, 1.0)
     try:
         with pytest.raises(JobInterrupted):
             ls_remote_head(url, timeout=30, allow_local=True)
@@ -659,6 +682,22 @@ def test_read_many_uses_one_batch_process_and_skips_what_it_cannot_read(repos):
         assert source.git_processes_started == 3
     assert sorted(got) == sorted(wanted + ["plan-link.md"])
     assert got["many/file07.txt"] == b"file 7\n"
+
+
+def test_a_batch_larger_than_the_pipes_completes(repos):
+    paths = [f"bulk/{i:04}.txt" for i in range(BULK_FILES)]
+    result: dict = {}
+    source = GitCommitSource(repos["remote"], "bulk")
+    reader = threading.Thread(target=lambda: result.update(source.read_many(paths, max_bytes=100)))
+    reader.start()
+    reader.join(timeout=20)
+    alive = reader.is_alive()
+    if alive and source._proc is not None:
+        source._proc.kill()  # release the stuck pipes so the test can fail
+        reader.join()
+    source.close()
+    assert not alive, "read_many deadlocked"
+    assert len(result) == BULK_FILES and result["bulk/2999.txt"] == b"bulk 2999\n"
 
 
 def test_closing_the_source_stops_the_batch_process(repos):
