@@ -60,6 +60,8 @@ class GitCommitSource:
     ) -> None:
         root = Path(repo_path)
         self.git_dir = root / ".git" if (root / ".git").is_dir() else root
+        if not (self.git_dir / "objects").is_dir():
+            raise SourceError("no git repository to read here")
         self.timeout = timeout
         self.git_processes_started = 0
         self._proc: subprocess.Popen[bytes] | None = None

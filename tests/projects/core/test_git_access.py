@@ -639,6 +639,17 @@ def test_commit_source_refuses_unknown_commits(repos, commit):
         GitCommitSource(repos["remote"], commit)
 
 
+def test_commit_source_refuses_a_folder_that_is_not_a_repository(tmp_path):
+    with pytest.raises(SourceError, match="no git repository"):
+        GitCommitSource(tmp_path)
+
+
+def test_commit_source_reads_a_working_copy_through_its_git_directory(shared_repos):
+    work = shared_repos["remote"].parent / "work"
+    with GitCommitSource(work, "trunk") as source:
+        assert source.read_bytes("docs/plan.md", max_bytes=1000) == PLAN_V2.encode()
+
+
 def test_commit_source_caps_reads_and_stays_in_step_afterwards(repos):
     with GitCommitSource(repos["remote"]) as source:
         with pytest.raises(FileTooLargeError):
