@@ -37,6 +37,7 @@ from projects.core.plan_model import (
     Plan,
     StatusMarkers,
     Task,
+    tasks_from_columns,
 )
 
 __all__ = ["parse_plan", "table_cell_status"]
@@ -254,7 +255,22 @@ def _build_tasks(data: bytes, records: list[list]) -> tuple[Task, ...]:
         if n:
             titles[i] = _clean(parts[i], n)
     lines = _line_numbers(data, list(offset))
-    return tuple(map(Task, titles, status, section, depth, parent, path, lines, order))
+    return tasks_from_columns(titles, status, section, depth, parent, path, lines, order)
+
+
+def _disarm(text: str, offsets: list[int]) -> str:
+    """Blank the ``[`` of checkboxes that GitHub does not count, keeping offsets.
+
+    pulldown-cmark takes ``10. [ ]`` at the end of a line for a checkbox with
+    empty content, so a blank line after it closes the item, and content
+    indented below it no longer belongs to it; cmark-gfm sees the paragraph
+    ``[ ]`` and keeps the item open. With the bracket replaced by a character
+    of the same byte length, both parsers see the same text paragraph.
+    """
+    data = bytearray(text.encode("utf-8", "surrogatepass"))
+    for offset in offsets:
+        data[offset] = 0x1A  # SUB: one byte, not whitespace, not Markdown
+    return data.decode("utf-8", "surrogatepass")
 
 
 def parse_plan(text: str, *, source_path: str, markers: StatusMarkers | None = None) -> Plan:
@@ -274,7 +290,13 @@ def parse_plan(text: str, *, source_path: str, markers: StatusMarkers | None = N
     gc.disable()
     try:
         walker.run()
+        if walker.bare_boxes:
+            walker = _Walker(_disarm(text, walker.bare_boxes), source_path, markers)
+            walker.run()
         tasks = _build_tasks(walker.data, walker.records)
+        # Free the records while collection is off, so the first collection
+        # after it is back on has only the tasks to look at.
+        walker.records.clear()
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -314,6 +336,7 @@ class _Walker:
         self.quote_depth = 0
         self.quoted_boxes = 0
         self.table: _Table | None = None
+        self.bare_boxes: list[int] = []  # offsets of `[ ]` GitHub does not count
         self._heading_level = 1
         self._heading_line = 1
 
@@ -367,7 +390,10 @@ class _Walker:
                         sink = []
                         sink_kind = 3
                 elif (next(iter(kind)) if kind.__class__ is dict else kind) in block_starts:
-                    pending = False
+                    # A setext heading's start comes before the checkbox of
+                    # the item it opens (`- [ ] title` over `  ---`).
+                    if kind.__class__ is not dict or "Heading" not in kind:
+                        pending = False
                     if sink_kind == 1:
                         sink = None
                         sink_kind = 0
@@ -399,6 +425,7 @@ class _Walker:
                         self._heading_end(sink)
                         sink = None
                         sink_kind = 0
+                        pending = False
                     self._block_end(kind)
             elif "TaskListMarker" in event:
                 # The most common task: inlined, because calls dominate here.
@@ -412,6 +439,7 @@ class _Walker:
                 # cmark-gfm wants a space or tab after the bracket.
                 end = rng["end"]
                 if end >= size or data[end] not in gfm_space:
+                    self.bare_boxes.append(rng["start"])
                     continue
                 status = box_status.get(data[rng["start"] + 1])
                 if status is None:
@@ -419,8 +447,9 @@ class _Walker:
                 parent = items[-2]
                 index = len(records)
                 items[-1] = index
-                sink = []
-                sink_kind = 1
+                if sink_kind != 2:  # else the heading's text is the title too
+                    sink = []
+                    sink_kind = 1
                 records.append(
                     [
                         sink,
