@@ -224,12 +224,9 @@ class _Lines:
         return self.line
 
 
-def _clean(parts: list[str], strip: int = 0) -> str:
+def _clean(parts: list[str]) -> str:
     """Join collected text into one line of single-spaced plain text."""
-    text = parts[0] if len(parts) == 1 else "".join(parts)
-    if strip:
-        text = text[strip:].lstrip("\ufe0f")
-    return " ".join(text.split())
+    return " ".join("".join(parts).split())
 
 
 def _line_numbers(data: bytes, offsets: list[int]) -> list[int]:
@@ -249,11 +246,11 @@ def _build_tasks(data: bytes, records: list[list]) -> tuple[Task, ...]:
     """Turn walker records into tasks; column-wise so that the loops run in C."""
     if not records:
         return ()
-    parts, status, section, depth, parent, path, offset, order, strip = zip(*records, strict=True)
-    titles = list(map(" ".join, map(str.split, map("".join, parts))))
-    for i, n in enumerate(strip):
-        if n:
-            titles[i] = _clean(parts[i], n)
+    parts, status, section, depth, parent, path, offset, order = zip(*records, strict=True)
+    titles = list(map(str.strip, map("".join, parts)))
+    # Runs of spaces and tabs are rare in titles: tidy only those.
+    for i in [i for i, t in enumerate(titles) if "  " in t or "\t" in t or "\n" in t]:
+        titles[i] = " ".join(titles[i].split())
     lines = _line_numbers(data, list(offset))
     return tasks_from_columns(titles, status, section, depth, parent, path, lines, order)
 
@@ -327,7 +324,7 @@ class _Walker:
         }
         self.emoji = _emoji_index(markers.emoji)
         self.lines = _Lines(self.data)
-        # records: [title parts, status, section, depth, parent, path, byte offset, order, strip]
+        # records: [title parts, status, section, depth, parent, path, byte offset, order]
         self.records: list[list] = []
         self.headings: list[Heading] = []
         self.warnings: list[str] = []
@@ -460,7 +457,6 @@ class _Walker:
                         path,
                         item_start,
                         index,
-                        0,
                     ]
                 )
             elif "Code" in event:
@@ -516,19 +512,19 @@ class _Walker:
                 and raw[1] in self.extra_boxes
                 and raw[3] in " \t\x0b\x0c"
             ):
-                sink = self._new_task(self.extra_boxes[raw[1]], 3, items, item_start)
-                sink.append(text)
+                sink = self._new_task(self.extra_boxes[raw[1]], items, item_start)
+                sink.append(text[3:])
                 return sink
             return None
         if first in self.emoji:
             hit = _leading_emoji(text, self.emoji)
             if hit is not None:
-                sink = self._new_task(hit[1], hit[0], items, item_start)
-                sink.append(text)
+                sink = self._new_task(hit[1], items, item_start)
+                sink.append(text[hit[0] :].lstrip("\ufe0f"))
                 return sink
         return None
 
-    def _new_task(self, status: str, strip: int, items: list[int], item_start: int) -> list:
+    def _new_task(self, status: str, items: list[int], item_start: int) -> list:
         """Append a task record and return the list that collects its title."""
         records = self.records
         parent = items[-2]
@@ -544,7 +540,6 @@ class _Walker:
                 self.path,
                 item_start,
                 len(records),
-                strip,
             ]
         )
         return parts
@@ -591,7 +586,6 @@ class _Walker:
                 self.path,
                 table.current_row,
                 len(records),
-                0,
             ]
         )
 
