@@ -248,9 +248,11 @@ def _build_tasks(data: bytes, records: list[list]) -> tuple[Task, ...]:
         return ()
     parts, status, section, depth, parent, path, offset, order = zip(*records, strict=True)
     titles = list(map(str.strip, map("".join, parts)))
-    # Runs of spaces and tabs are rare in titles: tidy only those.
-    for i in [i for i, t in enumerate(titles) if "  " in t or "\t" in t or "\n" in t]:
-        titles[i] = " ".join(titles[i].split())
+    # Runs of spaces and tabs are rare in titles: look for them in one go,
+    # and tidy title by title only when there are some.
+    everything = "\x00".join(titles)
+    if "  " in everything or "\t" in everything or "\n" in everything:
+        titles = [" ".join(t.split()) if "  " in t or "\t" in t or "\n" in t else t for t in titles]
     lines = _line_numbers(data, list(offset))
     return tasks_from_columns(titles, status, section, depth, parent, path, lines, order)
 
@@ -322,6 +324,7 @@ class _Walker:
         self.extra_boxes = {
             c: s for c, s in self.checkboxes.items() if c not in _GFM_CHECKBOX_CHARS
         }
+        self.extra_ascii = {ord(c): st for c, st in self.extra_boxes.items() if ord(c) < 0x80}
         self.emoji = _emoji_index(markers.emoji)
         self.lines = _Lines(self.data)
         # records: [title parts, status, section, depth, parent, path, byte offset, order]
@@ -504,32 +507,34 @@ class _Walker:
         """Start a task when an item's first text is an extra checkbox or a status emoji."""
         first = text[:1]
         if first == "[":
-            # Read the source: "[~]" may be split or escaped in the event text.
-            raw = self.data[start : start + 16].decode("utf-8", "ignore")
-            if (
-                len(raw) >= 4
-                and raw[2] == "]"
-                and raw[1] in self.extra_boxes
-                and raw[3] in " \t\x0b\x0c"
-            ):
-                sink = self._new_task(self.extra_boxes[raw[1]], items, item_start)
-                sink.append(text[3:])
-                return sink
-            return None
-        if first in self.emoji:
-            hit = _leading_emoji(text, self.emoji)
-            if hit is not None:
-                sink = self._new_task(hit[1], items, item_start)
-                sink.append(text[hit[0] :].lstrip("\ufe0f"))
-                return sink
+            # Read the source: the event text may come from an escape.
+            data = self.data
+            status = self.extra_ascii.get(data[start + 1]) if start + 3 < len(data) else None
+            if status is None and data[start + 1] >= 0x80:  # a configured non-ASCII marker
+                raw = data[start : start + 16].decode("utf-8", "ignore")
+                if len(raw) >= 4 and raw[2] == "]" and raw[3] in " \t\x0b\x0c":
+                    status = self.extra_boxes.get(raw[1])
+                    if status is not None:
+                        return self._new_task(status, items, item_start, text[3:])
+                return None
+            if status is None or data[start + 2] != 0x5D or data[start + 3] not in _GFM_SPACE:
+                return None
+            return self._new_task(status, items, item_start, text[3:])
+        entries = self.emoji.get(first)
+        if entries:
+            for key, status in entries:
+                if text.startswith(key):
+                    rest = text[len(key) :].lstrip("\ufe0f")
+                    return self._new_task(status, items, item_start, rest)
         return None
 
-    def _new_task(self, status: str, items: list[int], item_start: int) -> list:
+    def _new_task(self, status: str, items: list[int], item_start: int, text: str) -> list:
         """Append a task record and return the list that collects its title."""
         records = self.records
         parent = items[-2]
-        items[-1] = len(records)
-        parts: list[str] = []
+        index = len(records)
+        items[-1] = index
+        parts = [text]
         records.append(
             [
                 parts,
@@ -539,7 +544,7 @@ class _Walker:
                 parent if parent >= 0 else None,
                 self.path,
                 item_start,
-                len(records),
+                index,
             ]
         )
         return parts
