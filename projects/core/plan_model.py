@@ -109,6 +109,28 @@ class Task:
     order: int
 
 
+def emoji_index(emoji: Mapping[str, str]) -> dict[str, list[tuple[str, str]]]:
+    """Index emoji markers by first character, with and without U+FE0F."""
+    index: dict[str, list[tuple[str, str]]] = {}
+    for key, status in emoji.items():
+        for variant in {key, key.replace("\ufe0f", "")}:
+            if variant:
+                index.setdefault(variant[0], []).append((variant, status))
+    for entries in index.values():
+        entries.sort(key=lambda e: -len(e[0]))  # longest match first
+    return index
+
+
+def leading_emoji(text: str, index: dict[str, list[tuple[str, str]]]) -> tuple[int, str] | None:
+    """Return (length, status) of the emoji ``text`` starts with, if any."""
+    entries = index.get(text[:1])
+    if entries:
+        for key, status in entries:
+            if text.startswith(key):
+                return len(key), status
+    return None
+
+
 _TASK_FIELDS = tuple(f.name for f in fields(Task))
 
 

@@ -22,25 +22,23 @@ row. Plain bullets and headings are never tasks.
 from __future__ import annotations
 
 import gc
-import re
 from itertools import accumulate, repeat
 
 import pyromark
 
 from projects.core.plan_model import (
-    BLOCKED,
     DEFAULT_MARKERS,
-    DOING,
-    DONE,
     TODO,
     Heading,
     Plan,
     StatusMarkers,
     Task,
+    emoji_index,
     tasks_from_columns,
 )
+from projects.core.plan_tables import TableState, cell_status, table_cell_status, table_columns
 
-__all__ = ["parse_plan", "table_cell_status"]
+__all__ = ["parse_plan", "table_cell_status"]  # the latter re-exported for callers
 
 _OPTIONS = (
     pyromark.Options.ENABLE_TASKLISTS
@@ -70,134 +68,6 @@ _BLOCK_STARTS = frozenset(
 )
 
 _TABLE_ENDS = frozenset({"TableHead", "TableRow", "Table"})
-
-_STATUS_HEADERS = frozenset({"status", "state", "done", "progress"})
-_TITLE_HEADERS = frozenset(
-    {
-        "task",
-        "tasks",
-        "item",
-        "items",
-        "feature",
-        "features",
-        "name",
-        "title",
-        "deliverable",
-        "deliverables",
-    }
-)
-_ID_HEADERS = frozenset({"", "#", "id", "no", "nr", "number", "n"})
-
-_TABLE_WORDS = {
-    "done": DONE,
-    "complete": DONE,
-    "completed": DONE,
-    "yes": DONE,
-    "[x]": DONE,
-    "x": DONE,
-    "finished": DONE,
-    "shipped": DONE,
-    "closed": DONE,
-    "true": DONE,
-    "in progress": DOING,
-    "in-progress": DOING,
-    "doing": DOING,
-    "wip": DOING,
-    "started": DOING,
-    "ongoing": DOING,
-    "active": DOING,
-    "[~]": DOING,
-    "[/]": DOING,
-    "[-]": DOING,
-    "blocked": BLOCKED,
-    "on hold": BLOCKED,
-    "[!]": BLOCKED,
-    "todo": TODO,
-    "to do": TODO,
-    "to-do": TODO,
-    "planned": TODO,
-    "not started": TODO,
-    "pending": TODO,
-    "open": TODO,
-    "no": TODO,
-    "[ ]": TODO,
-    "": TODO,
-    "-": TODO,
-    "backlog": TODO,
-    "false": TODO,
-}
-_PERCENT = re.compile(r"^(\d{1,3}(?:\.\d+)?)\s*%$")
-_TRIM = "*_`~.:!()\u00a0 \t"
-
-
-def _emoji_index(emoji: dict[str, str] | object) -> dict[str, list[tuple[str, str]]]:
-    """Index emoji markers by first character, with and without U+FE0F."""
-    index: dict[str, list[tuple[str, str]]] = {}
-    for key, status in emoji.items():  # type: ignore[attr-defined]
-        for variant in {key, key.replace("\ufe0f", "")}:
-            if variant:
-                index.setdefault(variant[0], []).append((variant, status))
-    for entries in index.values():
-        entries.sort(key=lambda e: -len(e[0]))  # longest match first
-    return index
-
-
-def _leading_emoji(text: str, index: dict[str, list[tuple[str, str]]]) -> tuple[int, str] | None:
-    """Return (length, status) of the emoji ``text`` starts with, if any."""
-    entries = index.get(text[:1])
-    if entries:
-        for key, status in entries:
-            if text.startswith(key):
-                return len(key), status
-    return None
-
-
-def table_cell_status(cell: str, markers: StatusMarkers = DEFAULT_MARKERS) -> str | None:
-    """Map a table status cell to a status; ``None`` when it is not recognised.
-
-    Leading emoji win (``✅ Done``), then known words, then percentages
-    (``100%`` done, ``0%`` todo, anything between doing). Empty is todo.
-    """
-    return _cell_status(cell, _emoji_index(markers.emoji), markers.checkboxes)
-
-
-def _cell_status(cell: str, emoji: dict, checkboxes) -> str | None:
-    text = " ".join(cell.split())
-    hit = _leading_emoji(text, emoji) if text else None
-    if hit:
-        return hit[1]
-    word = text.strip(_TRIM).lower()
-    if word in _TABLE_WORDS:
-        return _TABLE_WORDS[word]
-    if len(word) == 3 and word[0] == "[" and word[2] == "]" and word[1] in checkboxes:
-        return checkboxes[word[1]]
-    match = _PERCENT.match(word)
-    if match:
-        value = float(match.group(1))
-        return DONE if value >= 100 else TODO if value <= 0 else DOING
-    return None
-
-
-def _header_key(cell: str) -> str:
-    return " ".join(cell.split()).strip(_TRIM).lower()
-
-
-def _table_columns(header: list[str]) -> tuple[int, int] | None:
-    """Return (title column, status column) of a task table, or None."""
-    keys = [_header_key(c) for c in header]
-    status_col = next((i for i, k in enumerate(keys) if k in _STATUS_HEADERS), None)
-    if status_col is None:
-        return None
-    title_col = next(
-        (i for i, k in enumerate(keys) if i != status_col and k in _TITLE_HEADERS), None
-    )
-    if title_col is None:
-        title_col = next(
-            (i for i, k in enumerate(keys) if i != status_col and k not in _ID_HEADERS), None
-        )
-    if title_col is None:
-        return None
-    return title_col, status_col
 
 
 class _Lines:
@@ -325,7 +195,7 @@ class _Walker:
             c: s for c, s in self.checkboxes.items() if c not in _GFM_CHECKBOX_CHARS
         }
         self.extra_ascii = {ord(c): st for c, st in self.extra_boxes.items() if ord(c) < 0x80}
-        self.emoji = _emoji_index(markers.emoji)
+        self.emoji = emoji_index(markers.emoji)
         self.lines = _Lines(self.data)
         # records: [title parts, status, section, depth, parent, path, byte offset, order]
         self.records: list[list] = []
@@ -335,7 +205,7 @@ class _Walker:
         self.heading_stack: list[tuple[int, str]] = []
         self.quote_depth = 0
         self.quoted_boxes = 0
-        self.table: _Table | None = None
+        self.table: TableState | None = None
         self.bare_boxes: list[int] = []  # offsets of `[ ]` GitHub does not count
         self._heading_level = 1
         self._heading_line = 1
@@ -489,7 +359,7 @@ class _Walker:
             if kind == "BlockQuote":
                 self.quote_depth += 1
             elif kind == "Table":
-                self.table = _Table(rng["start"], items[-1])
+                self.table = TableState(rng["start"], items[-1])
         return sink, sink_kind
 
     def _block_end(self, end) -> None:
@@ -565,7 +435,7 @@ class _Walker:
         table = self.table
         cells, table.cells = table.cells, []
         if table.columns is None:
-            table.columns = _table_columns(cells) if self.quote_depth == 0 else None
+            table.columns = table_columns(cells) if self.quote_depth == 0 else None
             table.active = table.columns is not None
             return
         if not table.active:
@@ -575,7 +445,7 @@ class _Walker:
         cell = cells[status_col] if status_col < len(cells) else ""
         if not title:
             return
-        status = _cell_status(cell, self.emoji, self.checkboxes)
+        status = cell_status(cell, self.emoji, self.checkboxes)
         if status is None:
             table.unknown.append(cell.strip())
             status = TODO
@@ -610,19 +480,3 @@ class _Walker:
                 f"{self.path}: {self.quoted_boxes} checkbox item(s) inside block quotes were "
                 "not counted (GitHub does not render them as tasks)"
             )
-
-
-class _Table:
-    __slots__ = ("start", "parent", "columns", "active", "cells", "current_row", "unknown")
-
-    def __init__(self, start: int, parent: int) -> None:
-        self.start = start
-        self.parent = parent
-        self.columns: tuple[int, int] | None = None
-        self.active = True  # cells are collected until the header proves otherwise
-        self.cells: list[str] = []
-        self.current_row = start
-        self.unknown: list[str] = []
-
-    def row_start(self, start: int) -> None:
-        self.current_row = start
