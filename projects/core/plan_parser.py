@@ -112,7 +112,7 @@ def _line_numbers(data: bytes, offsets: list[int]) -> list[int]:
     return list(accumulate(gaps, initial=1))[1:]
 
 
-def _build_tasks(data: bytes, records: list[list]) -> tuple[Task, ...]:
+def _build_tasks(data: bytes, records: list[tuple]) -> tuple[Task, ...]:
     """Turn walker records into tasks; column-wise so that the loops run in C."""
     if not records:
         return ()
@@ -197,8 +197,8 @@ class _Walker:
         self.extra_ascii = {ord(c): st for c, st in self.extra_boxes.items() if ord(c) < 0x80}
         self.emoji = emoji_index(markers.emoji)
         self.lines = _Lines(self.data)
-        # records: [title parts, status, section, depth, parent, path, byte offset, order]
-        self.records: list[list] = []
+        # records: (title parts, status, section, depth, parent, path, byte offset, order)
+        self.records: list[tuple] = []
         self.headings: list[Heading] = []
         self.warnings: list[str] = []
         self.section: tuple[str, ...] = ()
@@ -321,7 +321,7 @@ class _Walker:
                     sink = []
                     sink_kind = 1
                 records.append(
-                    [
+                    (
                         sink,
                         status,
                         self.section,
@@ -330,7 +330,7 @@ class _Walker:
                         path,
                         item_start,
                         index,
-                    ]
+                    )
                 )
             elif "Code" in event:
                 if sink is not None:
@@ -406,7 +406,7 @@ class _Walker:
         items[-1] = index
         parts = [text]
         records.append(
-            [
+            (
                 parts,
                 status,
                 self.section,
@@ -415,7 +415,7 @@ class _Walker:
                 self.path,
                 item_start,
                 index,
-            ]
+            )
         )
         return parts
 
@@ -452,7 +452,7 @@ class _Walker:
         parent = table.parent
         records = self.records
         records.append(
-            [
+            (
                 [title],
                 status,
                 self.section,
@@ -461,7 +461,7 @@ class _Walker:
                 self.path,
                 table.current_row,
                 len(records),
-            ]
+            )
         )
 
     def _table_end(self) -> None:
