@@ -130,11 +130,13 @@ def _build_tasks(data: bytes, records: list[tuple]) -> tuple[Task, ...]:
 def _disarm(text: str, offsets: list[int]) -> str:
     """Blank the ``[`` of checkboxes that GitHub does not count, keeping offsets.
 
-    pulldown-cmark takes ``10. [ ]`` at the end of a line for a checkbox with
-    empty content, so a blank line after it closes the item, and content
-    indented below it no longer belongs to it; cmark-gfm sees the paragraph
-    ``[ ]`` and keeps the item open. With the bracket replaced by a character
-    of the same byte length, both parsers see the same text paragraph.
+    pulldown-cmark takes ``- [ ]`` at the end of a line for a checkbox with
+    empty content, where cmark-gfm sees a paragraph ``[ ]``. The block
+    structure then differs: a blank line closes pulldown-cmark's "empty"
+    item, and a line such as ``2) x`` starts a list there but continues the
+    paragraph on GitHub. With the bracket replaced by a character of the same
+    byte length, both parsers see the same paragraph, and every offset stays.
+    Such plans are parsed twice; they are rare and the second pass is exact.
     """
     data = bytearray(text.encode("utf-8", "surrogatepass"))
     for offset in offsets:

@@ -230,3 +230,7 @@ def test_tasks_built_from_columns_equal_tasks_built_one_by_one():
     assert built == tuple(Task(*row) for row in rows)
     with pytest.raises(FrozenInstanceError):
         built[0].title = "changed"
+
+
+def test_line_after_a_bare_box_continues_its_paragraph_as_on_github():
+    assert [t.title for t in _tasks("- [ ]\n  2) [ ] not a list\n- [ ] real\n")] == ["real"]

@@ -57,6 +57,7 @@ def _github_count(text: str) -> int:
 # Cases where pyromark alone reads differently (both found by this test):
 @example("10. [ ]\n\n    - [ ] \n- [ ] \n")  # bare box, blank line, indented child
 @example("- [ ] >\n  2) [ ] \n  - \n- [ ] \n")  # setext heading inside a task item
+@example("- [ ]\n  2) [ ] \n- [ ] \n")  # a bare box's paragraph absorbs "2)" on GitHub
 def test_generated_task_list_counts_as_github_counts(text):
     plan = parse_plan(text, source_path="plan.md", markers=GFM_ONLY)
     assert len(plan.tasks) == _github_count(text)
