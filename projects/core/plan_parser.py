@@ -225,6 +225,7 @@ class _Walker:
         sink: list[str] | None = None  # where inline text goes (title, heading, cell)
         sink_kind = 0  # 1 item title, 2 heading, 3 table cell
         block_starts = _BLOCK_STARTS
+        table_ends = _TABLE_ENDS
         records = self.records
         path = self.path
         data = self.data
@@ -269,7 +270,8 @@ class _Walker:
                     if sink_kind == 1:
                         sink = None
                         sink_kind = 0
-                    sink, sink_kind = self._block_start(kind, rng, items, sink, sink_kind)
+                    if "List" not in kind:  # lists need nothing more
+                        sink, sink_kind = self._block_start(kind, rng, items, sink, sink_kind)
                 elif kind == "TableRow":
                     if self.table is not None:
                         self.table.current_row = rng["start"]
@@ -292,12 +294,16 @@ class _Walker:
                         self.table.cells.append("".join(sink))
                         sink = None
                         sink_kind = 0
-                elif kind.__class__ is dict or kind in block_starts or kind in _TABLE_ENDS:
+                elif kind.__class__ is dict:
+                    if "List" in kind:
+                        continue
                     if sink_kind == 2:
                         self._heading_end(sink)
                         sink = None
                         sink_kind = 0
                         pending = False
+                    self._block_end(kind)
+                elif kind in table_ends:  # the only plain-string ends that matter
                     self._block_end(kind)
             elif "TaskListMarker" in event:
                 # The most common task: inlined, because calls dominate here.
