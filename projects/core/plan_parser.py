@@ -191,7 +191,6 @@ class _Walker:
         self.text = text
         self.data = text.encode("utf-8", "surrogatepass")
         self.path = source_path
-        self.markers = markers
         self.checkboxes = dict(markers.checkboxes)
         self.extra_boxes = {
             c: s for c, s in self.checkboxes.items() if c not in _GFM_CHECKBOX_CHARS
