@@ -295,10 +295,18 @@ def _count_languages(
 # -- stages 5 and 6: match and merge ----------------------------------------------------
 
 
+#: Linguist language names whose skill has another canonical name.
+LANGUAGE_SKILLS = {"TSX": "TypeScript", "Vue": "Vue.js", "HTML+ERB": "Ruby on Rails", "HTML+Razor": "ASP.NET Core"}
+
+
 def _lookup(catalogue: Catalogue, dep: Dependency) -> SkillDef | None:
     skill = catalogue.match(dep.ecosystem, dep.name)
     if skill is None and dep.kind == "config" and dep.ecosystem != "skill":
-        skill = catalogue.by_name(dep.name)
+        # A tool named by a config file or hook id may be catalogued under its
+        # own name only; aliases are too loose here ("turbo" is not Hotwire).
+        named = catalogue.by_name(dep.name)
+        if named is not None and named.name.lower() == dep.name.lower():
+            skill = named
     return skill
 
 
@@ -332,7 +340,7 @@ def _merge(
             KIND_WEIGHTS["config"],
         )
     for share in lang.headline(shares):
-        skill = catalogue.by_name(share.name)
+        skill = catalogue.by_name(LANGUAGE_SKILLS.get(share.name, share.name))
         if skill is None:
             continue
         raw = f"{share.name}: {share.bytes} bytes, {share.share:.1%} of code"

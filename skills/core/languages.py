@@ -248,7 +248,10 @@ _OVERRIDES = {
     ".svg": None,
     ".adoc": None,
     ".conf": None,
-    "jenkinsfile": "Groovy",
+    ".mod": None, "go.mod": None, "go.sum": None, "go.work": None,
+    # A Jenkinsfile is CI configuration; counting it as Groovy code would
+    # name a language the project's own code does not use.
+    "jenkinsfile": None,
     "build": "Starlark",
     "build.bazel": "Starlark",
     "workspace": "Starlark",

@@ -130,19 +130,13 @@ def parse_terraform(path: str, data: bytes) -> list[Dependency]:
             if required:
                 offset = match.end() - 1 + 1 + required.end() - 1
                 providers = _block_body(text, offset)
-                for entry in _ASSIGN.finditer(providers):
-                    local, inner = entry.group(1), entry.group(3)
-                    if entry.group(2) == "{":
-                        sub = _block_body(providers, entry.end() - 1)
-                        source = re.search(r'source\s*=\s*"([^"]*)"', sub)
-                        version_m = re.search(r'version\s*=\s*"([^"]*)"', sub)
-                        add(
-                            source.group(1) if source else local,
-                            version_m.group(1) if version_m else "",
-                            offset + entry.start(),
-                        )
-                    else:
-                        add(local, inner or "", offset + entry.start())
+                for local, value, pos in _top_level_assignments(providers):
+                    if isinstance(value, str):
+                        add(local, value, offset + pos)
+                        continue
+                    source = re.search(r'source\s*=\s*"([^"]*)"', value[0])
+                    version_m = re.search(r'version\s*=\s*"([^"]*)"', value[0])
+                    add(source.group(1) if source else local, version_m.group(1) if version_m else "", offset + pos)
         elif block == "provider" and first:
             if not any(d.name.split("/")[-1] == first for d in deps[1:]):
                 add(first, "", match.start())
@@ -151,6 +145,22 @@ def parse_terraform(path: str, data: bytes) -> list[Dependency]:
             if not any(d.name.split("/")[-1] == prefix for d in deps[1:]):
                 add(prefix, "", match.start())
     return deps
+
+
+def _top_level_assignments(body: str):
+    """(name, "string" or (nested body,), position) for assignments at depth 0 of ``body``."""
+    pos = 0
+    while True:
+        match = _ASSIGN.search(body, pos)
+        if match is None:
+            return
+        if match.group(2) == "{":
+            inner = _block_body(body, match.end() - 1)
+            yield match.group(1), (inner,), match.start()
+            pos = match.end() + len(inner) + 1
+        else:
+            yield match.group(1), match.group(3) or "", match.start()
+            pos = match.end()
 
 
 # -- Kubernetes and Helm ------------------------------------------------------
