@@ -132,11 +132,11 @@ def parse_terraform(path: str, data: bytes) -> list[Dependency]:
                 providers = _block_body(text, offset)
                 for local, value, pos in _top_level_assignments(providers):
                     if isinstance(value, str):
-                        add(local, value, offset + pos)
+                        add(local, value, offset + 1 + pos)
                         continue
                     source = re.search(r'source\s*=\s*"([^"]*)"', value[0])
                     version_m = re.search(r'version\s*=\s*"([^"]*)"', value[0])
-                    add(source.group(1) if source else local, version_m.group(1) if version_m else "", offset + pos)
+                    add(source.group(1) if source else local, version_m.group(1) if version_m else "", offset + 1 + pos)
         elif block == "provider" and first:
             if not any(d.name.split("/")[-1] == first for d in deps[1:]):
                 add(first, "", match.start())
@@ -156,10 +156,10 @@ def _top_level_assignments(body: str):
             return
         if match.group(2) == "{":
             inner = _block_body(body, match.end() - 1)
-            yield match.group(1), (inner,), match.start()
+            yield match.group(1), (inner,), match.start(1)
             pos = match.end() + len(inner) + 1
         else:
-            yield match.group(1), match.group(3) or "", match.start()
+            yield match.group(1), match.group(3) or "", match.start(1)
             pos = match.end()
 
 
