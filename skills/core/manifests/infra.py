@@ -63,6 +63,15 @@ _BLOCK_HEADER = re.compile(
     r'^\s*(resource|data|provider|module|terraform)\b\s*("([^"]*)")?\s*("([^"]*)")?\s*\{',
     re.M,
 )
+#: Managed database resources name their engine (``engine = "postgres"``).
+_ENGINE = re.compile(r'^\s*engine\s*=\s*"([\w-]+)"', re.M)
+_ENGINES = {
+    "postgres": "PostgreSQL", "aurora-postgresql": "PostgreSQL", "mysql": "MySQL", "aurora-mysql": "MySQL",
+    "aurora": "MySQL", "mariadb": "MariaDB", "redis": "Redis", "valkey": "Valkey", "memcached": "Memcached",
+    "sqlserver-ex": "Microsoft SQL Server", "sqlserver-se": "Microsoft SQL Server",
+    "sqlserver-ee": "Microsoft SQL Server", "sqlserver-web": "Microsoft SQL Server",
+    "oracle-ee": "Oracle Database", "oracle-se2": "Oracle Database", "docdb": "MongoDB",
+}
 _ASSIGN = re.compile(r'^\s*([\w-]+)\s*=\s*(\{|"([^"]*)")', re.M)
 
 
@@ -140,7 +149,14 @@ def parse_terraform(path: str, data: bytes) -> list[Dependency]:
         elif block == "provider" and first:
             if not any(d.name.split("/")[-1] == first for d in deps[1:]):
                 add(first, "", match.start())
-        elif block in ("resource", "data") and first and "_" in first:
+        if block == "resource" and first:
+            body = _block_body(text, match.end() - 1)
+            engine = _ENGINE.search(body)
+            database = _ENGINES.get(engine.group(1).lower()) if engine else None
+            if database:
+                line = text.count("\n", 0, match.end() + engine.start(1)) + 1
+                deps.append(Dependency("skill", database, "", "runtime", path, line))
+        if block in ("resource", "data") and first and "_" in first:
             prefix = first.split("_", 1)[0]
             if not any(d.name.split("/")[-1] == prefix for d in deps[1:]):
                 add(prefix, "", match.start())

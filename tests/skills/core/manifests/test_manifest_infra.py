@@ -33,6 +33,12 @@ resource "aws_s3_bucket" "b" {}
     assert deps[1].line == 4
 
 
+def test_terraform_managed_database_engines_name_the_database():
+    text = b'resource "aws_db_instance" "app" {\n  engine = "postgres"\n}\nresource "aws_elasticache_cluster" "c" {\n  engine = "redis"\n}\n'
+    deps = infra.parse("db.tf", text)
+    assert [(d.name, d.line) for d in deps if d.ecosystem == "skill"][1:] == [("PostgreSQL", 2), ("Redis", 5)]
+
+
 def test_terraform_with_unbalanced_braces_is_reported():
     with pytest.raises(ManifestError, match="unbalanced"):
         infra.parse("main.tf", b'resource "aws_s3_bucket" "b" {\n')
