@@ -71,7 +71,7 @@ MUST_HAVE = {
     "scikit-learn", "Alembic", "Socket.IO", "Three.js", "D3.js",
     # databases
     "PostgreSQL", "MySQL", "MariaDB", "SQLite", "Redis", "MongoDB",
-    "Elasticsearch", "Cassandra", "DynamoDB", "Memcached", "Microsoft SQL Server",
+    "Elasticsearch", "Apache Cassandra", "Amazon DynamoDB", "Memcached", "Microsoft SQL Server",
     "Oracle Database", "Neo4j", "ClickHouse", "InfluxDB", "OpenSearch",
     # messaging (kept with databases or infrastructure)
     "Apache Kafka", "RabbitMQ", "NATS",
@@ -96,7 +96,7 @@ MUST_HAVE = {
     "Docker", "Docker Compose", "Kubernetes", "Helm", "Terraform", "Ansible",
     "Nginx", "Apache HTTP Server", "Gunicorn", "uWSGI", "Uvicorn", "Caddy",
     "Traefik", "Vagrant", "Pulumi", "Prometheus", "Grafana", "Sentry",
-    "OpenTelemetry", "Kustomize", "Packer", "Consul", "Vault", "Puma",
+    "OpenTelemetry", "Kustomize", "Packer", "Consul", "HashiCorp Vault", "Puma",
     # package managers
     "npm", "Yarn", "pnpm", "Bun", "pip", "Poetry", "uv", "Pipenv", "PDM",
     "Conda", "Bundler", "Composer", "Cargo", "Go Modules", "NuGet",
