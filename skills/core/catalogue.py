@@ -133,6 +133,8 @@ class Catalogue:
     _path_globs: list[tuple[str, SkillDef]] = field(default_factory=list, repr=False)
     #: Names, aliases or package names claimed by two entries (the first wins).
     conflicts: list[str] = field(default_factory=list)
+    _file_glob_re: re.Pattern[str] | None = field(default=None, repr=False)
+    _path_glob_re: re.Pattern[str] | None = field(default=None, repr=False)
 
     def __len__(self) -> int:
         return len(self.skills)
@@ -175,15 +177,17 @@ class Catalogue:
             found.extend(self._file_exts.get(name[dot:], ()))
             dot = name.find(".", dot + 1)
         # One combined pattern screens out the many paths no glob matches.
-        if self._file_globs and _combined(self._file_globs, False).fullmatch(name):
+        if self._file_glob_re is not None and self._file_glob_re.fullmatch(name):
             found.extend(s for g, s in self._file_globs if fnmatch.fnmatchcase(name, g))
-        if self._path_globs and _combined(self._path_globs, True).fullmatch(lower):
+        if self._path_glob_re is not None and self._path_glob_re.fullmatch(lower):
             suffixes = [lower] + [
                 lower[i + 1 :] for i, c in enumerate(lower) if c == "/"
             ]
             for glob, skill in self._path_globs:
                 if any(fnmatch.fnmatchcase(s, glob) for s in suffixes):
                     found.append(skill)
+        if not found:
+            return ()
         unique: dict[str, SkillDef] = {}
         for skill in found:
             unique.setdefault(skill.name, skill)
@@ -195,12 +199,9 @@ def _glob_body(glob: str) -> str:
     return translated[:-2] if translated.endswith("\\Z") else translated
 
 
-def _combined(globs: list[tuple[str, SkillDef]], any_folder: bool) -> re.Pattern[str]:
-    return _compile_globs(tuple(g for g, _ in globs), any_folder)
-
-
-@functools.lru_cache(maxsize=32)
-def _compile_globs(globs: tuple[str, ...], any_folder: bool) -> re.Pattern[str]:
+def _compile_globs(globs: tuple[str, ...], any_folder: bool) -> re.Pattern[str] | None:
+    if not globs:
+        return None
     body = "|".join(_glob_body(g) for g in globs)
     return re.compile(f"(?s:(?:.*/)?(?:{body}))" if any_folder else f"(?s:{body})")
 
@@ -307,6 +308,8 @@ def build_catalogue(entries: Iterable[SkillDef]) -> Catalogue:
                 index.exact[key] = skill
     for index in catalogue._indexes.values():
         index.prefixes.sort(key=lambda item: len(item[0]), reverse=True)
+    catalogue._file_glob_re = _compile_globs(tuple(g for g, _ in catalogue._file_globs), False)
+    catalogue._path_glob_re = _compile_globs(tuple(g for g, _ in catalogue._path_globs), True)
     return catalogue
 
 

@@ -10,8 +10,8 @@ Stages of ``extract_skills``:
    ``tests/``, ``migrations/`` or ``docs/`` are read like any other;
 3. read the manifests in batches (``source.read_many``), parse each, and
    report a malformed or oversized one in ``manifests_skipped``;
-4. read code files in batches for their first KiB (generated-file markers,
-   minified bundles, ambiguous extensions) and count language bytes;
+4. read the first KiB of every code file (``heads.read_heads``: generated-file
+   markers, minified bundles, ambiguous extensions) and count language bytes;
 5. map every dependency through the catalogue; unknown ones are kept in
    ``unmatched`` as evidence, but only catalogued technologies are skills;
 6. merge evidence per canonical skill and score it.
@@ -52,6 +52,7 @@ from typing import Any
 from projects.core.source import FileEntry, RepoSource, SourceError
 from skills.core import languages as lang
 from skills.core.catalogue import Catalogue, SkillDef
+from skills.core.heads import read_heads
 from skills.core.manifests import MAX_CANDIDATE_YAML_BYTES, ParserSpec, find_parser
 from skills.core.manifests.types import Dependency, ManifestError, NotAManifestError
 
@@ -67,8 +68,6 @@ KIND_WEIGHTS = {
 }
 MAX_CONFIDENCE = 0.99
 _READ_BATCH = 256
-#: Code files up to this size are read whole in one batch; bigger ones separately.
-_HEAD_BATCH_CAP = 64 * 1024
 #: Kinds whose unknown names are worth keeping as evidence (not script words).
 _EVIDENCE_KINDS = frozenset(
     {"runtime", "dev", "peer", "build", "image", "action", "provider"}
@@ -272,23 +271,17 @@ def _count_languages(
     """Bytes per language and the largest file of each (its evidence)."""
     totals: dict[str, int] = {}
     largest: dict[str, tuple[int, str]] = {}
-    small = [e for e in code_files if e.size <= _HEAD_BATCH_CAP]
-    big = [e for e in code_files if e.size > _HEAD_BATCH_CAP]
-    for files, cap in ((small, _HEAD_BATCH_CAP), (big, max_file_bytes)):
-        for batch in _batches(files):
-            contents = source.read_many([e.path for e in batch], max_bytes=cap)
-            for entry in batch:
-                head = contents.get(entry.path)
-                if head is None:
-                    continue  # vanished or unreadable: nothing to count
-                language = lang.classify(
-                    entry.path, entry.size, head[: lang.HEAD_BYTES]
-                )
-                if language is None:
-                    continue
-                totals[language] = totals.get(language, 0) + entry.size
-                if entry.size > largest.get(language, (-1, ""))[0]:
-                    largest[language] = (entry.size, entry.path)
+    heads = read_heads(source, code_files, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes)
+    for entry in code_files:
+        head = heads.get(entry.path)
+        if head is None:
+            continue  # vanished or unreadable: nothing to count
+        language = lang.classify(entry.path, entry.size, head)
+        if language is None:
+            continue
+        totals[language] = totals.get(language, 0) + entry.size
+        if entry.size > largest.get(language, (-1, ""))[0]:
+            largest[language] = (entry.size, entry.path)
     return totals, largest
 
 

@@ -104,6 +104,7 @@ _PRISMA_DATASOURCE = re.compile(r'datasource\s+\w+\s*\{[^}]*?provider\s*=\s*"(\w
 
 _EXACT = {glob: (eco, name) for glob, eco, name in CONFIG_FILES if "*" not in glob}
 _GLOBS = [(glob, eco, name) for glob, eco, name in CONFIG_FILES if "*" in glob]
+_GLOBS_RE = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g, _, _ in _GLOBS))
 _DEPENDABOT = ".github/dependabot.yml"
 
 
@@ -119,9 +120,10 @@ def match_config(path: str) -> tuple[str, str] | None:
         return ("npm", "prisma")
     if name in _EXACT:
         return _EXACT[name]
-    for glob, eco, package in _GLOBS:
-        if fnmatch.fnmatchcase(name, glob):
-            return (eco, package)
+    if _GLOBS_RE.fullmatch(name):
+        for glob, eco, package in _GLOBS:
+            if fnmatch.fnmatchcase(name, glob):
+                return (eco, package)
     return None
 
 
