@@ -110,10 +110,35 @@ MUST_HAVE = {
 PEP503_SEPARATORS = re.compile(r"[-_.]+")
 
 
+class _StrictLoader(yaml.SafeLoader):
+    """A safe loader that refuses a key repeated in one mapping.
+
+    Plain ``safe_load`` silently keeps the last of two equal keys, which would
+    hide a half-edited entry (two ``match`` blocks, say).
+    """
+
+
+def _construct_mapping_without_duplicates(loader, node, deep=False):
+    seen = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(
+    yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping_without_duplicates
+)
+
+
 def _load_entries() -> list[tuple[str, dict]]:
     entries: list[tuple[str, dict]] = []
     for path in sorted(CATALOGUE_DIR.glob("*.yml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)
         assert isinstance(data, list), f"{path.name} must hold a YAML list"
         for item in data:
             entries.append((path.name, item))
@@ -265,9 +290,26 @@ def test_docker_images_carry_no_tag_or_digest():
         value
         for _, item in ENTRIES
         for value in _match_values(item).get("docker_image", [])
-        if ":" in value or "@" in value or value.startswith("docker.io/")
+        if ":" in value or "@" in value
     ]
     assert wrong == []
+
+
+def test_docker_images_carry_no_registry_host_or_library_prefix():
+    # The engine strips "docker.io/library/", "ghcr.io/" and the like before
+    # matching, so a catalogue value with a host would never match.
+    wrong = [
+        value
+        for _, item in ENTRIES
+        for value in _match_values(item).get("docker_image", [])
+        if "." in value.split("/")[0] and "/" in value or value.startswith("library/")
+    ]
+    assert wrong == []
+
+
+def test_the_strict_loader_rejects_a_repeated_key():
+    with pytest.raises(yaml.constructor.ConstructorError):
+        yaml.load("- name: A\n  name: B\n", Loader=_StrictLoader)
 
 
 def _wildcard_misplaced(key: str, value: str) -> bool:
