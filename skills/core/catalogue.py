@@ -133,8 +133,10 @@ class Catalogue:
     _path_globs: list[tuple[str, SkillDef]] = field(default_factory=list, repr=False)
     #: Names, aliases or package names claimed by two entries (the first wins).
     conflicts: list[str] = field(default_factory=list)
-    _file_glob_re: re.Pattern[str] | None = field(default=None, repr=False)
-    _path_glob_re: re.Pattern[str] | None = field(default=None, repr=False)
+    _name_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(default_factory=dict, repr=False)
+    _name_always: list[tuple[re.Pattern[str], SkillDef]] = field(default_factory=list, repr=False)
+    _path_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(default_factory=dict, repr=False)
+    _path_always: list[tuple[re.Pattern[str], SkillDef]] = field(default_factory=list, repr=False)
 
     def __len__(self) -> int:
         return len(self.skills)
@@ -176,16 +178,25 @@ class Catalogue:
         while dot > 0:
             found.extend(self._file_exts.get(name[dot:], ()))
             dot = name.find(".", dot + 1)
-        # One combined pattern screens out the many paths no glob matches.
-        if self._file_glob_re is not None and self._file_glob_re.fullmatch(name):
-            found.extend(s for g, s in self._file_globs if fnmatch.fnmatchcase(name, g))
-        if self._path_glob_re is not None and self._path_glob_re.fullmatch(lower):
-            suffixes = [lower] + [
-                lower[i + 1 :] for i, c in enumerate(lower) if c == "/"
-            ]
-            for glob, skill in self._path_globs:
-                if any(fnmatch.fnmatchcase(s, glob) for s in suffixes):
-                    found.append(skill)
+        # Globs are bucketed by their literal start so that a path is only
+        # tested against the few globs that could match it.
+        for pattern, skill in self._name_buckets.get(name[:_BUCKET], ()):
+            if pattern.fullmatch(name):
+                found.append(skill)
+        for pattern, skill in self._name_always:
+            if pattern.fullmatch(name):
+                found.append(skill)
+        if self._path_buckets or self._path_always:
+            parts = lower.split("/")
+            for index in range(len(parts) - 1):
+                for pattern, skill in self._path_buckets.get(parts[index], ()):
+                    if pattern.fullmatch("/".join(parts[index:])):
+                        found.append(skill)
+            if self._path_always:
+                suffixes = ["/".join(parts[i:]) for i in range(len(parts))]
+                for pattern, skill in self._path_always:
+                    if any(pattern.fullmatch(suffix) for suffix in suffixes):
+                        found.append(skill)
         if not found:
             return ()
         unique: dict[str, SkillDef] = {}
@@ -194,16 +205,8 @@ class Catalogue:
         return tuple(unique.values())
 
 
-def _glob_body(glob: str) -> str:
-    translated = fnmatch.translate(glob)
-    return translated[:-2] if translated.endswith("\\Z") else translated
-
-
-def _compile_globs(globs: tuple[str, ...], any_folder: bool) -> re.Pattern[str] | None:
-    if not globs:
-        return None
-    body = "|".join(_glob_body(g) for g in globs)
-    return re.compile(f"(?s:(?:.*/)?(?:{body}))" if any_folder else f"(?s:{body})")
+#: Length of the literal file-name start that buckets name globs.
+_BUCKET = 3
 
 
 def _candidates(ecosystem: str, name: str) -> Iterable[str]:
@@ -308,9 +311,25 @@ def build_catalogue(entries: Iterable[SkillDef]) -> Catalogue:
                 index.exact[key] = skill
     for index in catalogue._indexes.values():
         index.prefixes.sort(key=lambda item: len(item[0]), reverse=True)
-    catalogue._file_glob_re = _compile_globs(tuple(g for g, _ in catalogue._file_globs), False)
-    catalogue._path_glob_re = _compile_globs(tuple(g for g, _ in catalogue._path_globs), True)
+    _bucket_globs(catalogue)
     return catalogue
+
+
+def _bucket_globs(catalogue: Catalogue) -> None:
+    for glob, skill in catalogue._file_globs:
+        pattern = re.compile(fnmatch.translate(glob))
+        literal = re.split(r"[*?\[]", glob, maxsplit=1)[0]
+        if len(literal) >= _BUCKET:
+            catalogue._name_buckets.setdefault(literal[:_BUCKET], []).append((pattern, skill))
+        else:
+            catalogue._name_always.append((pattern, skill))
+    for glob, skill in catalogue._path_globs:
+        pattern = re.compile(fnmatch.translate(glob))
+        first = glob.split("/", 1)[0]
+        if any(c in first for c in "*?["):
+            catalogue._path_always.append((pattern, skill))
+        else:
+            catalogue._path_buckets.setdefault(first, []).append((pattern, skill))
 
 
 def _index_file_globs(

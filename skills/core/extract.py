@@ -120,7 +120,7 @@ class _Scan:
     """Working state of one extraction."""
 
     to_read: list[tuple[FileEntry, ParserSpec]] = field(default_factory=list)
-    code_files: list[FileEntry] = field(default_factory=list)
+    code_files: list[tuple[FileEntry, str]] = field(default_factory=list)
     signals: list[tuple[SkillDef, str]] = field(default_factory=list)
     dependencies: list[Dependency] = field(default_factory=list)
     read: list[str] = field(default_factory=list)
@@ -196,13 +196,12 @@ def _classify(
             _parse(spec, path, b"", scan, None)
         else:
             scan.to_read.append((entry, spec))
-    if not lang.is_excluded_path(path) and lang.language_for(path) is not None:
+    language = lang.language_for(path)
+    if language is not None and not lang.is_excluded_path(path):
         if entry.size > max_file_bytes:
-            scan.files_skipped.append(
-                (path, f"larger than {max_file_bytes} bytes, not counted")
-            )
+            scan.files_skipped.append((path, f"larger than {max_file_bytes} bytes, not counted"))
         else:
-            scan.code_files.append(entry)
+            scan.code_files.append((entry, language))
 
 
 # -- stage 3: manifests -------------------------------------------------------------
@@ -266,17 +265,18 @@ def _parse(
 
 
 def _count_languages(
-    source: RepoSource, code_files: list[FileEntry], max_file_bytes: int
+    source: RepoSource, code_files: list[tuple[FileEntry, str]], max_file_bytes: int
 ) -> tuple[dict[str, int], dict[str, tuple[int, str]]]:
     """Bytes per language and the largest file of each (its evidence)."""
     totals: dict[str, int] = {}
     largest: dict[str, tuple[int, str]] = {}
-    heads = read_heads(source, code_files, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes)
-    for entry in code_files:
+    entries = [entry for entry, _ in code_files]
+    heads = read_heads(source, entries, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes)
+    for entry, by_name in code_files:
         head = heads.get(entry.path)
         if head is None:
             continue  # vanished or unreadable: nothing to count
-        language = lang.classify(entry.path, entry.size, head)
+        language = lang.classify_head(entry.path, entry.size, by_name, head)
         if language is None:
             continue
         totals[language] = totals.get(language, 0) + entry.size

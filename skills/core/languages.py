@@ -90,6 +90,8 @@ BUILD_DIRS = frozenset(
 DOC_DIRS = frozenset(
     {"docs", "doc", "documentation", "examples", "example", "samples", "man"}
 )
+#: Excluded wherever they appear; the other documentation folders only at the top.
+_EXCLUDED_DIRS = VENDORED_DIRS | BUILD_DIRS | {"docs", "documentation"}
 
 _LOCK_FILES = frozenset(
     {
@@ -329,14 +331,17 @@ def _pygments_table() -> tuple[dict[str, str], dict[str, str]]:
     return ext_table, name_table
 
 
-@lru_cache(maxsize=65536)
 def language_for(path: str) -> str | None:
     """The counted language of ``path`` by name alone, or ``None``.
 
     ``None`` for data/prose formats and unknown extensions. Content rules
     (``refine_language``) may still change or drop the answer.
     """
-    name = posixpath.basename(path).lower()
+    return _language_for_name(path.rpartition("/")[2].lower())
+
+
+@lru_cache(maxsize=16384)
+def _language_for_name(name: str) -> str | None:
     ext_table, name_table = _pygments_table()
     if name in _OVERRIDES:
         language = _OVERRIDES[name]
@@ -368,8 +373,9 @@ def refine_language(path: str, language: str, head: bytes) -> str | None:
 
 def is_vendored(path: str) -> bool:
     """True for third-party code and tool caches (``node_modules/``, ``vendor/``...)."""
-    parts = path.lower().split("/")[:-1]
-    return any(part in VENDORED_DIRS for part in parts)
+    if "/" not in path:
+        return False
+    return not VENDORED_DIRS.isdisjoint(path.lower().split("/")[:-1])
 
 
 def is_excluded_path(path: str) -> bool:
@@ -378,12 +384,9 @@ def is_excluded_path(path: str) -> bool:
     lower = path.lower()
     parts = lower.split("/")
     folders = parts[:-1]
-    if any(part in VENDORED_DIRS or part in BUILD_DIRS for part in folders):
-        return True
-    if folders and folders[0] in DOC_DIRS:
-        return True
-    if any(part in ("docs", "documentation") for part in folders):
-        return True
+    if folders:
+        if not _EXCLUDED_DIRS.isdisjoint(folders) or folders[0] in DOC_DIRS:
+            return True
     name = parts[-1]
     return name in _LOCK_FILES or bool(_GENERATED_NAME.search(name))
 
@@ -429,13 +432,16 @@ def classify(path: str, size: int, head: bytes | None) -> str | None:
     if is_excluded_path(path):
         return None
     language = language_for(path)
-    if language is None:
+    if language is None or head is None:
+        return language
+    return classify_head(path, size, language, head)
+
+
+def classify_head(path: str, size: int, language: str, head: bytes) -> str | None:
+    """Apply the content checks to a file already counted as ``language`` by name."""
+    if is_generated_content(path, head, size):
         return None
-    if head is not None:
-        if is_generated_content(path, head, size):
-            return None
-        language = refine_language(path, language, head)
-    return language
+    return refine_language(path, language, head)
 
 
 def shares_from_totals(totals: dict[str, int]) -> list[LanguageShare]:

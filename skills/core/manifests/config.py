@@ -104,6 +104,9 @@ _PRISMA_DATASOURCE = re.compile(r'datasource\s+\w+\s*\{[^}]*?provider\s*=\s*"(\w
 
 _EXACT = {glob: (eco, name) for glob, eco, name in CONFIG_FILES if "*" not in glob}
 _GLOBS = [(glob, eco, name) for glob, eco, name in CONFIG_FILES if "*" in glob]
+#: Names and literal name starts of every configuration file, for quick screening.
+EXACT_NAMES = frozenset(_EXACT)
+GLOB_PREFIXES = tuple(sorted({re.split(r"[*?\[]", g, maxsplit=1)[0] for g, _, _ in _GLOBS}))
 _GLOBS_RE = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g, _, _ in _GLOBS))
 _DEPENDABOT = ".github/dependabot.yml"
 
