@@ -136,7 +136,9 @@ class Catalogue:
     _name_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(default_factory=dict, repr=False)
     _name_always: list[tuple[re.Pattern[str], SkillDef]] = field(default_factory=list, repr=False)
     _path_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(default_factory=dict, repr=False)
-    _path_always: list[tuple[re.Pattern[str], SkillDef]] = field(default_factory=list, repr=False)
+    _path_always: list[tuple[re.Pattern[str], re.Pattern[str], SkillDef]] = field(
+        default_factory=list, repr=False
+    )
 
     def __len__(self) -> int:
         return len(self.skills)
@@ -192,9 +194,10 @@ class Catalogue:
                 for pattern, skill in self._path_buckets.get(parts[index], ()):
                     if pattern.fullmatch("/".join(parts[index:])):
                         found.append(skill)
-            if self._path_always:
-                suffixes = ["/".join(parts[i:]) for i in range(len(parts))]
-                for pattern, skill in self._path_always:
+            for name_pattern, pattern, skill in self._path_always:
+                # The file-name part screens first; sub-paths are built only on a hit.
+                if name_pattern.fullmatch(name):
+                    suffixes = ["/".join(parts[i:]) for i in range(len(parts))]
                     if any(pattern.fullmatch(suffix) for suffix in suffixes):
                         found.append(skill)
         if not found:
@@ -327,7 +330,8 @@ def _bucket_globs(catalogue: Catalogue) -> None:
         pattern = re.compile(fnmatch.translate(glob))
         first = glob.split("/", 1)[0]
         if any(c in first for c in "*?["):
-            catalogue._path_always.append((pattern, skill))
+            name_pattern = re.compile(fnmatch.translate(glob.rsplit("/", 1)[1]))
+            catalogue._path_always.append((name_pattern, pattern, skill))
         else:
             catalogue._path_buckets.setdefault(first, []).append((pattern, skill))
 

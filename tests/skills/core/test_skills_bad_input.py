@@ -109,3 +109,12 @@ def test_100000_files_finish_and_a_lower_file_cap_is_reported(catalogue):
     capped = extract_skills(source, catalogue=catalogue, max_files=50_000)
     assert capped.files_examined == 50_000
     assert capped.files_skipped[0][1] == "100001 files listed; only the first 50000 were examined"
+
+
+def test_a_fifo_named_like_a_manifest_never_blocks_the_extraction(tmp_path, catalogue):
+    os.mkfifo(tmp_path / "package.json")
+    os.mkfifo(tmp_path / "base.txt")
+    (tmp_path / "requirements.txt").write_text("-r base.txt\ndjango\n")
+    result = extract_dir(tmp_path, catalogue)
+    assert [s.name for s in result.skills] == ["Django"]
+    assert result.manifests_skipped == ()  # a FIFO is not a file of the repository
