@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -174,7 +173,7 @@ class Catalogue:
     def match_file(self, path: str) -> tuple[SkillDef, ...]:
         """Every skill whose ``file`` globs match the repository path ``path``."""
         lower = path.lower()
-        name = posixpath.basename(lower)
+        name = lower.rpartition("/")[2]
         found: list[SkillDef] = list(self._file_names.get(name, ()))
         dot = name.find(".", 1)
         while dot > 0:
@@ -188,7 +187,7 @@ class Catalogue:
         for pattern, skill in self._name_always:
             if pattern.fullmatch(name):
                 found.append(skill)
-        if self._path_buckets or self._path_always:
+        if "/" in lower and (self._path_buckets or self._path_always):
             parts = lower.split("/")
             for index in range(len(parts) - 1):
                 for pattern, skill in self._path_buckets.get(parts[index], ()):

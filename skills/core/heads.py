@@ -60,7 +60,7 @@ def _directory_heads(root: os.PathLike[str] | str, entries: Sequence[FileEntry],
         if real is None or not name or name in (".", ".."):
             continue
         try:
-            fd = os.open(os.path.join(real, name), _OPEN_FLAGS)
+            fd = os.open(f"{real}/{name}", _OPEN_FLAGS)
         except OSError:
             continue  # a link (ELOOP), vanished or unreadable file
         try:

@@ -26,7 +26,6 @@ lock files, and generated files, recognised by name (``*_pb2.py``,
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -115,10 +114,12 @@ _LOCK_FILES = frozenset(
         "flake.lock",
     }
 )
-_GENERATED_NAME = re.compile(
-    r"(_pb2(_grpc)?\.pyi?|\.pb\.(go|cc|h|swift)|_pb\.(js|d\.ts|ts)|_grpc_pb\.(js|d\.ts)|\.pb\.gw\.go"
-    r"|_grpc\.pb\.go|\.g\.dart|\.freezed\.dart|\.designer\.(cs|vb)|\.generated\.\w+|_generated\.\w+"
-    r"|\.min\.(js|css|mjs)|-min\.(js|css)|\.bundle\.js|\.chunk\.js|\.(js|css)\.map)$"
+#: File-name endings of generated, compiled or minified files.
+_GENERATED_SUFFIXES = (
+    "_pb2.py", "_pb2.pyi", "_pb2_grpc.py", "_pb2_grpc.pyi", ".pb.go", ".pb.gw.go", ".pb.cc", ".pb.h",
+    ".pb.swift", "_pb.js", "_pb.ts", "_pb.d.ts", "_grpc_pb.js", "_grpc_pb.d.ts", ".g.dart",
+    ".freezed.dart", ".designer.cs", ".designer.vb", ".min.js", ".min.mjs", ".min.css", "-min.js",
+    "-min.css", ".bundle.js", ".chunk.js", ".js.map", ".css.map",
 )
 #: Lower-case markers that, in a file's first KiB, mean a tool wrote it.
 _GENERATED_MARKERS = (
@@ -300,6 +301,9 @@ _CONTENT_RULES: tuple[tuple[str, re.Pattern[bytes], str | None], ...] = (
 )
 
 
+_RULE_EXTENSIONS = frozenset(ext for ext, _, _ in _CONTENT_RULES)
+
+
 @dataclass(frozen=True, slots=True)
 class LanguageShare:
     """A language's counted bytes and its share (0..1) of all counted bytes."""
@@ -364,7 +368,11 @@ def _language_for_name(name: str) -> str | None:
 
 def refine_language(path: str, language: str, head: bytes) -> str | None:
     """Settle an ambiguous extension from the file's first KiB (``None``: not code)."""
-    ext = posixpath.splitext(path.lower())[1]
+    name = path.rpartition("/")[2].lower()
+    dot = name.rfind(".")
+    ext = name[dot:] if dot > 0 else ""
+    if ext not in _RULE_EXTENSIONS:
+        return language
     for rule_ext, pattern, result in _CONTENT_RULES:
         if rule_ext == ext and pattern.search(head):
             return result
@@ -388,7 +396,12 @@ def is_excluded_path(path: str) -> bool:
         if not _EXCLUDED_DIRS.isdisjoint(folders) or folders[0] in DOC_DIRS:
             return True
     name = parts[-1]
-    return name in _LOCK_FILES or bool(_GENERATED_NAME.search(name))
+    return (
+        name in _LOCK_FILES
+        or name.endswith(_GENERATED_SUFFIXES)
+        or ".generated." in name
+        or "_generated." in name
+    )
 
 
 def is_generated_content(path: str, head: bytes, size: int) -> bool:

@@ -71,6 +71,7 @@ def peak_rss_mb(root: Path) -> float:
 
 def main() -> None:
     from gen_skills_tree import generate
+
     from skills.core.catalogue import cached_catalogue
 
     catalogue = cached_catalogue()
