@@ -82,7 +82,7 @@ def test_symlinks_out_of_the_tree_are_listed_and_never_read(tmp_path, catalogue)
     assert result.manifests_skipped == (("requirements.txt", "symbolic link, not followed"),)
     assert ("secret.py", "symbolic link, not followed") in result.files_skipped
     assert [s.name for s in result.skills] == ["Ruby on Rails"]
-    assert [l.name for l in result.languages] == ["Ruby"]  # the Gemfile; not the linked secret.py
+    assert [share.name for share in result.languages] == ["Ruby"]  # the Gemfile; not the linked secret.py
 
 
 def test_a_requirements_include_through_a_link_out_of_the_tree_is_not_followed(tmp_path, catalogue):
