@@ -213,29 +213,31 @@ def _batches(items: Sequence[Any], size: int = _READ_BATCH) -> Iterable[Sequence
 
 
 def _read_manifests(source: RepoSource, scan: _Scan, max_file_bytes: int) -> None:
+    # Requirements files go first and stay in memory (they are small): a
+    # ``-r`` include then usually finds its target already read, and only an
+    # include with an unusual name costs a read of its own.
+    known: dict[str, bytes] = {}
+
     def read_include(path: str) -> bytes | None:
+        if path in known:
+            return known[path]
         try:
             return source.read_bytes(path, max_bytes=max_file_bytes)
         except SourceError:
             return None
 
-    for batch in _batches(scan.to_read):
-        contents = source.read_many(
-            [entry.path for entry, _ in batch], max_bytes=max_file_bytes
-        )
+    ordered = sorted(scan.to_read, key=lambda item: not item[1].follows_includes)
+    for batch in _batches(ordered):
+        contents = source.read_many([entry.path for entry, _ in batch], max_bytes=max_file_bytes)
+        known.update((entry.path, contents[entry.path]) for entry, spec in batch
+                     if spec.follows_includes and entry.path in contents)
         for entry, spec in batch:
             data = contents.get(entry.path)
             if data is None:
                 if not spec.candidate:
                     scan.skipped.append((entry.path, "could not be read"))
                 continue
-            _parse(
-                spec,
-                entry.path,
-                data,
-                scan,
-                read_include if spec.follows_includes else None,
-            )
+            _parse(spec, entry.path, data, scan, read_include if spec.follows_includes else None)
 
 
 def _parse(

@@ -140,3 +140,18 @@ def test_directory_source_extraction_reads_a_real_tree(tmp_path, catalogue):
     assert {"Gin", "Docker", "Python"} <= set(names)
     assert names["Gin"].evidence[0].line == 3
     assert result.manifests_read == ("Dockerfile", "svc/go.mod")
+
+
+def test_requirement_includes_resolve_to_files_with_any_name(catalogue):
+    source = MemorySource(
+        {
+            "requirements.txt": "-r requirements/base.txt\n-c pins.cfg\n",
+            "requirements/base.txt": "-r ../shared/common.in\n",
+            "shared/common.in": "django\n",
+            "pins.cfg": "pytest==8.0\n",
+        }
+    )
+    result = extract_skills(source, catalogue=catalogue)
+    django = skills_by_name(result)["Django"]
+    assert {e.file for e in django.evidence} == {"shared/common.in"}
+    assert "pytest" in skills_by_name(result)
