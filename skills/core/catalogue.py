@@ -132,9 +132,15 @@ class Catalogue:
     _path_globs: list[tuple[str, SkillDef]] = field(default_factory=list, repr=False)
     #: Names, aliases or package names claimed by two entries (the first wins).
     conflicts: list[str] = field(default_factory=list)
-    _name_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(default_factory=dict, repr=False)
-    _name_always: list[tuple[re.Pattern[str], SkillDef]] = field(default_factory=list, repr=False)
-    _path_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(default_factory=dict, repr=False)
+    _name_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(
+        default_factory=dict, repr=False
+    )
+    _name_always: list[tuple[re.Pattern[str], SkillDef]] = field(
+        default_factory=list, repr=False
+    )
+    _path_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(
+        default_factory=dict, repr=False
+    )
     _path_always: list[tuple[re.Pattern[str], re.Pattern[str], SkillDef]] = field(
         default_factory=list, repr=False
     )
@@ -322,7 +328,9 @@ def _bucket_globs(catalogue: Catalogue) -> None:
         pattern = re.compile(fnmatch.translate(glob))
         literal = re.split(r"[*?\[]", glob, maxsplit=1)[0]
         if len(literal) >= _BUCKET:
-            catalogue._name_buckets.setdefault(literal[:_BUCKET], []).append((pattern, skill))
+            catalogue._name_buckets.setdefault(literal[:_BUCKET], []).append(
+                (pattern, skill)
+            )
         else:
             catalogue._name_always.append((pattern, skill))
     for glob, skill in catalogue._path_globs:

@@ -199,7 +199,9 @@ def _classify(
     language = lang.language_for(path)
     if language is not None and not lang.is_excluded_path(path):
         if entry.size > max_file_bytes:
-            scan.files_skipped.append((path, f"larger than {max_file_bytes} bytes, not counted"))
+            scan.files_skipped.append(
+                (path, f"larger than {max_file_bytes} bytes, not counted")
+            )
         else:
             scan.code_files.append((entry, language))
 
@@ -228,16 +230,27 @@ def _read_manifests(source: RepoSource, scan: _Scan, max_file_bytes: int) -> Non
 
     ordered = sorted(scan.to_read, key=lambda item: not item[1].follows_includes)
     for batch in _batches(ordered):
-        contents = source.read_many([entry.path for entry, _ in batch], max_bytes=max_file_bytes)
-        known.update((entry.path, contents[entry.path]) for entry, spec in batch
-                     if spec.follows_includes and entry.path in contents)
+        contents = source.read_many(
+            [entry.path for entry, _ in batch], max_bytes=max_file_bytes
+        )
+        known.update(
+            (entry.path, contents[entry.path])
+            for entry, spec in batch
+            if spec.follows_includes and entry.path in contents
+        )
         for entry, spec in batch:
             data = contents.get(entry.path)
             if data is None:
                 if not spec.candidate:
                     scan.skipped.append((entry.path, "could not be read"))
                 continue
-            _parse(spec, entry.path, data, scan, read_include if spec.follows_includes else None)
+            _parse(
+                spec,
+                entry.path,
+                data,
+                scan,
+                read_include if spec.follows_includes else None,
+            )
 
 
 def _parse(
@@ -273,7 +286,9 @@ def _count_languages(
     totals: dict[str, int] = {}
     largest: dict[str, tuple[int, str]] = {}
     entries = [entry for entry, _ in code_files]
-    heads = read_heads(source, entries, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes)
+    heads = read_heads(
+        source, entries, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes
+    )
     for entry, by_name in code_files:
         head = heads.get(entry.path)
         if head is None:
@@ -291,7 +306,12 @@ def _count_languages(
 
 
 #: Linguist language names whose skill has another canonical name.
-LANGUAGE_SKILLS = {"TSX": "TypeScript", "Vue": "Vue.js", "HTML+ERB": "Ruby on Rails", "HTML+Razor": "ASP.NET Core"}
+LANGUAGE_SKILLS = {
+    "TSX": "TypeScript",
+    "Vue": "Vue.js",
+    "HTML+ERB": "Ruby on Rails",
+    "HTML+Razor": "ASP.NET Core",
+}
 
 
 def _lookup(catalogue: Catalogue, dep: Dependency) -> SkillDef | None:

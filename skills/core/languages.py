@@ -116,10 +116,33 @@ _LOCK_FILES = frozenset(
 )
 #: File-name endings of generated, compiled or minified files.
 _GENERATED_SUFFIXES = (
-    "_pb2.py", "_pb2.pyi", "_pb2_grpc.py", "_pb2_grpc.pyi", ".pb.go", ".pb.gw.go", ".pb.cc", ".pb.h",
-    ".pb.swift", "_pb.js", "_pb.ts", "_pb.d.ts", "_grpc_pb.js", "_grpc_pb.d.ts", ".g.dart",
-    ".freezed.dart", ".designer.cs", ".designer.vb", ".min.js", ".min.mjs", ".min.css", "-min.js",
-    "-min.css", ".bundle.js", ".chunk.js", ".js.map", ".css.map",
+    "_pb2.py",
+    "_pb2.pyi",
+    "_pb2_grpc.py",
+    "_pb2_grpc.pyi",
+    ".pb.go",
+    ".pb.gw.go",
+    ".pb.cc",
+    ".pb.h",
+    ".pb.swift",
+    "_pb.js",
+    "_pb.ts",
+    "_pb.d.ts",
+    "_grpc_pb.js",
+    "_grpc_pb.d.ts",
+    ".g.dart",
+    ".freezed.dart",
+    ".designer.cs",
+    ".designer.vb",
+    ".min.js",
+    ".min.mjs",
+    ".min.css",
+    "-min.js",
+    "-min.css",
+    ".bundle.js",
+    ".chunk.js",
+    ".js.map",
+    ".css.map",
 )
 #: Lower-case markers that, in a file's first KiB, mean a tool wrote it.
 _GENERATED_MARKERS = (
@@ -259,7 +282,10 @@ _OVERRIDES = {
     ".svg": None,
     ".adoc": None,
     ".conf": None,
-    ".mod": None, "go.mod": None, "go.sum": None, "go.work": None,
+    ".mod": None,
+    "go.mod": None,
+    "go.sum": None,
+    "go.work": None,
     # A Jenkinsfile is CI configuration; counting it as Groovy code would
     # name a language the project's own code does not use.
     "jenkinsfile": None,
@@ -412,7 +438,9 @@ def is_generated_content(path: str, head: bytes, size: int) -> bool:
     """
     lower = head.lower()
     # Every marker holds "generat" or "edit": two scans screen out most files.
-    if (b"generat" in lower or b"edit" in lower) and any(m in lower for m in _GENERATED_MARKERS):
+    if (b"generat" in lower or b"edit" in lower) and any(
+        m in lower for m in _GENERATED_MARKERS
+    ):
         return True
     if path.lower().endswith(_MINIFIABLE) and size > 512 and head:
         lines = head.split(b"\n")

@@ -32,12 +32,29 @@ PACKAGE = os.environ.get("STACK_ANALYSER_PACKAGE", "@specfy/stack-analyser@1.27.
 
 #: The analyser's keys whose spelling differs from our catalogue's names and aliases.
 THEIR_KEYS = {
-    "github.actions": "GitHub Actions", "gitlab.ci": "GitLab CI", "nodejs": "Node.js", "golang": "Go",
-    "rails": "Ruby on Rails", "nextjs": "Next.js", "springboot": "Spring Boot", "spring": "Spring Framework",
-    "aws": "AWS", "gcp": "Google Cloud", "azure": "Microsoft Azure", "k8s": "Kubernetes",
-    "dockercompose": "Docker Compose", "tailwind": "Tailwind CSS", "reactquery": "TanStack Query",
-    "testinglibrary": "Testing Library", "rabbitmq": "RabbitMQ", "mysql": "MySQL", "vercel": "Vercel",
-    "playwright": "Playwright", "terraform": "Terraform", "helm": "Helm", "jenkins": "Jenkins",
+    "github.actions": "GitHub Actions",
+    "gitlab.ci": "GitLab CI",
+    "nodejs": "Node.js",
+    "golang": "Go",
+    "rails": "Ruby on Rails",
+    "nextjs": "Next.js",
+    "springboot": "Spring Boot",
+    "spring": "Spring Framework",
+    "aws": "AWS",
+    "gcp": "Google Cloud",
+    "azure": "Microsoft Azure",
+    "k8s": "Kubernetes",
+    "dockercompose": "Docker Compose",
+    "tailwind": "Tailwind CSS",
+    "reactquery": "TanStack Query",
+    "testinglibrary": "Testing Library",
+    "rabbitmq": "RabbitMQ",
+    "mysql": "MySQL",
+    "vercel": "Vercel",
+    "playwright": "Playwright",
+    "terraform": "Terraform",
+    "helm": "Helm",
+    "jenkins": "Jenkins",
 }
 
 
@@ -54,7 +71,9 @@ def our_name(key: str, catalogue) -> str | None:
             return skill.name
     wanted = normalise(key)
     for skill in catalogue.skills:
-        if normalise(skill.name) == wanted or any(normalise(a) == wanted for a in skill.aliases):
+        if normalise(skill.name) == wanted or any(
+            normalise(a) == wanted for a in skill.aliases
+        ):
             return skill.name
     return None
 
@@ -73,18 +92,30 @@ def install(workdir: Path) -> tuple[Path | None, str]:
         return None, "node or npm is not on the PATH"
     proc = subprocess.run(
         ["npm", "install", "--no-audit", "--no-fund", "--silent", PACKAGE],
-        cwd=workdir, capture_output=True, text=True, timeout=300,
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     cli = workdir / "node_modules" / "@specfy" / "stack-analyser" / "dist" / "cli.js"
     if proc.returncode != 0 or not cli.is_file():
-        return None, f"npm install {PACKAGE} failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}"
+        return (
+            None,
+            f"npm install {PACKAGE} failed (exit {proc.returncode}): {proc.stderr.strip()[-500:]}",
+        )
     return cli, ""
 
 
 def run_theirs(cli: Path, workdir: Path, tree: Path) -> set[str]:
     out = workdir / f"{tree.name}.json"
-    subprocess.run(["node", str(cli), str(tree), f"--output={out.name}"], cwd=workdir,
-                   capture_output=True, text=True, timeout=300, check=True)
+    subprocess.run(
+        ["node", str(cli), str(tree), f"--output={out.name}"],
+        cwd=workdir,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    )
     return their_keys(json.loads(out.read_text()))
 
 
@@ -104,26 +135,46 @@ def main() -> None:
             return
         totals = {"ours": [0, 0], "theirs": [0, 0]}  # [expected found, reported]
         expected_total = 0
-        for tree in sorted(p for p in FIXTURES.iterdir() if (p / "expected.yml").is_file()):
-            expected = set(yaml.safe_load((tree / "expected.yml").read_text())["skills"])
-            ours = {s.name for s in extract_skills(DirectorySource(tree), catalogue=catalogue).skills}
+        for tree in sorted(
+            p for p in FIXTURES.iterdir() if (p / "expected.yml").is_file()
+        ):
+            expected = set(
+                yaml.safe_load((tree / "expected.yml").read_text())["skills"]
+            )
+            ours = {
+                s.name
+                for s in extract_skills(
+                    DirectorySource(tree), catalogue=catalogue
+                ).skills
+            }
             keys = run_theirs(cli, workdir, tree)
             mapped = {key: our_name(key, catalogue) for key in keys}
             theirs = {name for name in mapped.values() if name}
             unknown = sorted(key for key, name in mapped.items() if name is None)
             expected_total += len(expected)
-            for label, found, reported in (("ours", ours, len(ours)), ("theirs", theirs, len(keys))):
+            for label, found, reported in (
+                ("ours", ours, len(ours)),
+                ("theirs", theirs, len(keys)),
+            ):
                 totals[label][0] += len(found & expected)
                 totals[label][1] += reported
             print(f"== {tree.name} ({len(expected)} expected)")
-            print(f"  ours   {len(ours & expected):>2}/{len(expected)} found; missed: {sorted(expected - ours)}")
+            print(
+                f"  ours   {len(ours & expected):>2}/{len(expected)} found; missed: {sorted(expected - ours)}"
+            )
             print(f"         not expected: {sorted(ours - expected)}")
-            print(f"  theirs {len(theirs & expected):>2}/{len(expected)} found; missed: {sorted(expected - theirs)}")
-            print(f"         not expected: {sorted(theirs - expected)}; unmapped keys: {unknown}")
+            print(
+                f"  theirs {len(theirs & expected):>2}/{len(expected)} found; missed: {sorted(expected - theirs)}"
+            )
+            print(
+                f"         not expected: {sorted(theirs - expected)}; unmapped keys: {unknown}"
+            )
         for label, (hits, reported) in totals.items():
             recall = hits / expected_total if expected_total else 0.0
             precision = hits / reported if reported else 0.0
-            print(f"stack_report_{label}: recall {recall:.2f} precision {precision:.2f} ({hits}/{expected_total} expected, {reported} reported)")
+            print(
+                f"stack_report_{label}: recall {recall:.2f} precision {precision:.2f} ({hits}/{expected_total} expected, {reported} reported)"
+            )
 
 
 if __name__ == "__main__":

@@ -19,7 +19,9 @@ def test_no_skills_core_module_imports_django():
     modules = sorted(CORE.rglob("*.py"))
     assert len(modules) > 15
     offenders = {
-        str(path.relative_to(CORE)): sorted(m for m in imported_modules(path) if m.split(".")[0] == "django")
+        str(path.relative_to(CORE)): sorted(
+            m for m in imported_modules(path) if m.split(".")[0] == "django"
+        )
         for path in modules
     }
     assert {k: v for k, v in offenders.items() if v} == {}
