@@ -304,12 +304,22 @@ def test_pypi_names_are_pep503_normalised():
     assert wrong == []
 
 
-def test_maven_coordinates_name_group_and_artifact():
+def _maven_value_is_well_formed(value: str) -> bool:
+    # Either "group:artifact" (the artifact may end in "*", the group may not)
+    # or a bare prefix of the coordinate such as "io.micronaut.*", which
+    # covers every sub-group.
+    if ":" not in value:
+        return value.endswith("*") and "*" not in value[:-1]
+    group, _, artifact = value.partition(":")
+    return bool(group) and bool(artifact) and "*" not in group and ":" not in artifact
+
+
+def test_maven_values_are_coordinates_or_coordinate_prefixes():
     wrong = [
         value
         for _, item in ENTRIES
         for value in _match_values(item).get("maven", [])
-        if value.count(":") != 1 or value.startswith(":") or value.endswith(":")
+        if not _maven_value_is_well_formed(value)
     ]
     assert wrong == []
 
@@ -353,10 +363,8 @@ def test_the_strict_loader_rejects_a_repeated_key():
 
 
 def _wildcard_misplaced(key: str, value: str) -> bool:
-    # Maven coordinates may end either part with a wildcard
-    # ("io.micronaut.*:*"); every other ecosystem allows one at the end only.
-    parts = value.split(":") if key == "maven" else [value]
-    return any("*" in part.rstrip("*") for part in parts)
+    # A wildcard is a trailing "*" only, in every ecosystem.
+    return "*" in value.rstrip("*")
 
 
 def test_wildcards_appear_only_at_the_end_of_a_value():
