@@ -141,12 +141,27 @@ class Catalogue:
     _path_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(
         default_factory=dict, repr=False
     )
+    _folder_memo: dict[str, list[tuple[re.Pattern[str], SkillDef, int]]] = field(
+        default_factory=dict, repr=False
+    )
     _path_always: list[tuple[re.Pattern[str], re.Pattern[str], SkillDef]] = field(
         default_factory=list, repr=False
     )
 
     def __len__(self) -> int:
         return len(self.skills)
+
+    def _folder_globs(self, folder: str) -> list[tuple[re.Pattern[str], SkillDef, int]]:
+        # Files of one folder share the answer. The catalogue outlives many
+        # extractions in a worker, so the memo is emptied when it grows large.
+        cached = self._folder_memo.get(folder)
+        if cached is None:
+            if len(self._folder_memo) >= _FOLDER_MEMO_MAX:
+                self._folder_memo.clear()
+            cached = self._folder_memo[folder] = _folder_globs_uncached(
+                self._path_buckets, folder
+            )
+        return cached
 
     def by_name(self, name: str) -> SkillDef | None:
         """The skill whose canonical name or alias is ``name`` (case-insensitive)."""
@@ -193,12 +208,12 @@ class Catalogue:
         for pattern, skill in self._name_always:
             if pattern.fullmatch(name):
                 found.append(skill)
-        if "/" in lower and (self._path_buckets or self._path_always):
+        folder, slash, _ = lower.rpartition("/")
+        if slash and (self._path_buckets or self._path_always):
+            for pattern, skill, start in self._folder_globs(folder):
+                if pattern.fullmatch(lower, start):
+                    found.append(skill)
             parts = lower.split("/")
-            for index in range(len(parts) - 1):
-                for pattern, skill in self._path_buckets.get(parts[index], ()):
-                    if pattern.fullmatch("/".join(parts[index:])):
-                        found.append(skill)
             for name_pattern, pattern, skill in self._path_always:
                 # The file-name part screens first; sub-paths are built only on a hit.
                 if name_pattern.fullmatch(name):
@@ -213,8 +228,23 @@ class Catalogue:
         return tuple(unique.values())
 
 
+_FOLDER_MEMO_MAX = 20_000
 #: Length of the literal file-name start that buckets name globs.
 _BUCKET = 3
+
+
+def _folder_globs_uncached(
+    buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]], folder: str
+) -> list[tuple[re.Pattern[str], SkillDef, int]]:
+    """(pattern, skill, offset) for every bucketed path glob whose first literal
+    folder occurs in ``folder``; the offset is where that sub-path starts."""
+    found: list[tuple[re.Pattern[str], SkillDef, int]] = []
+    start = 0
+    for part in folder.split("/"):
+        for pattern, skill in buckets.get(part, ()):
+            found.append((pattern, skill, start))
+        start += len(part) + 1
+    return found
 
 
 def _candidates(ecosystem: str, name: str) -> Iterable[str]:
