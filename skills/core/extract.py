@@ -289,7 +289,10 @@ def _count_languages(
     heads = read_heads(
         source, entries, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes
     )
+    compiled = lang.compiled_stylesheets(entry.path for entry in entries)
     for entry, by_name in code_files:
+        if entry.path in compiled:
+            continue
         head = heads.get(entry.path)
         if head is None:
             continue  # vanished or unreadable: nothing to count

@@ -461,12 +461,34 @@ def language_shares(
     The list is sorted by bytes, largest first, and keeps every language; use
     ``headline`` for the ≥ 1 % view. A head of ``None`` skips content checks.
     """
+    items = list(files_and_heads)
+    compiled = compiled_stylesheets(path for path, _, _ in items)
     totals: dict[str, int] = {}
-    for path, size, head in files_and_heads:
-        language = classify(path, size, head)
+    for path, size, head in items:
+        language = None if path in compiled else classify(path, size, head)
         if language is not None:
             totals[language] = totals.get(language, 0) + size
     return shares_from_totals(totals)
+
+
+_STYLE_SOURCES = (".scss", ".sass", ".less", ".styl")
+
+
+def compiled_stylesheets(paths: Iterable[str]) -> set[str]:
+    """The ``.css`` files compiled from a stylesheet source beside them.
+
+    ``app.css`` next to ``app.scss`` (or ``.sass``/``.less``/``.styl``) is the
+    build output of the source, so only the source counts, as in Linguist.
+    """
+    css: dict[str, str] = {}
+    sources: set[str] = set()
+    for path in paths:
+        lower = path.lower()
+        if lower.endswith(".css"):
+            css[lower[:-4]] = path
+        elif lower.endswith(_STYLE_SOURCES):
+            sources.add(lower.rsplit(".", 1)[0])
+    return {css[stem] for stem in sources if stem in css}
 
 
 def classify(path: str, size: int, head: bytes | None) -> str | None:

@@ -136,3 +136,15 @@ def test_shares_sum_to_one_sorted_by_bytes_and_headline_drops_under_one_percent(
 
 def test_no_code_gives_no_shares():
     assert language_shares([("README.md", 100, b"# hi")]) == []
+
+
+def test_css_compiled_from_a_sass_source_beside_it_is_not_counted():
+    files = [
+        ("web/styles/app.scss", 400, b"$c: red;\n"),
+        ("web/styles/app.css", 4_000, b"body { color: red; }\n"),
+        ("web/styles/print.css", 100, b"body { margin: 0; }\n"),
+    ]
+    assert [(s.name, s.bytes) for s in language_shares(files)] == [
+        ("SCSS", 400),
+        ("CSS", 100),
+    ]
