@@ -421,3 +421,8 @@ def test_the_shape_check_reports_a_missing_description_and_a_plain_http_homepage
 def test_the_match_check_reports_an_unknown_key_and_a_non_string_value():
     problems = _match_problems({"match": {"pip": ["x"], "npm": [3]}})
     assert problems == ["unknown match key 'pip'", "npm value 3 must be a non-empty trimmed string"]
+
+
+def test_descriptions_are_written_for_each_entry_not_copied_between_them():
+    counts = Counter(item["description"] for _, item in ENTRIES)
+    assert [text for text, count in counts.items() if count > 1] == []
