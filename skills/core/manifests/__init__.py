@@ -179,8 +179,3 @@ def find_parser(path: str) -> ParserSpec | None:
         return _K8S
     return None
 
-
-def is_manifest_name(path: str) -> bool:
-    """True when ``find_parser`` would handle ``path`` as a definite manifest."""
-    spec = find_parser(path)
-    return spec is not None and not spec.candidate
