@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -25,35 +23,6 @@ from jobs.services import refresh_request
 from repotrackr.redis_connection import get_redis
 
 BASE_DIR = Path(__file__).resolve().parents[2]
-
-
-class SilentGitServer:
-    """Accepts git:// connections and never answers, so ls-remote hangs."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.clients: list[socket.socket] = []
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"git://127.0.0.1:{self.sock.getsockname()[1]}/slow.git"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            self.clients.append(client)
-
-    def close(self) -> None:
-        self.sock.close()
-        for client in self.clients:
-            client.close()
 
 
 def _start_worker(settings, *extra: str) -> subprocess.Popen:
@@ -97,19 +66,12 @@ def test_a_forked_worker_runs_a_refresh_to_completion(repo, make_project, owner,
     assert Job.fetch(str(record.pk), connection=get_redis()).get_status() == RQStatus.FINISHED
 
 
-@pytest.fixture
-def slow_server():
-    server = SilentGitServer()
-    yield server
-    server.close()
-
-
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("victim", ["work-horse", "whole worker"])
 def test_a_job_whose_worker_is_killed_ends_failed_in_rq_and_in_its_record(
-    victim, slow_server, make_project, owner, settings
+    victim, silent_git_server, make_project, owner, settings
 ):
-    project = make_project(slow_server.url)
+    project = make_project(silent_git_server.url)
     outcome = refresh_request(project=project, user=owner, trigger="manual")
     worker = _start_worker(settings)
     try:
