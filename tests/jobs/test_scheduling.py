@@ -119,3 +119,13 @@ def test_a_periodic_job_still_waiting_in_its_queue_is_not_queued_twice(settings)
     high = get_queue(settings.QUEUE_HIGH)
     assert high.job_ids == [reconcile.id]
     assert reconcile in scheduler  # still scheduled for its next run
+
+
+def test_a_sweep_shorter_than_the_clone_timeout_is_a_system_check_error(settings):
+    from jobs.schedule_checks import job_schedule_settings_check
+
+    assert job_schedule_settings_check(None) == []
+    settings.CLONE_SWEEP_AFTER_SECONDS = settings.REPOTRACKR_CLONE_TIMEOUT
+    settings.RQ_SCHEDULER_INTERVAL = settings.JOB_RECONCILE_INTERVAL + 1
+    ids = {problem.id for problem in job_schedule_settings_check(None)}
+    assert ids == {"jobs.E101", "jobs.W101"}
