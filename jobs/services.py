@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 import redis
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rq.command import send_stop_job_command
 from rq.exceptions import NoSuchJobError
 from rq.job import Callback, Job
@@ -77,8 +79,6 @@ def _enqueue_now(record: JobRecord, *, delay_seconds: float = 0) -> None:
     }
     try:
         if delay_seconds > 0:
-            from datetime import timedelta
-
             queue.enqueue_in(timedelta(seconds=delay_seconds), JOB_FUNCTIONS[record.job_type], **options)
         else:
             queue.enqueue(JOB_FUNCTIONS[record.job_type], **options)
@@ -230,10 +230,6 @@ def refresh_schedule(*, project, delay_seconds: float) -> JobRecord | None:
         if record is None:
             return None
         if delay_seconds > 0:
-            from datetime import timedelta
-
-            from django.utils import timezone
-
             record.next_attempt_at = timezone.now() + timedelta(seconds=delay_seconds)
             record.save(update_fields=["next_attempt_at"])
         _enqueue_on_commit(record, delay_seconds=delay_seconds)
