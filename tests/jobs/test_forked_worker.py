@@ -108,3 +108,28 @@ def test_a_job_whose_worker_is_killed_ends_failed_in_rq_and_in_its_record(
     assert first.failed + first.abandoned_cleaned >= 1
     assert second.failed == 0  # settled once
     assert not JobRecord.objects.filter(project=project, status__in=["queued", "processing"]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_canceling_a_running_job_stops_its_work_horse(
+    silent_git_server, make_project, owner, settings
+):
+    from jobs.services import job_cancel
+
+    project = make_project(silent_git_server.url)
+    outcome = refresh_request(project=project, user=owner, trigger="manual")
+    worker = _start_worker(settings)
+    try:
+        _wait_for(
+            lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.PROCESSING
+        )
+        record = job_cancel(job=JobRecord.objects.get(pk=outcome.job.pk), user=owner)
+        assert record.status == JobStatus.CANCELED
+        job = Job.fetch(str(record.pk), connection=get_redis())
+        _wait_for(lambda: job.get_status(refresh=True) == RQStatus.STOPPED, timeout=15)
+        assert worker.poll() is None  # the worker itself lives on
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    assert reconcile().canceled == 0  # already settled
+    assert RefreshHistory.objects.get(job=record).status == JobStatus.CANCELED
