@@ -34,6 +34,7 @@ def _start_worker(settings, *extra: str) -> subprocess.Popen:
         REPOTRACKR_ALLOW_LOCAL_REPOS="true",
         REPOTRACKR_LS_REMOTE_TIMEOUT="120",
         JOB_MONITORING_INTERVAL="1",
+        QUEUE_PAUSE_POLL_SECONDS="1",
     )
     return subprocess.Popen(
         [sys.executable, "manage.py", "rqworker", settings.QUEUE_HIGH, settings.QUEUE_DEFAULT,
@@ -133,3 +134,28 @@ def test_canceling_a_running_job_stops_its_work_horse(
         worker.wait()
     assert reconcile().canceled == 0  # already settled
     assert RefreshHistory.objects.get(job=record).status == JobStatus.CANCELED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_leaves_a_paused_queue_until_it_is_resumed(
+    repo, make_project, owner, settings
+):
+    from jobs.queues import queue_pause, queue_resume
+
+    queue_pause(settings.QUEUE_HIGH)
+    worker = _start_worker(settings)
+    try:
+        from rq import Worker
+
+        _wait_for(lambda: Worker.count(connection=get_redis()) == 1)
+        outcome = refresh_request(project=make_project(repo.url), user=owner, trigger="manual")
+        time.sleep(2.5)  # more than two pause polls
+        assert JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.QUEUED
+        queue_resume(settings.QUEUE_HIGH)
+        _wait_for(
+            lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.COMPLETED,
+            timeout=30,
+        )
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
