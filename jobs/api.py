@@ -22,7 +22,7 @@ from jobs import metrics, queues, services
 from jobs.api_support import JobApiMixin
 from jobs.models import JobPriority, JobRecord, JobStatus, JobType, RefreshTrigger
 from jobs.prometheus import CONTENT_TYPE, render_prometheus
-from jobs.refresh_gate import pipeline_request_limited
+from jobs.refresh_gate import answer_with_active_job, pipeline_request_limited
 from jobs.selectors import (
     job_get_for_user,
     job_list_for_user,
@@ -145,17 +145,9 @@ class ProjectRefreshApi(JobApiMixin, APIView):
         responses={202: RefreshAnswerSerializer, 200: RefreshAnswerSerializer},
     )
     def post(self, request, project_id):
-        project = project_get_for_user(user=request.user, project_id=project_id)
         data = RefreshInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-
         force = data.validated_data["force"]
-
-        def start():
-            result = services.refresh_request(
-                project=project, user=request.user, trigger=trigger_for(request), force=force
-            )
-            return result, result.created
 
         def answer_as_is(job: JobRecord):
             # What the service would leave untouched: a running job, or a queued
@@ -166,8 +158,23 @@ class ProjectRefreshApi(JobApiMixin, APIView):
                 return services.RefreshRequestResult(job, False, False, False)
             return None
 
+        fast = answer_with_active_job(
+            user=request.user, project_id=project_id, answer_as_is=answer_as_is
+        )
+        if fast is not None:
+            result, self.rate_limit_decision = fast
+            return _answer(result, noun="project refresh")
+
+        project = project_get_for_user(user=request.user, project_id=project_id)
+
+        def start():
+            result = services.refresh_request(
+                project=project, user=request.user, trigger=trigger_for(request), force=force
+            )
+            return result, result.created
+
         result, self.rate_limit_decision = pipeline_request_limited(
-            user=request.user, project=project, start=start, answer_as_is=answer_as_is
+            user=request.user, project=project, start=start
         )
         return _answer(result, noun="project refresh")
 
@@ -179,6 +186,16 @@ class ProjectExtractSkillsApi(JobApiMixin, APIView):
         request=None, responses={202: RefreshAnswerSerializer, 200: RefreshAnswerSerializer}
     )
     def post(self, request, project_id):
+        fast = answer_with_active_job(
+            user=request.user,
+            project_id=project_id,
+            # An extraction request never moves or forces the job it finds.
+            answer_as_is=lambda job: services.RefreshRequestResult(job, False, False, False),
+        )
+        if fast is not None:
+            result, self.rate_limit_decision = fast
+            return _answer(result, noun="skills extraction")
+
         project = project_get_for_user(user=request.user, project_id=project_id)
 
         def start():
@@ -187,12 +204,8 @@ class ProjectExtractSkillsApi(JobApiMixin, APIView):
             )
             return result, result.created
 
-        def answer_as_is(job: JobRecord):
-            # An extraction request never moves or forces the job it finds.
-            return services.RefreshRequestResult(job, False, False, False)
-
         result, self.rate_limit_decision = pipeline_request_limited(
-            user=request.user, project=project, start=start, answer_as_is=answer_as_is
+            user=request.user, project=project, start=start
         )
         return _answer(result, noun="skills extraction")
 

@@ -20,25 +20,34 @@ from jobs.ratelimit import (
     is_exempt,
     user_action_lock,
 )
-from jobs.selectors import active_job_for_project
+from jobs.selectors import active_job_for_project, active_job_for_user_project
 
 T = TypeVar("T")
 
 
+def answer_with_active_job(
+    *, user, project_id, answer_as_is: Callable[[JobRecord], T | None], action: str = REFRESH
+) -> tuple[T, RateLimitDecision] | None:
+    """The fast path: answer with the project's active job if the request would not change it.
+
+    ``answer_as_is(job)`` returns the answer when the request leaves ``job``
+    as it is (else ``None``: the service must act, e.g. move it to the high
+    queue). No lock, no write, nothing counted; under a flood of requests
+    for one project this is the common case. ``None`` when there is no such
+    job or the user may not see the project.
+    """
+    active = active_job_for_user_project(user=user, project_id=project_id)
+    answer = answer_as_is(active) if active is not None else None
+    if answer is None:
+        return None
+    return answer, RateLimiter(action).check(user)
+
+
 def pipeline_request_limited(
-    *,
-    user,
-    project,
-    start: Callable[[], tuple[T, bool]],
-    action: str = REFRESH,
-    answer_as_is: Callable[[JobRecord], T | None] | None = None,
+    *, user, project, start: Callable[[], tuple[T, bool]], action: str = REFRESH
 ) -> tuple[T, RateLimitDecision]:
     """Run ``start`` (which returns ``(value, created)``) within ``user``'s budget.
 
-    0. Fast path: if the project has an active job that ``answer_as_is``
-       accepts (it returns the answer, meaning the request would change
-       nothing about that job), answer with it: no lock, no write, no count.
-       Under a flood of requests for one project this is the common case.
     1. Exempt staff skip the budget (and the lock).
     2. Under the user's lock, check the budget without counting.
     3. Over budget: refuse (``RateLimitExceededError``) unless the project has
@@ -51,11 +60,6 @@ def pipeline_request_limited(
     claims the project, ``start`` creates a job over budget; it is counted.
     """
     limiter = RateLimiter(action)
-    if answer_as_is is not None:
-        active = active_job_for_project(project=project)
-        answer = answer_as_is(active) if active is not None else None
-        if answer is not None:
-            return answer, limiter.check(user)
     if is_exempt(user):
         value, _ = start()
         return value, limiter.check(user)

@@ -45,6 +45,20 @@ def active_job_for_project(*, project) -> JobRecord | None:
     )
 
 
+def active_job_for_user_project(*, user, project_id) -> JobRecord | None:
+    """The active job of project ``project_id`` with its project, if ``user`` may see it.
+
+    One query for what a refresh flood asks most: "is a job already there?".
+    ``None`` says nothing about access: callers then use ``project_get_for_user``.
+    """
+    qs = JobRecord.objects.select_related("project", "project__owner").filter(
+        project_id=project_id, status__in=ACTIVE_JOB_STATUSES
+    )
+    if not user.is_staff:
+        qs = qs.filter(project__owner=user)
+    return qs.order_by("-created_at").first()
+
+
 def refresh_history_for_project(*, project) -> QuerySet[RefreshHistory]:
     """Every refresh of the project, newest first, with its user and job."""
     return (

@@ -157,6 +157,18 @@ def test_a_refresh_while_one_runs_answers_with_the_running_job(owner_api, projec
 
 
 @pytest.mark.django_db
+def test_answering_with_a_job_already_on_the_high_queue_takes_one_query_and_writes_nothing(
+    owner_api, project, post_refresh, django_assert_num_queries
+):
+    job_id = post_refresh(owner_api, project).json()["job_id"]
+    with django_assert_num_queries(1):
+        response = owner_api.post(f"/api/v1/projects/{project.id}/refresh")
+    assert response.status_code == 200
+    assert response.json()["job_id"] == job_id
+    assert response["X-RateLimit-Remaining"] == "4"
+
+
+@pytest.mark.django_db
 def test_a_manual_refresh_moves_a_scheduled_job_to_the_high_queue_and_applies_force(
     owner_api, owner, project, post_refresh, django_capture_on_commit_callbacks
 ):
