@@ -152,6 +152,14 @@ def job_move_to_queue(job_id: str, queue_name: str) -> bool:
     return True
 
 
+def _move_quietly(job_id: str, queue_name: str) -> None:
+    try:
+        job_move_to_queue(job_id, queue_name)
+    except redis.exceptions.RedisError:
+        # It still runs from the queue it is on; only the hurry is lost.
+        logger.warning("Could not move job %s to %s", job_id, queue_name)
+
+
 def _request(
     *, project, user, job_type: str, priority: str, force: bool, trigger: str | None
 ) -> RefreshRequestResult:
@@ -182,13 +190,15 @@ def _apply_to_existing(
     """A manual request hurries a queued job along and passes on its ``force``."""
     manual = trigger in (RefreshTrigger.MANUAL, RefreshTrigger.API)
     force_applied = moved = False
-    if force and not existing.force and existing.job_type == JobType.REFRESH:
+    waiting = existing.status == JobStatus.QUEUED
+    # A running job has already decided whether to short-circuit.
+    if force and waiting and not existing.force and existing.job_type == JobType.REFRESH:
         existing.force = force_applied = True
         existing.save(update_fields=["force"])
     if (
         manual
         and priority == JobPriority.HIGH
-        and existing.status == JobStatus.QUEUED
+        and waiting
         and existing.priority != JobPriority.HIGH
     ):
         high = settings.QUEUE_HIGH
@@ -197,7 +207,7 @@ def _apply_to_existing(
         existing.priority, existing.queue = JobPriority.HIGH, high
         existing.next_attempt_at = None
         existing.save(update_fields=["priority", "queue", "next_attempt_at"])
-        transaction.on_commit(lambda: job_move_to_queue(job_id, high))
+        transaction.on_commit(lambda: _move_quietly(job_id, high))
     return RefreshRequestResult(existing, False, moved, force_applied)
 
 
