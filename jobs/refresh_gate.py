@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
+from jobs.models import JobRecord
 from jobs.ratelimit import (
     REFRESH,
     RateLimitDecision,
@@ -19,9 +20,27 @@ from jobs.ratelimit import (
     is_exempt,
     user_action_lock,
 )
-from jobs.selectors import active_job_for_project
+from jobs.selectors import active_job_for_project, active_job_for_user_project
 
 T = TypeVar("T")
+
+
+def answer_with_active_job(
+    *, user, project_id, answer_as_is: Callable[[JobRecord], T | None], action: str = REFRESH
+) -> tuple[T, RateLimitDecision] | None:
+    """The fast path: answer with the project's active job if the request would not change it.
+
+    ``answer_as_is(job)`` returns the answer when the request leaves ``job``
+    as it is (else ``None``: the service must act, e.g. move it to the high
+    queue). No lock, no write, nothing counted; under a flood of requests
+    for one project this is the common case. ``None`` when there is no such
+    job or the user may not see the project.
+    """
+    active = active_job_for_user_project(user=user, project_id=project_id)
+    answer = answer_as_is(active) if active is not None else None
+    if answer is None:
+        return None
+    return answer, RateLimiter(action).check(user)
 
 
 def pipeline_request_limited(

@@ -19,6 +19,12 @@ def _empty_redis():
     conn.close()
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Users are created in most tests; the production hasher's cost buys nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 DEAD_REDIS_URL = "redis://127.0.0.1:1/0"
 
 
