@@ -27,12 +27,14 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import quote, urlsplit
 
 from projects.core.repo_url import InvalidRepoUrlError, validate_branch_name
 
@@ -124,8 +126,6 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     Secrets are also masked in their percent-encoded form, as git prints
     URLs encoded. Empty secrets are ignored.
     """
-    from urllib.parse import quote
-
     for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
         for form in {secret, quote(secret, safe="")}:
             text = text.replace(form, "***")
@@ -231,6 +231,23 @@ def _host_of(url: str) -> str:
     return match.group(1).strip("[]").lower() if match else ""
 
 
+def pin_config_args(url: str, addresses: Sequence[str]) -> list[str]:
+    """``-c http.curloptResolve`` pinning an https host to checked addresses.
+
+    Without it git would resolve the host again, and a hostile DNS server
+    could answer with a private address the second time. Only https goes
+    through curl; ssh and git:// URLs get nothing.
+    """
+    if not addresses or not url.startswith("https://"):
+        return []
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not host or ":" in host:
+        return []
+    shown = ",".join(f"[{a}]" if ":" in a else a for a in addresses)
+    return ["-c", f"http.curloptResolve={host}:{parts.port or 443}:{shown}"]
+
+
 def _prepare_url(url: str, *, allow_local: bool) -> str:
     """Last guard before argv: nothing that git could read as an option."""
     if not url or url.startswith("-") or any(ord(c) < 0x20 or c == "\x7f" for c in url):
@@ -255,12 +272,20 @@ class _GitResult:
 class _GitSession:
     """A private HOME (and askpass helper) for the git calls of one operation."""
 
-    def __init__(self, *, url: str, token: str, allow_local: bool, parent: Path | None) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        token: str,
+        allow_local: bool,
+        parent: Path | None,
+        pin_addresses: Sequence[str] = (),
+    ) -> None:
         self.home = Path(tempfile.mkdtemp(prefix=HOME_DIR_PREFIX, dir=parent))
         self.token = token if url.startswith("https://") else ""
         askpass = write_askpass(self.home) if self.token else None
         self.env = git_environment(self.home, token=self.token, host=_host_of(url), askpass=askpass)
-        self.config = git_config_args(allow_local=allow_local)
+        self.config = git_config_args(allow_local=allow_local) + pin_config_args(url, pin_addresses)
         self.secrets = [s for s in (token,) if s]
 
     def __enter__(self) -> _GitSession:
@@ -290,7 +315,13 @@ class _GitSession:
                 cwd=self.home,
                 start_new_session=True,  # its own group: helpers die with it
             )
-            self._watch(proc, timeout=timeout, watch_dir=watch_dir, max_bytes=max_bytes)
+            try:
+                self._watch(proc, timeout=timeout, watch_dir=watch_dir, max_bytes=max_bytes)
+            except BaseException:
+                # Caps, and also a job timeout or shutdown raised into this
+                # thread: git must never outlive the call that started it.
+                _kill_group(proc)
+                raise
             out.seek(0)
             stdout = out.read()
             err.seek(0)
@@ -305,17 +336,16 @@ class _GitSession:
         watch_dir: Path | None,
         max_bytes: int | None,
     ) -> None:
+        # A thread blocks in wait() so an exit is seen at once; this loop
+        # only wakes to check the clock and the size.
+        exited = threading.Event()
+        threading.Thread(target=lambda: (proc.wait(), exited.set()), daemon=True).start()
         deadline = time.monotonic() + timeout
-        while True:
-            try:
-                proc.wait(timeout=_POLL_SECONDS)
-                return
-            except subprocess.TimeoutExpired:
-                pass
+        while not exited.wait(_POLL_SECONDS):
             if time.monotonic() > deadline:
                 _kill_group(proc)
                 raise GitTimeoutError(
-                    f"fetching the repository took longer than {timeout:g} seconds"
+                    f"fetching the repository took longer than the {timeout:g}-second limit"
                 )
             if watch_dir is not None and max_bytes is not None:
                 if directory_size(watch_dir) > max_bytes:
@@ -324,6 +354,8 @@ class _GitSession:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    if proc.returncode is not None:
+        return  # reaped: its group id may already belong to someone else
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -416,24 +448,27 @@ _PATTERNS: tuple[tuple[type[GitFetchError], tuple[str, ...]], ...] = (
 )
 
 
-def classify_git_error(stderr: str, *, display_url: str = "") -> GitFetchError:
+def classify_git_error(stderr: str, *, branch: str = "") -> GitFetchError:
     """Turn git's (already redacted) stderr into a ``GitFetchError`` for users.
 
-    Unknown failures become a plain ``GitFetchError`` quoting git's last
-    ``fatal:`` line, which carries no secrets once redacted.
+    ``branch`` names the branch asked for, so a missing branch is named in
+    the message. Unknown failures become a plain ``GitFetchError`` quoting
+    git's last ``fatal:`` line, which carries no secrets once redacted.
     """
     low = stderr.lower()
-    where = f" ({display_url})" if display_url else ""
     for cls, needles in _PATTERNS:
-        if any(n in low for n in needles):
-            if cls is RepoNotFoundError and "redirect" in low:
-                return cls(f"the repository URL redirects elsewhere; use its final address{where}")
-            if cls is RepoNotFoundError and "not allowed" in low:
-                return cls(f"this kind of repository URL is not allowed{where}")
-            return cls(f"{cls.default_message}{where}")
+        if not any(n in low for n in needles):
+            continue
+        if cls is BranchNotFoundError and branch:
+            return cls(f"the branch {branch!r} does not exist in the repository")
+        if cls is RepoNotFoundError and "redirect" in low:
+            return cls("the repository URL redirects elsewhere; use its final address")
+        if cls is RepoNotFoundError and "not allowed" in low:
+            return cls("this kind of repository URL is not allowed here")
+        return cls()
     fatal = [ln for ln in stderr.splitlines() if ln.startswith(("fatal:", "error:"))]
     detail = f": {fatal[-1].split(':', 1)[1].strip()}" if fatal else ""
-    return GitFetchError(f"git could not fetch the repository{where}{detail}")
+    return GitFetchError(f"git could not fetch the repository{detail}")
 
 
 # ----------------------------------------------------------------- ls-remote
@@ -446,6 +481,7 @@ def ls_remote_head(
     token: str = "",
     timeout: float,
     allow_local: bool = False,
+    pin_addresses: Sequence[str] = (),
 ) -> RemoteHead:
     """Return the commit ``branch`` points at on the remote, without cloning.
 
@@ -460,10 +496,12 @@ def ls_remote_head(
         validate_branch_name(branch)
     wanted = f"refs/heads/{branch}" if branch else "HEAD"
     args = ["ls-remote", *(["--symref"] if not branch else []), "--", url, wanted]
-    with _GitSession(url=url, token=token, allow_local=allow_local, parent=None) as session:
+    with _GitSession(
+        url=url, token=token, allow_local=allow_local, parent=None, pin_addresses=pin_addresses
+    ) as session:
         result = session.run(args, timeout=timeout)
     if result.returncode != 0:
-        raise classify_git_error(result.stderr)
+        raise classify_git_error(result.stderr, branch=branch)
     return _parse_ls_remote(result.stdout.decode("utf-8", "replace"), wanted, branch)
 
 
@@ -504,6 +542,7 @@ def shallow_clone(
     timeout: float,
     max_bytes: int,
     allow_local: bool = False,
+    pin_addresses: Sequence[str] = (),
 ) -> ClonedRepo:
     """Clone one branch's last commit, bare (no working tree), into ``dest``.
 
@@ -511,7 +550,8 @@ def shallow_clone(
     clone is killed (with its helpers) once ``timeout`` seconds pass or the
     bytes written under ``dest`` exceed ``max_bytes``. A blank ``branch``
     clones the remote's default branch; the result names the branch and
-    commit actually cloned. Raises the ``GitFetchError`` family.
+    commit actually cloned. ``pin_addresses``: as for ``ls_remote_head``.
+    Raises the ``GitFetchError`` family.
     """
     url = _prepare_url(url, allow_local=allow_local)
     if branch:
@@ -526,11 +566,18 @@ def shallow_clone(
         "--", url, str(dest),
     ]  # fmt: skip
     parent = dest.parent
+    parent.mkdir(parents=True, exist_ok=True)
     try:
-        with _GitSession(url=url, token=token, allow_local=allow_local, parent=parent) as session:
+        with _GitSession(
+            url=url,
+            token=token,
+            allow_local=allow_local,
+            parent=parent,
+            pin_addresses=pin_addresses,
+        ) as session:
             result = session.run(args, timeout=timeout, watch_dir=dest, max_bytes=max_bytes)
             if result.returncode != 0:
-                raise classify_git_error(result.stderr)
+                raise classify_git_error(result.stderr, branch=branch)
             if directory_size(dest) > max_bytes:
                 raise _too_large(max_bytes)
             remaining = max(1.0, timeout - (time.monotonic() - started))
@@ -541,13 +588,14 @@ def shallow_clone(
 
 
 def _describe_clone(session: _GitSession, dest: Path, *, timeout: float) -> ClonedRepo:
-    git_dir = f"--git-dir={dest}"
-    head = session.run([git_dir, "rev-parse", "--verify", "-q", "HEAD^{commit}"], timeout=timeout)
-    sha = head.stdout.decode().strip()
-    if head.returncode != 0 or not sha:
+    # One call answers both: the commit, then the ref HEAD points at.
+    args = [f"--git-dir={dest}", "rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"]
+    result = session.run(args, timeout=timeout)
+    lines = result.stdout.decode().split()
+    if result.returncode != 0 or len(lines) != 2:
         raise EmptyRepoError()
-    ref = session.run([git_dir, "symbolic-ref", "-q", "HEAD"], timeout=timeout)
-    name = ref.stdout.decode().strip().removeprefix("refs/heads/")
+    sha, ref = lines
+    name = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else ""
     return ClonedRepo(path=dest, sha=sha, branch=name)
 
 
