@@ -1,0 +1,123 @@
+"""The plain data a parsed plan is made of: tasks, headings, status markers.
+
+Kept apart from the parser so that discovery, progress and the Django side
+can import the types without pulling in the Markdown machinery.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+TODO = "todo"
+DOING = "doing"
+DONE = "done"
+BLOCKED = "blocked"
+STATUSES = (TODO, DOING, DONE, BLOCKED)
+
+# Checkbox characters between the brackets of a list item. `[ ]`, `[x]` and
+# `[X]` are GitHub's own; the others are RepoTrackr's additions.
+DEFAULT_CHECKBOXES: Mapping[str, str] = MappingProxyType(
+    {" ": TODO, "x": DONE, "X": DONE, "~": DOING, "/": DOING, "-": DOING, "!": BLOCKED}
+)
+
+# Emoji that, at the very start of a list item, make it a task. Variation
+# selectors (U+FE0F) are optional when matching: people type both forms.
+DEFAULT_EMOJI: Mapping[str, str] = MappingProxyType(
+    {
+        "✅": DONE,
+        "✔️": DONE,
+        "☑️": DONE,
+        "🔄": DOING,
+        "🚧": DOING,
+        "❌": BLOCKED,
+        "🚫": BLOCKED,
+        "⛔": BLOCKED,
+        "⏳": TODO,
+        "⬜": TODO,
+        "🔲": TODO,
+    }
+)
+
+
+def _check_status(key: str, status: str) -> None:
+    if status not in STATUSES:
+        raise ValueError(f"status for {key!r} must be one of {', '.join(STATUSES)}, not {status!r}")
+
+
+@dataclass(frozen=True)
+class StatusMarkers:
+    """Which checkbox characters and leading emoji mean which status.
+
+    ``checkboxes`` maps the single character inside ``[.]`` to a status;
+    ``emoji`` maps a leading emoji to a status. Build variants with
+    :meth:`with_overrides` so the defaults stay in place.
+    """
+
+    checkboxes: Mapping[str, str] = field(default_factory=lambda: DEFAULT_CHECKBOXES)
+    emoji: Mapping[str, str] = field(default_factory=lambda: DEFAULT_EMOJI)
+
+    def __post_init__(self) -> None:
+        for char, status in self.checkboxes.items():
+            if len(char) != 1 or char in "[]\r\n\t":
+                raise ValueError(
+                    f"checkbox marker must be one character other than brackets: {char!r}"
+                )
+            _check_status(f"[{char}]", status)
+        for emoji, status in self.emoji.items():
+            if not emoji or emoji.isspace() or len(emoji) > 8:
+                raise ValueError(f"emoji marker must be a short non-blank string: {emoji!r}")
+            _check_status(emoji, status)
+        object.__setattr__(self, "checkboxes", MappingProxyType(dict(self.checkboxes)))
+        object.__setattr__(self, "emoji", MappingProxyType(dict(self.emoji)))
+
+    def with_overrides(
+        self,
+        *,
+        checkboxes: Mapping[str, str] | None = None,
+        emoji: Mapping[str, str] | None = None,
+    ) -> StatusMarkers:
+        """Return a copy where the given entries replace or extend these ones."""
+        return StatusMarkers(
+            checkboxes={**self.checkboxes, **(checkboxes or {})},
+            emoji={**self.emoji, **(emoji or {})},
+        )
+
+
+DEFAULT_MARKERS = StatusMarkers()
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """One task as the plan states it.
+
+    ``depth`` counts task ancestors (0 = no enclosing task) and ``parent`` is
+    the index of the nearest enclosing task in ``Plan.tasks``, so the two
+    always agree. ``line`` is 1-based in the original file.
+    """
+
+    title: str
+    status: str
+    section_path: tuple[str, ...]
+    depth: int
+    parent: int | None
+    file_path: str
+    line: int
+    order: int
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    level: int
+    text: str
+    file_path: str
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    files: tuple[str, ...]
+    tasks: tuple[Task, ...]
+    headings: tuple[Heading, ...]
+    warnings: tuple[str, ...] = ()
