@@ -1,0 +1,405 @@
+"""Skills of a repository: one pass over its files, manifests parsed, languages counted.
+
+Stages of ``extract_skills``:
+
+1. list the files once; past ``max_files`` the rest is not examined (and
+   that is reported); symbolic links are never read;
+2. classify each path: manifest (``manifests.find_parser``), code file
+   (``languages``), catalogue file signal (``Catalogue.match_file``);
+   vendored folders are skipped entirely, but manifests under ``static/``,
+   ``tests/``, ``migrations/`` or ``docs/`` are read like any other;
+3. read the manifests in batches (``source.read_many``), parse each, and
+   report a malformed or oversized one in ``manifests_skipped``;
+4. read the first KiB of every code file (``heads.read_heads``: generated-file
+   markers, minified bundles, ambiguous extensions) and count language bytes;
+5. map every dependency through the catalogue; unknown ones are kept in
+   ``unmatched`` as evidence, but only catalogued technologies are skills;
+6. merge evidence per canonical skill and score it.
+
+Confidence
+----------
+Each evidence item has a weight by how strongly it proves use:
+
+=========  ======  ===========================================================
+kind       weight  example
+=========  ======  ===========================================================
+runtime    0.60    ``django`` in ``requirements.txt``
+provider   0.60    ``hashicorp/aws`` in ``required_providers``
+image      0.55    ``postgres:16`` in a compose file or Dockerfile ``FROM``
+build      0.50    ``setuptools`` in ``build-system.requires``, a lock file
+peer       0.45    ``react`` in ``peerDependencies``
+action     0.45    ``actions/setup-node`` in a workflow
+dev        0.40    ``pytest`` in ``devDependencies``/a dev requirements file
+config     0.25    ``jest.config.ts`` alone, a ``[tool.ruff]`` section
+language   0.50 + share, at most 0.95 (a language's byte share of the code)
+=========  ======  ===========================================================
+
+Within one file only the strongest item counts (a package named twice in
+one file is one source). Across files the weights combine as independent
+signals: ``confidence = 1 - Π(1 - wᵢ)``, rounded to two decimals and capped
+at 0.99. So one runtime dependency gives 0.60, the same in two manifests
+0.84, a dev dependency alone 0.40, a config file alone 0.25, a dev
+dependency plus its config file 0.55: more sources always raise it, and a
+stronger kind always outranks a weaker one from the same number of files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from projects.core.source import FileEntry, RepoSource, SourceError
+from skills.core import languages as lang
+from skills.core.catalogue import Catalogue, SkillDef
+from skills.core.heads import read_heads
+from skills.core.manifests import MAX_CANDIDATE_YAML_BYTES, ParserSpec, find_parser
+from skills.core.manifests.types import Dependency, ManifestError, NotAManifestError
+
+KIND_WEIGHTS = {
+    "runtime": 0.60,
+    "provider": 0.60,
+    "image": 0.55,
+    "build": 0.50,
+    "peer": 0.45,
+    "action": 0.45,
+    "dev": 0.40,
+    "config": 0.25,
+}
+MAX_CONFIDENCE = 0.99
+_READ_BATCH = 256
+#: Kinds whose unknown names are worth keeping as evidence (not script words).
+_EVIDENCE_KINDS = frozenset(
+    {"runtime", "dev", "peer", "build", "image", "action", "provider"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One source proving a skill: where, the name as written, its version, how it is used."""
+
+    file: str
+    line: int | None
+    raw: str
+    version: str
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Skill:
+    """A catalogued technology the repository uses, with every piece of evidence."""
+
+    name: str
+    category: str
+    confidence: float
+    version: str
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SkillsResult:
+    """What ``extract_skills`` found.
+
+    ``languages`` holds every counted language (use ``languages.headline``
+    for the ≥ 1 % view); ``unmatched`` the dependencies the catalogue does not
+    know; ``files_skipped`` non-manifest problems (links, oversized code files,
+    the file-count cap).
+    """
+
+    skills: tuple[Skill, ...]
+    languages: tuple[lang.LanguageShare, ...]
+    manifests_read: tuple[str, ...]
+    manifests_skipped: tuple[tuple[str, str], ...]
+    unmatched: tuple[Dependency, ...] = ()
+    files_skipped: tuple[tuple[str, str], ...] = ()
+    files_examined: int = 0
+
+
+@dataclass
+class _Scan:
+    """Working state of one extraction."""
+
+    to_read: list[tuple[FileEntry, ParserSpec]] = field(default_factory=list)
+    code_files: list[tuple[FileEntry, str]] = field(default_factory=list)
+    signals: list[tuple[SkillDef, str]] = field(default_factory=list)
+    dependencies: list[Dependency] = field(default_factory=list)
+    read: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    files_skipped: list[tuple[str, str]] = field(default_factory=list)
+
+
+def extract_skills(
+    source: RepoSource,
+    *,
+    catalogue: Catalogue,
+    max_file_bytes: int = 1_000_000,
+    max_files: int = 200_000,
+) -> SkillsResult:
+    """Skills, language shares and manifest report of the repository in ``source``.
+
+    Never raises for repository content: malformed or oversized manifests
+    are listed in ``manifests_skipped`` (file, reason), links and oversized
+    code files in ``files_skipped``. Nothing outside the source is read:
+    symbolic links are skipped and paths come only from ``list_files``.
+    """
+    entries = source.list_files()
+    scan = _Scan()
+    if len(entries) > max_files:
+        scan.files_skipped.append(
+            (
+                "",
+                f"{len(entries)} files listed; only the first {max_files} were examined",
+            )
+        )
+        entries = entries[:max_files]
+    for entry in entries:
+        _classify(entry, scan, catalogue, max_file_bytes)
+    _read_manifests(source, scan, max_file_bytes)
+    totals, largest = _count_languages(source, scan.code_files, max_file_bytes)
+    shares = lang.shares_from_totals(totals)
+    skills, unmatched = _merge(scan, shares, largest, catalogue)
+    return SkillsResult(
+        skills=skills,
+        languages=tuple(shares),
+        manifests_read=tuple(sorted(scan.read)),
+        manifests_skipped=tuple(sorted(scan.skipped)),
+        unmatched=tuple(unmatched),
+        files_skipped=tuple(scan.files_skipped),
+        files_examined=len(entries),
+    )
+
+
+# -- stage 2: classify paths ----------------------------------------------------
+
+
+def _classify(
+    entry: FileEntry, scan: _Scan, catalogue: Catalogue, max_file_bytes: int
+) -> None:
+    path = entry.path
+    if lang.is_vendored(path):
+        return
+    spec = find_parser(path)
+    if entry.is_symlink:
+        if spec is not None and not spec.candidate:
+            scan.skipped.append((path, "symbolic link, not followed"))
+        elif lang.language_for(path) is not None:
+            scan.files_skipped.append((path, "symbolic link, not followed"))
+        return
+    for skill in catalogue.match_file(path):
+        scan.signals.append((skill, path))
+    if spec is not None:
+        limit = MAX_CANDIDATE_YAML_BYTES if spec.candidate else max_file_bytes
+        if entry.size > limit:
+            target = scan.files_skipped if spec.candidate else scan.skipped
+            target.append((path, f"larger than {limit} bytes ({entry.size})"))
+        elif not spec.needs_content:
+            _parse(spec, path, b"", scan, None)
+        else:
+            scan.to_read.append((entry, spec))
+    language = lang.language_for(path)
+    if language is not None and not lang.is_excluded_path(path):
+        if entry.size > max_file_bytes:
+            scan.files_skipped.append((path, f"larger than {max_file_bytes} bytes, not counted"))
+        else:
+            scan.code_files.append((entry, language))
+
+
+# -- stage 3: manifests -------------------------------------------------------------
+
+
+def _batches(items: Sequence[Any], size: int = _READ_BATCH) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _read_manifests(source: RepoSource, scan: _Scan, max_file_bytes: int) -> None:
+    def read_include(path: str) -> bytes | None:
+        try:
+            return source.read_bytes(path, max_bytes=max_file_bytes)
+        except SourceError:
+            return None
+
+    for batch in _batches(scan.to_read):
+        contents = source.read_many(
+            [entry.path for entry, _ in batch], max_bytes=max_file_bytes
+        )
+        for entry, spec in batch:
+            data = contents.get(entry.path)
+            if data is None:
+                if not spec.candidate:
+                    scan.skipped.append((entry.path, "could not be read"))
+                continue
+            _parse(
+                spec,
+                entry.path,
+                data,
+                scan,
+                read_include if spec.follows_includes else None,
+            )
+
+
+def _parse(
+    spec: ParserSpec, path: str, data: bytes, scan: _Scan, read_include: Any
+) -> None:
+    try:
+        if read_include is not None:
+            found = spec.parse(path, data, read_include=read_include)
+        else:
+            found = spec.parse(path, data)
+    except NotAManifestError:
+        return
+    except ManifestError as exc:
+        scan.skipped.append((path, str(exc)))
+        return
+    except RecursionError:
+        scan.skipped.append((path, "nested too deeply"))
+        return
+    except Exception as exc:  # noqa: BLE001 - one odd file must never stop the extraction
+        scan.skipped.append((path, f"could not be parsed ({exc.__class__.__name__})"))
+        return
+    scan.read.append(path)
+    scan.dependencies.extend(found)
+
+
+# -- stage 4: languages -------------------------------------------------------------
+
+
+def _count_languages(
+    source: RepoSource, code_files: list[tuple[FileEntry, str]], max_file_bytes: int
+) -> tuple[dict[str, int], dict[str, tuple[int, str]]]:
+    """Bytes per language and the largest file of each (its evidence)."""
+    totals: dict[str, int] = {}
+    largest: dict[str, tuple[int, str]] = {}
+    entries = [entry for entry, _ in code_files]
+    heads = read_heads(source, entries, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes)
+    for entry, by_name in code_files:
+        head = heads.get(entry.path)
+        if head is None:
+            continue  # vanished or unreadable: nothing to count
+        language = lang.classify_head(entry.path, entry.size, by_name, head)
+        if language is None:
+            continue
+        totals[language] = totals.get(language, 0) + entry.size
+        if entry.size > largest.get(language, (-1, ""))[0]:
+            largest[language] = (entry.size, entry.path)
+    return totals, largest
+
+
+# -- stages 5 and 6: match and merge ----------------------------------------------------
+
+
+#: Linguist language names whose skill has another canonical name.
+LANGUAGE_SKILLS = {"TSX": "TypeScript", "Vue": "Vue.js", "HTML+ERB": "Ruby on Rails", "HTML+Razor": "ASP.NET Core"}
+
+
+def _lookup(catalogue: Catalogue, dep: Dependency) -> SkillDef | None:
+    skill = catalogue.match(dep.ecosystem, dep.name)
+    if skill is None and dep.kind == "config" and dep.ecosystem != "skill":
+        # A tool named by a config file or hook id may be catalogued under its
+        # own name only; aliases are too loose here ("turbo" is not Hotwire).
+        named = catalogue.by_name(dep.name)
+        if named is not None and named.name.lower() == dep.name.lower():
+            skill = named
+    return skill
+
+
+def _merge(
+    scan: _Scan,
+    shares: list[lang.LanguageShare],
+    largest: dict[str, tuple[int, str]],
+    catalogue: Catalogue,
+) -> tuple[tuple[Skill, ...], list[Dependency]]:
+    found: dict[str, tuple[SkillDef, list[tuple[Evidence, float]]]] = {}
+    unmatched: list[Dependency] = []
+
+    def add(skill: SkillDef, evidence: Evidence, weight: float) -> None:
+        found.setdefault(skill.name, (skill, []))[1].append((evidence, weight))
+
+    for dep in scan.dependencies:
+        skill = _lookup(catalogue, dep)
+        if skill is None:
+            if dep.ecosystem != "skill" and dep.kind in _EVIDENCE_KINDS:
+                unmatched.append(dep)
+            continue
+        add(
+            skill,
+            Evidence(dep.file, dep.line, dep.name, dep.spec, dep.kind),
+            KIND_WEIGHTS.get(dep.kind, 0.25),
+        )
+    for skill, path in scan.signals:
+        add(
+            skill,
+            Evidence(path, None, path.rsplit("/", 1)[-1], "", "config"),
+            KIND_WEIGHTS["config"],
+        )
+    for share in lang.headline(shares):
+        skill = catalogue.by_name(LANGUAGE_SKILLS.get(share.name, share.name))
+        if skill is None:
+            continue
+        raw = f"{share.name}: {share.bytes} bytes, {share.share:.1%} of code"
+        add(
+            skill,
+            Evidence(largest[share.name][1], None, raw, "", "language"),
+            min(0.5 + share.share, 0.95),
+        )
+    skills = [_score(skill, items) for skill, items in found.values()]
+    skills.sort(key=lambda s: (-s.confidence, s.name.lower()))
+    return tuple(skills), unmatched
+
+
+def _score(skill: SkillDef, items: list[tuple[Evidence, float]]) -> Skill:
+    unique: dict[tuple[str, int | None, str], tuple[Evidence, float]] = {}
+    for evidence, weight in items:
+        key = (evidence.file, evidence.line, evidence.raw)
+        if key not in unique or unique[key][1] < weight:
+            unique[key] = (evidence, weight)
+    per_file: dict[str, float] = {}
+    for evidence, weight in unique.values():
+        per_file[evidence.file] = max(per_file.get(evidence.file, 0.0), weight)
+    remaining = 1.0
+    for weight in per_file.values():
+        remaining *= 1.0 - weight
+    confidence = round(min(1.0 - remaining, MAX_CONFIDENCE), 2)
+    ordered = sorted(
+        unique.values(), key=lambda item: (-item[1], item[0].file, item[0].line or 0)
+    )
+    version = next((e.version for e, _ in ordered if e.version), "")
+    evidence = tuple(
+        e
+        for e, _ in sorted(
+            unique.values(), key=lambda i: (i[0].file, i[0].line or 0, i[0].raw)
+        )
+    )
+    return Skill(skill.name, skill.category, confidence, version, evidence)
+
+
+def skills_report(result: SkillsResult) -> dict[str, Any]:
+    """The ``--json`` shape of the skills command (plain JSON values only).
+
+    ``languages`` lists every counted language (the detail; shares rounded to
+    four decimals), ``skills`` each skill with its evidence, ``manifests``
+    what was read and what was skipped with the reason.
+    """
+    return {
+        "languages": [
+            {"name": s.name, "bytes": s.bytes, "share": round(s.share, 4)}
+            for s in result.languages
+        ],
+        "skills": [
+            {
+                "name": skill.name,
+                "category": skill.category,
+                "confidence": skill.confidence,
+                "version": skill.version,
+                "evidence": [
+                    {"file": e.file, "line": e.line, "raw": e.raw}
+                    for e in skill.evidence
+                ],
+            }
+            for skill in result.skills
+        ],
+        "manifests": {
+            "read": list(result.manifests_read),
+            "skipped": [{"file": f, "reason": r} for f, r in result.manifests_skipped],
+        },
+    }

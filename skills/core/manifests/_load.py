@@ -1,0 +1,149 @@
+"""Safe decoding of untrusted manifest bytes: text, JSON, TOML and YAML.
+
+Every loader turns every failure into ``ManifestError`` with a short reason
+that is safe to show, so a malformed file is reported and skipped instead of
+failing the extraction. YAML is read with the pure-Python safe loader made
+stricter: aliases are refused outright (an anchor/alias "billion laughs"
+document expands exponentially in memory), and every format has a size cap.
+Deeply nested documents raise ``RecursionError`` inside the parsers; that is
+caught here too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import tomllib
+from typing import Any
+
+import yaml
+
+from skills.core.manifests.types import ManifestError
+
+#: Manifests are small; anything bigger is almost certainly not hand-written.
+MAX_MANIFEST_BYTES = 1_000_000
+
+
+def decode_text(path: str, data: bytes, *, max_bytes: int = MAX_MANIFEST_BYTES) -> str:
+    """Return ``data`` as text or raise ``ManifestError`` (binary, too big, bad UTF-8).
+
+    A NUL byte in the first KiB marks a binary file. A UTF-8 byte-order mark
+    is dropped; invalid UTF-8 is rejected rather than guessed at.
+    """
+    if len(data) > max_bytes:
+        raise ManifestError(f"larger than {max_bytes} bytes")
+    if b"\x00" in data[:1024]:
+        raise ManifestError("binary content")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ManifestError(f"not valid UTF-8 (byte {exc.start})") from None
+    return text
+
+
+def load_json(path: str, data: bytes) -> Any:
+    """Parse strict JSON; ``ManifestError`` on any syntax or nesting problem."""
+    text = decode_text(path, data)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ManifestError(f"invalid JSON: {exc.msg} at line {exc.lineno}") from None
+    except RecursionError:
+        raise ManifestError("JSON nested too deeply") from None
+
+
+_JSONC_TOKENS = re.compile(
+    r'"(?:\\.|[^"\\])*"'  # strings are kept as they are
+    r"|//[^\n]*"  # line comments
+    r"|/\*.*?\*/",  # block comments
+    re.DOTALL,
+)
+_TRAILING_COMMA = re.compile(r",(\s*[}\]])")
+
+
+def load_jsonc(path: str, data: bytes) -> Any:
+    """Parse JSON with comments and trailing commas (tsconfig.json, VS Code style)."""
+    text = decode_text(path, data)
+
+    def keep_strings(match: re.Match[str]) -> str:
+        token = match.group(0)
+        return token if token.startswith('"') else ""
+
+    stripped = _JSONC_TOKENS.sub(keep_strings, text)
+    stripped = _TRAILING_COMMA.sub(r"\1", stripped)
+    return load_json(path, stripped.encode())
+
+
+def load_toml(path: str, data: bytes) -> dict[str, Any]:
+    """Parse TOML with the standard library; ``ManifestError`` when invalid."""
+    text = decode_text(path, data)
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ManifestError(f"invalid TOML: {exc}") from None
+    except RecursionError:
+        raise ManifestError("TOML nested too deeply") from None
+
+
+class _NoAliasSafeLoader(yaml.SafeLoader):
+    """The safe loader, refusing aliases so that no document can expand."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            line = event.start_mark.line + 1 if event.start_mark else "?"
+            raise ManifestError(f"YAML aliases are not accepted (line {line})")
+        return super().compose_node(parent, index)
+
+
+def load_yaml_all(
+    path: str, data: bytes, *, max_bytes: int = MAX_MANIFEST_BYTES
+) -> list[Any]:
+    """Parse every document of a YAML stream safely; ``ManifestError`` when invalid.
+
+    Only plain data types are built (the safe constructor), aliases are
+    refused, and nesting beyond the interpreter's recursion limit is reported.
+    """
+    text = decode_text(path, data, max_bytes=max_bytes)
+    loader = _NoAliasSafeLoader(text)
+    try:
+        return [doc for doc in _iter_documents(loader)]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or exc.__class__.__name__
+        raise ManifestError(f"invalid YAML: {problem}{where}") from None
+    except RecursionError:
+        raise ManifestError("YAML nested too deeply") from None
+    finally:
+        loader.dispose()
+
+
+def _iter_documents(loader: _NoAliasSafeLoader):
+    while loader.check_data():
+        yield loader.get_data()
+
+
+def load_yaml(path: str, data: bytes, *, max_bytes: int = MAX_MANIFEST_BYTES) -> Any:
+    """Parse a single-document YAML file (the first document if there are several)."""
+    docs = load_yaml_all(path, data, max_bytes=max_bytes)
+    return docs[0] if docs else None
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    """``value`` if it is a mapping, else an empty dict (tolerates odd shapes)."""
+    return value if isinstance(value, dict) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """``value`` if it is a list, else an empty list."""
+    return value if isinstance(value, list) else []
+
+
+def line_of(text: str, needle: str, start: int = 0) -> int | None:
+    """1-based line of the first occurrence of ``needle`` (quoted or bare), if any."""
+    for candidate in (f'"{needle}"', f"'{needle}'", needle):
+        pos = text.find(candidate, start)
+        if pos >= 0:
+            return text.count("\n", 0, pos) + 1
+    return None
