@@ -3,103 +3,72 @@
 Two operations: ``ls_remote_head`` (which commit a branch points at, so an
 unchanged repository is never cloned) and ``shallow_clone`` (a bare,
 depth-1, single-branch clone with a wall-clock timeout and a size cap, both
-enforced on the git process itself). Every git call:
-
-- gets an argument list, never a shell, with ``--`` before the URL and refs;
-- runs with a minimal environment: an empty temporary HOME, no system or
-  global config, no terminal prompts, no ssh agent or ssh config;
-- allows only the https, ssh and git protocols (file only when local
-  repositories are allowed), never runs hooks, never follows redirects,
-  never fetches submodules;
-- receives an access token through an askpass helper that reads it from the
-  environment of that one git process, never through the URL or argv.
-
-Failures become ``GitFetchError`` subclasses whose messages are safe to show
-(tokens and URL credentials redacted) and which say whether a retry can help.
+enforced on the git process itself). Every git call gets an argument list
+(never a shell) with ``--`` before the URL and refs, and the options and
+environment of ``git_hardening``. Failures become the ``GitFetchError``
+family of ``git_errors``, re-exported here for callers.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import shlex
 import shutil
 import signal
 import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
-from urllib.parse import quote, urlsplit
 
+from projects.core.git_errors import (
+    AuthRequiredError,
+    BranchNotFoundError,
+    EmptyRepoError,
+    GitFetchError,
+    GitNetworkError,
+    GitTimeoutError,
+    RepoNotFoundError,
+    RepoTooLargeError,
+    classify_git_error,
+    redact,
+)
+from projects.core.git_hardening import (
+    git_config_args,
+    git_environment,
+    host_of,
+    pin_config_args,
+    write_askpass,
+)
 from projects.core.repo_url import InvalidRepoUrlError, validate_branch_name
+
+# Re-exported: callers catch these where they call the functions below.
+__all__ = [
+    "CLONE_DIR_PREFIX",
+    "HOME_DIR_PREFIX",
+    "AuthRequiredError",
+    "BranchNotFoundError",
+    "ClonedRepo",
+    "EmptyRepoError",
+    "GitFetchError",
+    "GitNetworkError",
+    "GitTimeoutError",
+    "RemoteHead",
+    "RepoNotFoundError",
+    "RepoTooLargeError",
+    "directory_size",
+    "ls_remote_head",
+    "make_clone_dir",
+    "shallow_clone",
+    "sweep_stale_clones",
+]
 
 CLONE_DIR_PREFIX = "repotrackr-clone-"
 HOME_DIR_PREFIX = "repotrackr-githome-"
-TOKEN_ENV = "REPOTRACKR_GIT_TOKEN"
-USERNAME_ENV = "REPOTRACKR_GIT_USERNAME"
 _POLL_SECONDS = 0.05
 _STDERR_KEEP = 16_384
-
-# The askpass helper answers git's two questions; the token stays in the
-# environment of the git process tree and never touches argv or disk.
-ASKPASS_SCRIPT = f"""#!/bin/sh
-case "$1" in
-  Username*|username*) printf '%s\\n' "${USERNAME_ENV}" ;;
-  *) printf '%s\\n' "${TOKEN_ENV}" ;;
-esac
-"""
-
-
-class GitFetchError(Exception):
-    """Git could not fetch the repository; ``str(error)`` is safe to show users."""
-
-    retryable: ClassVar[bool] = False
-    default_message: ClassVar[str] = "git could not fetch the repository"
-
-    def __init__(self, message: str = "") -> None:
-        super().__init__(message or self.default_message)
-
-    @property
-    def message(self) -> str:
-        return str(self)
-
-
-class RepoNotFoundError(GitFetchError):
-    default_message = "the repository does not exist or cannot be read"
-
-
-class AuthRequiredError(GitFetchError):
-    default_message = (
-        "the repository needs authentication (or does not exist); "
-        "set an access token for an https URL"
-    )
-
-
-class BranchNotFoundError(GitFetchError):
-    default_message = "the branch does not exist in the repository"
-
-
-class EmptyRepoError(GitFetchError):
-    default_message = "the repository has no commits yet"
-
-
-class GitTimeoutError(GitFetchError):
-    retryable = True
-    default_message = "fetching the repository took too long"
-
-
-class RepoTooLargeError(GitFetchError):
-    default_message = "the repository is larger than the allowed size"
-
-
-class GitNetworkError(GitFetchError):
-    retryable = True
-    default_message = "the repository host could not be reached"
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,139 +82,6 @@ class ClonedRepo:
     path: Path
     sha: str
     branch: str
-
-
-# ---------------------------------------------------------------- redaction
-
-_URL_USERINFO_RE = re.compile(r"(?i)\b(https?|ftps?)://[^/@\s]*@")
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Return ``text`` with every secret and every ``user:pass@`` of a URL masked.
-
-    Secrets are also masked in their percent-encoded form, as git prints
-    URLs encoded. Empty secrets are ignored.
-    """
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        for form in {secret, quote(secret, safe="")}:
-            text = text.replace(form, "***")
-    return _URL_USERINFO_RE.sub(lambda m: f"{m.group(1)}://***@", text)
-
-
-# ------------------------------------------------------ environment and argv
-
-
-def token_username_for_host(host: str) -> str:
-    """The user name a forge expects beside an access token sent as password.
-
-    GitHub: ``x-access-token``; Bitbucket: ``x-token-auth``; GitLab (and
-    Gitea/Forgejo, which accept any name with a token): ``oauth2``.
-    """
-    host = host.lower()
-    if host == "github.com" or host.endswith(".github.com") or host.endswith(".ghe.com"):
-        return "x-access-token"
-    if host == "bitbucket.org" or host.endswith(".bitbucket.org"):
-        return "x-token-auth"
-    return "oauth2"
-
-
-def git_config_args(*, allow_local: bool) -> list[str]:
-    """The ``-c`` options every git call gets (no secrets among them)."""
-    settings = [
-        "protocol.allow=never",
-        "protocol.https.allow=always",
-        "protocol.ssh.allow=always",
-        "protocol.git.allow=always",
-        *(["protocol.file.allow=always"] if allow_local else []),
-        f"core.hooksPath={os.devnull}",
-        "core.symlinks=false",
-        "core.fsmonitor=false",
-        "submodule.recurse=false",
-        "http.followRedirects=false",
-        "credential.helper=",
-        "init.templateDir=",
-        "transfer.credentialsInUrl=die",
-        "advice.detachedHead=false",
-    ]
-    args: list[str] = []
-    for setting in settings:
-        args += ["-c", setting]
-    return args
-
-
-def git_environment(
-    home: Path, *, token: str = "", host: str = "", askpass: Path | None = None
-) -> dict[str, str]:
-    """A minimal environment for git: nothing of the worker's own leaks in.
-
-    ``home`` is an empty private directory used as HOME and for ssh's
-    known_hosts. When ``token`` is given, ``askpass`` must be the helper
-    written by ``write_askpass``; the token travels in ``TOKEN_ENV`` only.
-    """
-    known_hosts = home / "known_hosts"
-    ssh = [
-        "ssh", "-F", os.devnull,
-        "-o", "BatchMode=yes",
-        "-o", "IdentityAgent=none",
-        "-o", "ForwardAgent=no",
-        "-o", "ProxyCommand=none",
-        "-o", "PermitLocalCommand=no",
-        "-o", "StrictHostKeyChecking=accept-new",
-        "-o", f"UserKnownHostsFile={known_hosts}",
-        "-o", "ConnectTimeout=15",
-    ]  # fmt: skip
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "LC_ALL": "C",
-        "LANG": "C",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_PROTOCOL_FROM_USER": "0",
-        "GIT_SSH_COMMAND": shlex.join(ssh),
-        "GIT_SSH_VARIANT": "ssh",
-    }
-    if "TMPDIR" in os.environ:
-        env["TMPDIR"] = os.environ["TMPDIR"]
-    if token:
-        if askpass is None:
-            raise ValueError("a token needs the askpass helper")
-        env["GIT_ASKPASS"] = str(askpass)
-        env[TOKEN_ENV] = token
-        env[USERNAME_ENV] = token_username_for_host(host)
-    return env
-
-
-def write_askpass(home: Path) -> Path:
-    """Write the askpass helper into ``home`` (private to this git call)."""
-    script = home / "askpass.sh"
-    script.write_text(ASKPASS_SCRIPT)
-    script.chmod(0o700)
-    return script
-
-
-def _host_of(url: str) -> str:
-    match = re.match(r"^[a-z]+://(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)", url)
-    return match.group(1).strip("[]").lower() if match else ""
-
-
-def pin_config_args(url: str, addresses: Sequence[str]) -> list[str]:
-    """``-c http.curloptResolve`` pinning an https host to checked addresses.
-
-    Without it git would resolve the host again, and a hostile DNS server
-    could answer with a private address the second time. Only https goes
-    through curl; ssh and git:// URLs get nothing.
-    """
-    if not addresses or not url.startswith("https://"):
-        return []
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if not host or ":" in host:
-        return []
-    shown = ",".join(f"[{a}]" if ":" in a else a for a in addresses)
-    return ["-c", f"http.curloptResolve={host}:{parts.port or 443}:{shown}"]
 
 
 def _prepare_url(url: str, *, allow_local: bool) -> str:
@@ -284,7 +120,7 @@ class _GitSession:
         self.home = Path(tempfile.mkdtemp(prefix=HOME_DIR_PREFIX, dir=parent))
         self.token = token if url.startswith("https://") else ""
         askpass = write_askpass(self.home) if self.token else None
-        self.env = git_environment(self.home, token=self.token, host=_host_of(url), askpass=askpass)
+        self.env = git_environment(self.home, token=self.token, host=host_of(url), askpass=askpass)
         self.config = git_config_args(allow_local=allow_local) + pin_config_args(url, pin_addresses)
         self.secrets = [s for s in (token,) if s]
 
@@ -387,88 +223,6 @@ def directory_size(path: Path) -> int:
         except OSError:
             continue
     return total
-
-
-# ----------------------------------------------------------- classification
-
-_PATTERNS: tuple[tuple[type[GitFetchError], tuple[str, ...]], ...] = (
-    (BranchNotFoundError, ("remote branch", "couldn't find remote ref", "not found in upstream")),
-    (
-        AuthRequiredError,
-        (
-            "could not read username",
-            "could not read password",
-            "terminal prompts disabled",
-            "authentication failed",
-            "invalid username or password",
-            "access denied",
-            "permission denied",
-            "http basic",
-            "the requested url returned error: 401",
-            "the requested url returned error: 403",
-            "host key verification failed",
-        ),
-    ),
-    (
-        RepoNotFoundError,
-        (
-            "repository not found",
-            "' not found",
-            "does not appear to be a git repository",
-            "not a git repository",
-            "the requested url returned error: 404",
-            "project you were looking for could not be found",
-            "no such repository",
-            "redirect",
-            "not allowed",
-        ),
-    ),
-    (
-        GitNetworkError,
-        (
-            "could not resolve host",
-            "could not resolve hostname",
-            "connection refused",
-            "connection timed out",
-            "connection reset",
-            "operation timed out",
-            "network is unreachable",
-            "no route to host",
-            "early eof",
-            "hung up unexpectedly",
-            "unable to access",
-            "ssl",
-            "tls",
-            "gnutls",
-            "the requested url returned error: 5",
-            "rpc failed",
-            "temporary failure",
-        ),
-    ),
-)
-
-
-def classify_git_error(stderr: str, *, branch: str = "") -> GitFetchError:
-    """Turn git's (already redacted) stderr into a ``GitFetchError`` for users.
-
-    ``branch`` names the branch asked for, so a missing branch is named in
-    the message. Unknown failures become a plain ``GitFetchError`` quoting
-    git's last ``fatal:`` line, which carries no secrets once redacted.
-    """
-    low = stderr.lower()
-    for cls, needles in _PATTERNS:
-        if not any(n in low for n in needles):
-            continue
-        if cls is BranchNotFoundError and branch:
-            return cls(f"the branch {branch!r} does not exist in the repository")
-        if cls is RepoNotFoundError and "redirect" in low:
-            return cls("the repository URL redirects elsewhere; use its final address")
-        if cls is RepoNotFoundError and "not allowed" in low:
-            return cls("this kind of repository URL is not allowed here")
-        return cls()
-    fatal = [ln for ln in stderr.splitlines() if ln.startswith(("fatal:", "error:"))]
-    detail = f": {fatal[-1].split(':', 1)[1].strip()}" if fatal else ""
-    return GitFetchError(f"git could not fetch the repository{detail}")
 
 
 # ----------------------------------------------------------------- ls-remote

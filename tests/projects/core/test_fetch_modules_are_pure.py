@@ -8,7 +8,9 @@ import pytest
 CORE = Path(__file__).resolve().parents[3] / "projects" / "core"
 
 
-@pytest.mark.parametrize("name", ["repo_url", "git_remote", "git_source", "secret_box"])
+@pytest.mark.parametrize(
+    "name", ["repo_url", "git_errors", "git_hardening", "git_remote", "git_source", "secret_box"]
+)
 def test_fetch_core_module_never_imports_django(name):
     tree = ast.parse((CORE / f"{name}.py").read_text())
     imported = set()

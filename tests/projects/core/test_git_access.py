@@ -19,10 +19,18 @@ from pathlib import Path
 
 import pytest
 
+from projects.core.git_errors import classify_git_error, redact
+from projects.core.git_hardening import (
+    TOKEN_ENV,
+    git_config_args,
+    git_environment,
+    pin_config_args,
+    token_username_for_host,
+    write_askpass,
+)
 from projects.core.git_remote import (
     CLONE_DIR_PREFIX,
     HOME_DIR_PREFIX,
-    TOKEN_ENV,
     AuthRequiredError,
     BranchNotFoundError,
     EmptyRepoError,
@@ -31,17 +39,10 @@ from projects.core.git_remote import (
     GitTimeoutError,
     RepoNotFoundError,
     RepoTooLargeError,
-    classify_git_error,
-    git_config_args,
-    git_environment,
     ls_remote_head,
     make_clone_dir,
-    pin_config_args,
-    redact,
     shallow_clone,
     sweep_stale_clones,
-    token_username_for_host,
-    write_askpass,
 )
 from projects.core.git_source import GitCommitSource
 from projects.core.repo_url import InvalidBranchError, InvalidRepoUrlError
