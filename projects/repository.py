@@ -49,6 +49,7 @@ def clone_repository(url: str, *, branch: str = "", token: str = "") -> Iterator
             timeout=settings.REPOTRACKR_CLONE_TIMEOUT,
             max_bytes=settings.REPOTRACKR_MAX_REPO_BYTES,
             allow_local=allow_local,
+            pin_addresses=valid.addresses,
         )
     finally:
         shutil.rmtree(dest, ignore_errors=True)
