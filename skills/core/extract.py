@@ -199,7 +199,9 @@ def _classify(
     language = lang.language_for(path)
     if language is not None and not lang.is_excluded_path(path):
         if entry.size > max_file_bytes:
-            scan.files_skipped.append((path, f"larger than {max_file_bytes} bytes, not counted"))
+            scan.files_skipped.append(
+                (path, f"larger than {max_file_bytes} bytes, not counted")
+            )
         else:
             scan.code_files.append((entry, language))
 
@@ -213,15 +215,28 @@ def _batches(items: Sequence[Any], size: int = _READ_BATCH) -> Iterable[Sequence
 
 
 def _read_manifests(source: RepoSource, scan: _Scan, max_file_bytes: int) -> None:
+    # Requirements files go first and stay in memory (they are small): a
+    # ``-r`` include then usually finds its target already read, and only an
+    # include with an unusual name costs a read of its own.
+    known: dict[str, bytes] = {}
+
     def read_include(path: str) -> bytes | None:
+        if path in known:
+            return known[path]
         try:
             return source.read_bytes(path, max_bytes=max_file_bytes)
         except SourceError:
             return None
 
-    for batch in _batches(scan.to_read):
+    ordered = sorted(scan.to_read, key=lambda item: not item[1].follows_includes)
+    for batch in _batches(ordered):
         contents = source.read_many(
             [entry.path for entry, _ in batch], max_bytes=max_file_bytes
+        )
+        known.update(
+            (entry.path, contents[entry.path])
+            for entry, spec in batch
+            if spec.follows_includes and entry.path in contents
         )
         for entry, spec in batch:
             data = contents.get(entry.path)
@@ -271,8 +286,13 @@ def _count_languages(
     totals: dict[str, int] = {}
     largest: dict[str, tuple[int, str]] = {}
     entries = [entry for entry, _ in code_files]
-    heads = read_heads(source, entries, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes)
+    heads = read_heads(
+        source, entries, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes
+    )
+    compiled = lang.compiled_stylesheets(entry.path for entry in entries)
     for entry, by_name in code_files:
+        if entry.path in compiled:
+            continue
         head = heads.get(entry.path)
         if head is None:
             continue  # vanished or unreadable: nothing to count
@@ -289,7 +309,12 @@ def _count_languages(
 
 
 #: Linguist language names whose skill has another canonical name.
-LANGUAGE_SKILLS = {"TSX": "TypeScript", "Vue": "Vue.js", "HTML+ERB": "Ruby on Rails", "HTML+Razor": "ASP.NET Core"}
+LANGUAGE_SKILLS = {
+    "TSX": "TypeScript",
+    "Vue": "Vue.js",
+    "HTML+ERB": "Ruby on Rails",
+    "HTML+Razor": "ASP.NET Core",
+}
 
 
 def _lookup(catalogue: Catalogue, dep: Dependency) -> SkillDef | None:

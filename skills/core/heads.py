@@ -47,7 +47,9 @@ def _batches(items: Sequence[str]) -> Iterable[Sequence[str]]:
         yield items[start : start + _BATCH]
 
 
-def _directory_heads(root: os.PathLike[str] | str, entries: Sequence[FileEntry], size: int) -> dict[str, bytes]:
+def _directory_heads(
+    root: os.PathLike[str] | str, entries: Sequence[FileEntry], size: int
+) -> dict[str, bytes]:
     root_str = os.fspath(root)
     inside = root_str.rstrip(os.sep) + os.sep
     folders: dict[str, str | None] = {}
@@ -60,7 +62,7 @@ def _directory_heads(root: os.PathLike[str] | str, entries: Sequence[FileEntry],
         if real is None or not name or name in (".", ".."):
             continue
         try:
-            fd = os.open(os.path.join(real, name), _OPEN_FLAGS)
+            fd = os.open(f"{real}/{name}", _OPEN_FLAGS)
         except OSError:
             continue  # a link (ELOOP), vanished or unreadable file
         try:
@@ -76,7 +78,9 @@ def _safe_folder(root: str, inside: str, folder: str) -> str | None:
     """The real path of ``folder`` when it stays inside ``root``, else ``None``."""
     if not folder:
         return root
-    if folder.startswith("/") or any(part in ("", ".", "..") for part in folder.split("/")):
+    if folder.startswith("/") or any(
+        part in ("", ".", "..") for part in folder.split("/")
+    ):
         return None
     real = os.path.realpath(os.path.join(root, folder))
     return real if real == root or real.startswith(inside) else None

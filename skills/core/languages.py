@@ -26,7 +26,6 @@ lock files, and generated files, recognised by name (``*_pb2.py``,
 
 from __future__ import annotations
 
-import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -115,10 +114,35 @@ _LOCK_FILES = frozenset(
         "flake.lock",
     }
 )
-_GENERATED_NAME = re.compile(
-    r"(_pb2(_grpc)?\.pyi?|\.pb\.(go|cc|h|swift)|_pb\.(js|d\.ts|ts)|_grpc_pb\.(js|d\.ts)|\.pb\.gw\.go"
-    r"|_grpc\.pb\.go|\.g\.dart|\.freezed\.dart|\.designer\.(cs|vb)|\.generated\.\w+|_generated\.\w+"
-    r"|\.min\.(js|css|mjs)|-min\.(js|css)|\.bundle\.js|\.chunk\.js|\.(js|css)\.map)$"
+#: File-name endings of generated, compiled or minified files.
+_GENERATED_SUFFIXES = (
+    "_pb2.py",
+    "_pb2.pyi",
+    "_pb2_grpc.py",
+    "_pb2_grpc.pyi",
+    ".pb.go",
+    ".pb.gw.go",
+    ".pb.cc",
+    ".pb.h",
+    ".pb.swift",
+    "_pb.js",
+    "_pb.ts",
+    "_pb.d.ts",
+    "_grpc_pb.js",
+    "_grpc_pb.d.ts",
+    ".g.dart",
+    ".freezed.dart",
+    ".designer.cs",
+    ".designer.vb",
+    ".min.js",
+    ".min.mjs",
+    ".min.css",
+    "-min.js",
+    "-min.css",
+    ".bundle.js",
+    ".chunk.js",
+    ".js.map",
+    ".css.map",
 )
 #: Lower-case markers that, in a file's first KiB, mean a tool wrote it.
 _GENERATED_MARKERS = (
@@ -258,7 +282,10 @@ _OVERRIDES = {
     ".svg": None,
     ".adoc": None,
     ".conf": None,
-    ".mod": None, "go.mod": None, "go.sum": None, "go.work": None,
+    ".mod": None,
+    "go.mod": None,
+    "go.sum": None,
+    "go.work": None,
     # A Jenkinsfile is CI configuration; counting it as Groovy code would
     # name a language the project's own code does not use.
     "jenkinsfile": None,
@@ -298,6 +325,9 @@ _CONTENT_RULES: tuple[tuple[str, re.Pattern[bytes], str | None], ...] = (
     (".inc", re.compile(rb"^(?!.*<\?php)", re.S), None),
     (".v", re.compile(rb"\b(Theorem|Lemma|Proof|Require Import)\b"), "Coq"),
 )
+
+
+_RULE_EXTENSIONS = frozenset(ext for ext, _, _ in _CONTENT_RULES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,7 +394,11 @@ def _language_for_name(name: str) -> str | None:
 
 def refine_language(path: str, language: str, head: bytes) -> str | None:
     """Settle an ambiguous extension from the file's first KiB (``None``: not code)."""
-    ext = posixpath.splitext(path.lower())[1]
+    name = path.rpartition("/")[2].lower()
+    dot = name.rfind(".")
+    ext = name[dot:] if dot > 0 else ""
+    if ext not in _RULE_EXTENSIONS:
+        return language
     for rule_ext, pattern, result in _CONTENT_RULES:
         if rule_ext == ext and pattern.search(head):
             return result
@@ -388,7 +422,12 @@ def is_excluded_path(path: str) -> bool:
         if not _EXCLUDED_DIRS.isdisjoint(folders) or folders[0] in DOC_DIRS:
             return True
     name = parts[-1]
-    return name in _LOCK_FILES or bool(_GENERATED_NAME.search(name))
+    return (
+        name in _LOCK_FILES
+        or name.endswith(_GENERATED_SUFFIXES)
+        or ".generated." in name
+        or "_generated." in name
+    )
 
 
 def is_generated_content(path: str, head: bytes, size: int) -> bool:
@@ -398,7 +437,10 @@ def is_generated_content(path: str, head: bytes, size: int) -> bool:
     500 characters, or averages over 110 per line (Linguist's test).
     """
     lower = head.lower()
-    if any(marker in lower for marker in _GENERATED_MARKERS):
+    # Every marker holds "generat" or "edit": two scans screen out most files.
+    if (b"generat" in lower or b"edit" in lower) and any(
+        m in lower for m in _GENERATED_MARKERS
+    ):
         return True
     if path.lower().endswith(_MINIFIABLE) and size > 512 and head:
         lines = head.split(b"\n")
@@ -419,12 +461,34 @@ def language_shares(
     The list is sorted by bytes, largest first, and keeps every language; use
     ``headline`` for the ≥ 1 % view. A head of ``None`` skips content checks.
     """
+    items = list(files_and_heads)
+    compiled = compiled_stylesheets(path for path, _, _ in items)
     totals: dict[str, int] = {}
-    for path, size, head in files_and_heads:
-        language = classify(path, size, head)
+    for path, size, head in items:
+        language = None if path in compiled else classify(path, size, head)
         if language is not None:
             totals[language] = totals.get(language, 0) + size
     return shares_from_totals(totals)
+
+
+_STYLE_SOURCES = (".scss", ".sass", ".less", ".styl")
+
+
+def compiled_stylesheets(paths: Iterable[str]) -> set[str]:
+    """The ``.css`` files compiled from a stylesheet source beside them.
+
+    ``app.css`` next to ``app.scss`` (or ``.sass``/``.less``/``.styl``) is the
+    build output of the source, so only the source counts, as in Linguist.
+    """
+    css: dict[str, str] = {}
+    sources: set[str] = set()
+    for path in paths:
+        lower = path.lower()
+        if lower.endswith(".css"):
+            css[lower[:-4]] = path
+        elif lower.endswith(_STYLE_SOURCES):
+            sources.add(lower.rsplit(".", 1)[0])
+    return {css[stem] for stem in sources if stem in css}
 
 
 def classify(path: str, size: int, head: bytes | None) -> str | None:

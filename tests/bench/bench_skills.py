@@ -65,12 +65,18 @@ def peak_rss_mb(root: Path) -> float:
         "extract_skills(DirectorySource(sys.argv[1]), catalogue=cached_catalogue());"
         "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
-    out = subprocess.run([sys.executable, "-c", code, str(root), str(ROOT)], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(root), str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return int(out.stdout.strip()) / 1024  # Linux reports KiB
 
 
 def main() -> None:
     from gen_skills_tree import generate
+
     from skills.core.catalogue import cached_catalogue
 
     catalogue = cached_catalogue()
@@ -85,12 +91,24 @@ def main() -> None:
             ours_times.append(timed(extract, root, catalogue))
         floor_median = statistics.median(floor_times)
         ours_median = statistics.median(ours_times)
-        print("skills_floor_s:", " ".join(f"{t:.4f}" for t in floor_times), f"median {floor_median:.4f}")
-        print("skills_extract_s:", " ".join(f"{t:.4f}" for t in ours_times), f"median {ours_median:.4f}")
+        print(
+            "skills_floor_s:",
+            " ".join(f"{t:.4f}" for t in floor_times),
+            f"median {floor_median:.4f}",
+        )
+        print(
+            "skills_extract_s:",
+            " ".join(f"{t:.4f}" for t in ours_times),
+            f"median {ours_median:.4f}",
+        )
         ratio = ours_median / floor_median
-        print(f"skills_ratio: {ratio:.2f} (target <= {RATIO_TARGET:g}) {'ok' if ratio <= RATIO_TARGET else 'MISS'}")
+        print(
+            f"skills_ratio: {ratio:.2f} (target <= {RATIO_TARGET:g}) {'ok' if ratio <= RATIO_TARGET else 'MISS'}"
+        )
         rss = peak_rss_mb(root)
-        print(f"skills_peak_rss_mb: {rss:.1f} (target < {RSS_TARGET_MB:g}) {'ok' if rss < RSS_TARGET_MB else 'MISS'}")
+        print(
+            f"skills_peak_rss_mb: {rss:.1f} (target < {RSS_TARGET_MB:g}) {'ok' if rss < RSS_TARGET_MB else 'MISS'}"
+        )
 
 
 if __name__ == "__main__":

@@ -27,8 +27,15 @@ def found_and_expected(tree: Path) -> tuple[set[str], set[str]]:
 
 def test_there_are_nine_fixture_trees():
     assert [t.name for t in TREES] == [
-        "django_app", "go_service", "laravel_app", "monorepo", "nextjs_app",
-        "rails_app", "rust_crate", "spring_boot_app", "terraform_k8s",
+        "django_app",
+        "go_service",
+        "laravel_app",
+        "monorepo",
+        "nextjs_app",
+        "rails_app",
+        "rust_crate",
+        "spring_boot_app",
+        "terraform_k8s",
     ]
 
 

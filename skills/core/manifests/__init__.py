@@ -107,10 +107,27 @@ _BY_NAME: dict[str, ParserSpec] = {
 
 
 _CANDIDATE_SUFFIXES = (
-    ".txt", ".in", ".yml", ".yaml", ".gemspec", ".csproj", ".fsproj", ".vbproj", ".tf",
-    ".dockerfile", ".containerfile", ".json", ".prisma",
+    ".txt",
+    ".in",
+    ".yml",
+    ".yaml",
+    ".gemspec",
+    ".csproj",
+    ".fsproj",
+    ".vbproj",
+    ".tf",
+    ".dockerfile",
+    ".containerfile",
+    ".json",
+    ".prisma",
 )
-_CANDIDATE_PREFIXES = ("dockerfile", "jenkinsfile", "requirements", "constraints", *config.GLOB_PREFIXES)
+_CANDIDATE_PREFIXES = (
+    "dockerfile",
+    "jenkinsfile",
+    "requirements",
+    "constraints",
+    *config.GLOB_PREFIXES,
+)
 
 
 def find_parser(path: str) -> ParserSpec | None:
@@ -126,7 +143,11 @@ def find_parser(path: str) -> ParserSpec | None:
     if spec is not None:
         return spec
     # Most files are code: one suffix test and one prefix test send them away.
-    if not name.endswith(_CANDIDATE_SUFFIXES) and not name.startswith(_CANDIDATE_PREFIXES) and name not in config.EXACT_NAMES:
+    if (
+        not name.endswith(_CANDIDATE_SUFFIXES)
+        and not name.startswith(_CANDIDATE_PREFIXES)
+        and name not in config.EXACT_NAMES
+    ):
         return None
     parent = posixpath.basename(posixpath.dirname(lower))
     if name.endswith((".txt", ".in")) and (
@@ -158,8 +179,3 @@ def find_parser(path: str) -> ParserSpec | None:
         return _K8S
     return None
 
-
-def is_manifest_name(path: str) -> bool:
-    """True when ``find_parser`` would handle ``path`` as a definite manifest."""
-    spec = find_parser(path)
-    return spec is not None and not spec.candidate

@@ -98,15 +98,25 @@ CONFIG_FILES: tuple[tuple[str, str, str], ...] = (
 )
 
 #: Prisma schema datasource provider → the database it names.
-_PRISMA_PROVIDERS = {"postgresql": "PostgreSQL", "mysql": "MySQL", "sqlite": "SQLite", "mongodb": "MongoDB",
-                     "sqlserver": "Microsoft SQL Server", "cockroachdb": "CockroachDB"}
-_PRISMA_DATASOURCE = re.compile(r'datasource\s+\w+\s*\{[^}]*?provider\s*=\s*"(\w+)"', re.S)
+_PRISMA_PROVIDERS = {
+    "postgresql": "PostgreSQL",
+    "mysql": "MySQL",
+    "sqlite": "SQLite",
+    "mongodb": "MongoDB",
+    "sqlserver": "Microsoft SQL Server",
+    "cockroachdb": "CockroachDB",
+}
+_PRISMA_DATASOURCE = re.compile(
+    r'datasource\s+\w+\s*\{[^}]*?provider\s*=\s*"(\w+)"', re.S
+)
 
 _EXACT = {glob: (eco, name) for glob, eco, name in CONFIG_FILES if "*" not in glob}
 _GLOBS = [(glob, eco, name) for glob, eco, name in CONFIG_FILES if "*" in glob]
 #: Names and literal name starts of every configuration file, for quick screening.
 EXACT_NAMES = frozenset(_EXACT)
-GLOB_PREFIXES = tuple(sorted({re.split(r"[*?\[]", g, maxsplit=1)[0] for g, _, _ in _GLOBS}))
+GLOB_PREFIXES = tuple(
+    sorted({re.split(r"[*?\[]", g, maxsplit=1)[0] for g, _, _ in _GLOBS})
+)
 _GLOBS_RE = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g, _, _ in _GLOBS))
 _DEPENDABOT = ".github/dependabot.yml"
 
@@ -147,11 +157,22 @@ def parse(path: str, data: bytes) -> list[Dependency]:
         match = _PRISMA_DATASOURCE.search(text)
         if match and match.group(1) in _PRISMA_PROVIDERS:
             line = text.count("\n", 0, match.start(1)) + 1
-            deps.append(Dependency("skill", _PRISMA_PROVIDERS[match.group(1)], "", "runtime", path, line))
+            deps.append(
+                Dependency(
+                    "skill",
+                    _PRISMA_PROVIDERS[match.group(1)],
+                    "",
+                    "runtime",
+                    path,
+                    line,
+                )
+            )
     return deps
 
 
 def needs_content(path: str) -> bool:
     """Only tsconfig files and Prisma schemas are read; the others prove their tool by name."""
     name = posixpath.basename(path).lower()
-    return (name.startswith("tsconfig") and name.endswith(".json")) or name.endswith(".prisma")
+    return (name.startswith("tsconfig") and name.endswith(".json")) or name.endswith(
+        ".prisma"
+    )

@@ -66,11 +66,22 @@ _BLOCK_HEADER = re.compile(
 #: Managed database resources name their engine (``engine = "postgres"``).
 _ENGINE = re.compile(r'^\s*engine\s*=\s*"([\w-]+)"', re.M)
 _ENGINES = {
-    "postgres": "PostgreSQL", "aurora-postgresql": "PostgreSQL", "mysql": "MySQL", "aurora-mysql": "MySQL",
-    "aurora": "MySQL", "mariadb": "MariaDB", "redis": "Redis", "valkey": "Valkey", "memcached": "Memcached",
-    "sqlserver-ex": "Microsoft SQL Server", "sqlserver-se": "Microsoft SQL Server",
-    "sqlserver-ee": "Microsoft SQL Server", "sqlserver-web": "Microsoft SQL Server",
-    "oracle-ee": "Oracle Database", "oracle-se2": "Oracle Database", "docdb": "MongoDB",
+    "postgres": "PostgreSQL",
+    "aurora-postgresql": "PostgreSQL",
+    "mysql": "MySQL",
+    "aurora-mysql": "MySQL",
+    "aurora": "MySQL",
+    "mariadb": "MariaDB",
+    "redis": "Redis",
+    "valkey": "Valkey",
+    "memcached": "Memcached",
+    "sqlserver-ex": "Microsoft SQL Server",
+    "sqlserver-se": "Microsoft SQL Server",
+    "sqlserver-ee": "Microsoft SQL Server",
+    "sqlserver-web": "Microsoft SQL Server",
+    "oracle-ee": "Oracle Database",
+    "oracle-se2": "Oracle Database",
+    "docdb": "MongoDB",
 }
 _ASSIGN = re.compile(r'^\s*([\w-]+)\s*=\s*(\{|"([^"]*)")', re.M)
 
@@ -145,7 +156,11 @@ def parse_terraform(path: str, data: bytes) -> list[Dependency]:
                         continue
                     source = re.search(r'source\s*=\s*"([^"]*)"', value[0])
                     version_m = re.search(r'version\s*=\s*"([^"]*)"', value[0])
-                    add(source.group(1) if source else local, version_m.group(1) if version_m else "", offset + 1 + pos)
+                    add(
+                        source.group(1) if source else local,
+                        version_m.group(1) if version_m else "",
+                        offset + 1 + pos,
+                    )
         elif block == "provider" and first:
             if not any(d.name.split("/")[-1] == first for d in deps[1:]):
                 add(first, "", match.start())

@@ -8,9 +8,17 @@ from skills.core.manifests._load import as_dict, line_of, load_toml
 from skills.core.manifests.types import Dependency
 
 #: Database crates whose features name the database they talk to (sqlx "postgres").
-_DATABASE_CRATES = frozenset({"sqlx", "diesel", "sea-orm", "sea-query", "refinery", "deadpool"})
-_FEATURE_DATABASES = {"postgres": "PostgreSQL", "postgresql": "PostgreSQL", "mysql": "MySQL", "sqlite": "SQLite",
-                      "mssql": "Microsoft SQL Server", "sqlx": ""}
+_DATABASE_CRATES = frozenset(
+    {"sqlx", "diesel", "sea-orm", "sea-query", "refinery", "deadpool"}
+)
+_FEATURE_DATABASES = {
+    "postgres": "PostgreSQL",
+    "postgresql": "PostgreSQL",
+    "mysql": "MySQL",
+    "sqlite": "SQLite",
+    "mssql": "Microsoft SQL Server",
+    "sqlx": "",
+}
 _TABLES = (
     ("dependencies", "runtime"),
     ("dev-dependencies", "dev"),

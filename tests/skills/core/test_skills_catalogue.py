@@ -32,7 +32,11 @@ def write(tmp_path, text):
         ("npm", "@nestjs/core", "NestJS"),
         ("npm", "@NestJS/Testing", "NestJS"),
         ("maven", "org.springframework.boot:spring-boot-starter-web", "Spring Boot"),
-        ("maven", "org.springframework.boot:spring-boot-starter-security", "Spring Security"),
+        (
+            "maven",
+            "org.springframework.boot:spring-boot-starter-security",
+            "Spring Security",
+        ),
         ("gradle_plugin", "org.springframework.boot", "Spring Boot"),
         ("go", "github.com/gin-gonic/gin", "Gin"),
         ("go", "github.com/gin-gonic/gin/binding", "Gin"),
@@ -50,7 +54,9 @@ def write(tmp_path, text):
         ("skill", "docker compose", "Docker Compose"),
     ],
 )
-def test_match_resolves_names_case_insensitively_with_wildcards(catalogue, ecosystem, raw, expected):
+def test_match_resolves_names_case_insensitively_with_wildcards(
+    catalogue, ecosystem, raw, expected
+):
     skill = catalogue.match(ecosystem, raw)
     assert skill is not None and skill.name == expected
 

@@ -46,25 +46,44 @@ test:
 """
     deps = ci.parse(".gitlab-ci.yml", text)
     got = {(d.ecosystem, d.name) for d in deps}
-    assert got == {("skill", "GitLab CI"), ("docker_image", "python"), ("docker_image", "postgres"),
-                   ("docker_image", "redis"), ("docker_image", "node")}
+    assert got == {
+        ("skill", "GitLab CI"),
+        ("docker_image", "python"),
+        ("docker_image", "postgres"),
+        ("docker_image", "redis"),
+        ("docker_image", "node"),
+    }
 
 
 def test_circleci_docker_executors():
-    text = b"version: 2.1\njobs:\n  build:\n    docker:\n      - image: cimg/python:3.12\n"
+    text = (
+        b"version: 2.1\njobs:\n  build:\n    docker:\n      - image: cimg/python:3.12\n"
+    )
     deps = ci.parse(".circleci/config.yml", text)
-    assert {(d.ecosystem, d.name) for d in deps} == {("skill", "CircleCI"), ("docker_image", "cimg/python")}
+    assert {(d.ecosystem, d.name) for d in deps} == {
+        ("skill", "CircleCI"),
+        ("docker_image", "cimg/python"),
+    }
 
 
 def test_jenkinsfile_names_jenkins_and_agent_images():
     text = b"pipeline {\n  agent { docker { image 'maven:3.9' } }\n  stages { stage('b') { steps { script { docker.image(\"redis:7\").inside {} } } } }\n}\n"
     deps = ci.parse("Jenkinsfile", text)
-    assert [(d.ecosystem, d.name) for d in deps] == [("skill", "Jenkins"), ("docker_image", "maven"), ("docker_image", "redis")]
+    assert [(d.ecosystem, d.name) for d in deps] == [
+        ("skill", "Jenkins"),
+        ("docker_image", "maven"),
+        ("docker_image", "redis"),
+    ]
 
 
 @pytest.mark.parametrize(
     "data",
-    [b"name: x\non: push\n", b"jobs: [1, 2]\n", b"jobs:\n  a: {steps: [\n", b"- just\n- a list\n"],
+    [
+        b"name: x\non: push\n",
+        b"jobs: [1, 2]\n",
+        b"jobs:\n  a: {steps: [\n",
+        b"- just\n- a list\n",
+    ],
 )
 def test_workflow_without_a_jobs_mapping_is_reported(data):
     with pytest.raises(ManifestError):

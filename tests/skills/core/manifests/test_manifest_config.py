@@ -25,7 +25,9 @@ def test_config_files_are_recognised_by_name(path, expected):
 
 def test_tsconfig_with_comments_and_trailing_commas_is_accepted():
     text = b'{\n  // comment\n  "compilerOptions": {"paths": {"@/*": ["./src/*"]}, /* x */ "strict": true,},\n}\n'
-    assert [(d.ecosystem, d.name) for d in config.parse("tsconfig.json", text)] == [("skill", "TypeScript")]
+    assert [(d.ecosystem, d.name) for d in config.parse("tsconfig.json", text)] == [
+        ("skill", "TypeScript")
+    ]
 
 
 def test_broken_tsconfig_is_reported():
@@ -34,9 +36,14 @@ def test_broken_tsconfig_is_reported():
 
 
 def test_prisma_schema_names_its_datasource_database():
-    text = b'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
+    text = (
+        b'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
+    )
     deps = config.parse("prisma/schema.prisma", text)
-    assert [(d.ecosystem, d.name, d.line) for d in deps] == [("npm", "prisma", None), ("skill", "PostgreSQL", 2)]
+    assert [(d.ecosystem, d.name, d.line) for d in deps] == [
+        ("npm", "prisma", None),
+        ("skill", "PostgreSQL", 2),
+    ]
 
 
 @pytest.mark.parametrize(
@@ -55,4 +62,7 @@ def test_prisma_schema_names_its_datasource_database():
 )
 def test_find_parser_routes_paths_anywhere_in_the_tree(path, ecosystem, candidate):
     spec = find_parser(path)
-    assert spec is not None and (spec.ecosystem, spec.candidate) == (ecosystem, candidate)
+    assert spec is not None and (spec.ecosystem, spec.candidate) == (
+        ecosystem,
+        candidate,
+    )

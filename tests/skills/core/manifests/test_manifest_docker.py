@@ -16,7 +16,11 @@ FROM ghcr.io/org/tool@sha256:abc
 """
     deps = docker.parse("Dockerfile", text)
     images = [(d.name, d.spec, d.line) for d in deps if d.ecosystem == "docker_image"]
-    assert images == [("node", "20-alpine", 3), ("python", "", 4), ("ghcr.io/org/tool", "", 8)]
+    assert images == [
+        ("node", "20-alpine", 3),
+        ("python", "", 4),
+        ("ghcr.io/org/tool", "", 8),
+    ]
 
 
 def test_run_lines_with_continuations_yield_installed_packages():
@@ -31,8 +35,14 @@ RUN npm install -g pnpm@9 typescript && python -m pip install gunicorn
     deps = docker.parse("build/Dockerfile.prod", text)
     got = {(d.ecosystem, d.name) for d in deps if d.ecosystem != "skill"}
     assert got == {
-        ("docker_image", "debian"), ("apt", "libpq-dev"), ("apt", "nginx"), ("apt", "git"),
-        ("pypi", "celery"), ("npm", "pnpm"), ("npm", "typescript"), ("pypi", "gunicorn"),
+        ("docker_image", "debian"),
+        ("apt", "libpq-dev"),
+        ("apt", "nginx"),
+        ("apt", "git"),
+        ("pypi", "celery"),
+        ("npm", "pnpm"),
+        ("npm", "typescript"),
+        ("pypi", "gunicorn"),
     }
     assert next(d for d in deps if d.name == "libpq-dev").line == 2
 

@@ -29,7 +29,12 @@ def test_package_json_without_a_name_reads_every_section():
 
 @pytest.mark.parametrize(
     ("name", "manager"),
-    [("package-lock.json", "npm"), ("yarn.lock", "Yarn"), ("pnpm-lock.yaml", "pnpm"), ("bun.lockb", "Bun")],
+    [
+        ("package-lock.json", "npm"),
+        ("yarn.lock", "Yarn"),
+        ("pnpm-lock.yaml", "pnpm"),
+        ("bun.lockb", "Bun"),
+    ],
 )
 def test_lock_files_name_their_package_manager_without_reading(name, manager):
     deps = node.parse(f"app/{name}", b"")

@@ -22,7 +22,14 @@ def test_requirement_lines_keep_extras_markers_bounds_and_urls_from_hiding_names
         "-e .\n"
     )
     deps = by_name(python.parse("requirements.txt", text.encode()))
-    assert set(deps) == {"Django", "psycopg", "requests", "celery", "thing-lib", "numpy"}
+    assert set(deps) == {
+        "Django",
+        "psycopg",
+        "requests",
+        "celery",
+        "thing-lib",
+        "numpy",
+    }
     assert deps["Django"].spec == "<5.1,>=5.0"
     assert deps["Django"].line == 2
     assert deps["numpy"].line == 8
@@ -34,14 +41,23 @@ def test_includes_are_followed_within_the_source_and_cycles_stop():
         "reqs/base.txt": b"django==5.0\n-r dev.txt\n",
         "reqs/dev.txt": b"-r base.txt\npytest\n",
     }
-    deps = python.parse("requirements-dev.txt", b"-r reqs/dev.txt\n", read_include=files.get)
-    assert {(d.name, d.file) for d in deps} == {("django", "reqs/base.txt"), ("pytest", "reqs/dev.txt")}
+    deps = python.parse(
+        "requirements-dev.txt", b"-r reqs/dev.txt\n", read_include=files.get
+    )
+    assert {(d.name, d.file) for d in deps} == {
+        ("django", "reqs/base.txt"),
+        ("pytest", "reqs/dev.txt"),
+    }
     assert {d.name: d.kind for d in deps}["pytest"] == "dev"
 
 
 def test_an_include_escaping_the_repository_is_ignored():
     seen = []
-    deps = python.parse("requirements.txt", b"-r ../../etc/passwd\nflask\n", read_include=lambda p: seen.append(p))
+    deps = python.parse(
+        "requirements.txt",
+        b"-r ../../etc/passwd\nflask\n",
+        read_include=lambda p: seen.append(p),
+    )
     assert [d.name for d in deps] == ["flask"]
     assert seen == []
 
@@ -129,7 +145,10 @@ max-line-length = 100
 """
     deps = python.parse("setup.cfg", text)
     assert {(d.name, d.kind) for d in deps} == {
-        ("requests", "runtime"), ("click", "runtime"), ("pytest", "dev"), ("flake8", "config")
+        ("requests", "runtime"),
+        ("click", "runtime"),
+        ("pytest", "dev"),
+        ("flake8", "config"),
     }
 
 
@@ -137,12 +156,19 @@ def test_pipfile_reads_packages_and_dev_packages():
     text = b'[packages]\nflask = "*"\n[dev-packages]\npytest = ">=8"\n[requires]\npython_version = "3.12"\n'
     deps = python.parse("Pipfile", text)
     kinds = {(d.ecosystem, d.name, d.kind) for d in deps}
-    assert {("pypi", "flask", "runtime"), ("pypi", "pytest", "dev"), ("skill", "Pipenv", "config")} <= kinds
+    assert {
+        ("pypi", "flask", "runtime"),
+        ("pypi", "pytest", "dev"),
+        ("skill", "Pipenv", "config"),
+    } <= kinds
 
 
 def test_environment_yml_reads_conda_and_pip_lists():
     text = b"dependencies:\n  - python=3.12\n  - conda-forge::numpy>=1.26\n  - pip:\n      - seaborn==0.13\n"
     deps = python.parse("environment.yml", text)
     assert {(d.ecosystem, d.name) for d in deps} == {
-        ("skill", "Conda"), ("skill", "Python"), ("pypi", "numpy"), ("pypi", "seaborn")
+        ("skill", "Conda"),
+        ("skill", "Python"),
+        ("pypi", "numpy"),
+        ("pypi", "seaborn"),
     }

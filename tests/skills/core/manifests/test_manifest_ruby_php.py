@@ -25,7 +25,17 @@ end
 """
     deps = ruby.parse("Gemfile", text)
     gems = {d.name: d for d in deps if d.ecosystem == "gem"}
-    assert list(gems) == ["rails", "pg", "sidekiq", "puma", "bootsnap", "rubocop", "jdbc-postgres", "rspec-rails", "lograge"]
+    assert list(gems) == [
+        "rails",
+        "pg",
+        "sidekiq",
+        "puma",
+        "bootsnap",
+        "rubocop",
+        "jdbc-postgres",
+        "rspec-rails",
+        "lograge",
+    ]
     assert gems["pg"].spec == ">= 1.1, < 2.0"
     assert gems["rails"].line == 3
     assert {n for n, d in gems.items() if d.kind == "dev"} == {"rubocop", "rspec-rails"}
@@ -40,7 +50,11 @@ def test_gemspec_reads_runtime_and_development_dependencies():
 end
 """
     deps = ruby.parse("x.gemspec", text)
-    assert [(d.name, d.kind) for d in deps] == [("activesupport", "runtime"), ("nokogiri", "runtime"), ("rspec", "dev")]
+    assert [(d.name, d.kind) for d in deps] == [
+        ("activesupport", "runtime"),
+        ("nokogiri", "runtime"),
+        ("rspec", "dev"),
+    ]
 
 
 def test_composer_json_reads_require_and_require_dev_without_platform_packages():
@@ -51,8 +65,10 @@ def test_composer_json_reads_require_and_require_dev_without_platform_packages()
     deps = php.parse("composer.json", text)
     got = {(d.ecosystem, d.name, d.kind) for d in deps}
     assert got == {
-        ("skill", "Composer", "build"), ("skill", "PHP", "config"),
-        ("composer", "laravel/framework", "runtime"), ("composer", "phpunit/phpunit", "dev"),
+        ("skill", "Composer", "build"),
+        ("skill", "PHP", "config"),
+        ("composer", "laravel/framework", "runtime"),
+        ("composer", "phpunit/phpunit", "dev"),
     }
 
 

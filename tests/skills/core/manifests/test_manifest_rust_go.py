@@ -24,9 +24,15 @@ serde = "1"
     deps = rust.parse("Cargo.toml", text)
     got = {(d.ecosystem, d.name, d.kind) for d in deps}
     assert {
-        ("cargo", "tokio", "runtime"), ("cargo", "axum", "runtime"), ("cargo", "proptest", "dev"),
-        ("cargo", "tonic-build", "build"), ("cargo", "nix", "runtime"), ("cargo", "serde", "runtime"),
-        ("skill", "PostgreSQL", "runtime"), ("skill", "Cargo", "build"), ("skill", "Rust", "config"),
+        ("cargo", "tokio", "runtime"),
+        ("cargo", "axum", "runtime"),
+        ("cargo", "proptest", "dev"),
+        ("cargo", "tonic-build", "build"),
+        ("cargo", "nix", "runtime"),
+        ("cargo", "serde", "runtime"),
+        ("skill", "PostgreSQL", "runtime"),
+        ("skill", "Cargo", "build"),
+        ("skill", "Rust", "config"),
     } <= got
     assert next(d for d in deps if d.name == "axum").line == 6
 
