@@ -38,7 +38,11 @@ from projects.core.plan_model import (
 )
 from projects.core.plan_tables import TableState, cell_status, table_cell_status, table_columns
 
-__all__ = ["parse_plan", "table_cell_status"]  # the latter re-exported for callers
+__all__ = ["PARSER_VERSION", "parse_plan", "table_cell_status"]
+
+# Part of the "unchanged" check (DESIGN.md, Contracts): bump it whenever the
+# same text may parse differently, so that every project is parsed again.
+PARSER_VERSION = 1
 
 _OPTIONS = (
     pyromark.Options.ENABLE_TASKLISTS
