@@ -33,16 +33,16 @@ class LanguageSerializer(serializers.Serializer):
 
 
 class ProjectSkillsApi(APIView):
-    class OutputSerializer(serializers.Serializer):
-        class CategorySerializer(serializers.Serializer):
+    class ProjectSkillsSerializer(serializers.Serializer):
+        class SkillCategoryGroupSerializer(serializers.Serializer):
             category = serializers.CharField()
             label = serializers.CharField()
             skills = SkillSerializer(many=True)
 
         languages = LanguageSerializer(many=True)
-        categories = CategorySerializer(many=True)
+        categories = SkillCategoryGroupSerializer(many=True)
 
-    @extend_schema(responses=OutputSerializer)
+    @extend_schema(responses=ProjectSkillsSerializer)
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
         grouped = skills_grouped_for_project(project=project)
@@ -53,20 +53,20 @@ class ProjectSkillsApi(APIView):
                 for c, label, skills in grouped["categories"]
             ],
         }
-        return Response(self.OutputSerializer(body).data)
+        return Response(self.ProjectSkillsSerializer(body).data)
 
 
 class SkillCategoriesApi(APIView):
-    class OutputSerializer(serializers.Serializer):
+    class SkillCategoryCountSerializer(serializers.Serializer):
         category = serializers.CharField()
         label = serializers.CharField()
         skills = serializers.IntegerField()
         projects = serializers.IntegerField()
 
-    @extend_schema(responses=OutputSerializer(many=True))
+    @extend_schema(responses=SkillCategoryCountSerializer(many=True))
     def get(self, request):
         rows = skill_category_counts(user=request.user)
-        return Response({"results": self.OutputSerializer(rows, many=True).data})
+        return Response({"results": self.SkillCategoryCountSerializer(rows, many=True).data})
 
 
 class PopularSkillsApi(APIView):
@@ -74,7 +74,7 @@ class PopularSkillsApi(APIView):
         limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
         category = serializers.ChoiceField(choices=SkillCategory.choices, required=False, default="")
 
-    class OutputSerializer(serializers.Serializer):
+    class PopularSkillSerializer(serializers.Serializer):
         name = serializers.CharField()
         category = serializers.CharField()
         projects = serializers.IntegerField()
@@ -84,10 +84,10 @@ class PopularSkillsApi(APIView):
             OpenApiParameter("limit", int),
             OpenApiParameter("category", enum=SkillCategory.values),
         ],
-        responses=OutputSerializer(many=True),
+        responses=PopularSkillSerializer(many=True),
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         rows = skill_popular(user=request.user, **filters.validated_data)
-        return Response({"results": self.OutputSerializer(rows, many=True).data})
+        return Response({"results": self.PopularSkillSerializer(rows, many=True).data})
