@@ -30,7 +30,8 @@ def test_refresh_indicator_moves_to_done_and_the_limit_is_explained(
     assert page.get_by_role("heading", name="Framework").is_visible()
 
     page.get_by_role("button", name="Refresh Watched").click()  # counts: 1 of 1 allowed
-    page.locator(".project-header .refresh-state").get_by_text("Refresh queued.").wait_for()
+    # Queued until the worker runs: a state that lasts, unlike the one-off notice.
+    page.locator(".project-header .refresh-state .badge", has_text="Queued").wait_for()
     drain()
     page.get_by_text("Unchanged since the last refresh").wait_for(timeout=15_000)
     page.get_by_role("button", name="Refresh Watched").click()

@@ -253,3 +253,30 @@ def test_jobs_page_query_count_does_not_grow_with_jobs(
     with django_assert_max_num_queries(5):
         response = client.get(reverse("jobs:list"))
     assert len(response.context["page"].object_list) == min(count, 50)
+
+
+def test_queue_console_charts_the_last_hour_and_lists_top_errors(client, staff, make_project, repo):
+    from django.utils import timezone
+
+    project = make_project(repo.url)
+    now = timezone.now()
+    JobRecord.objects.create(
+        job_type="refresh",
+        queue="repotrackr",
+        project=project,
+        status=JobStatus.COMPLETED,
+        completed_at=now,
+    )
+    JobRecord.objects.create(
+        job_type="refresh",
+        queue="repotrackr",
+        project=project,
+        status=JobStatus.FAILED,
+        completed_at=now,
+        error="Repository <not> found",
+    )
+    client.force_login(staff)
+    body = client.get(reverse("jobs:console")).content.decode()
+    assert "Last hour: 1 completed, 1 failed" in body
+    assert 'class="bar-ok"' in body and 'class="bar-failed"' in body
+    assert "Repository &lt;not&gt; found" in body
