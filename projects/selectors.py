@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    JSONField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 
 from projects.core.line_links import line_linker_for
@@ -95,6 +109,14 @@ def project_list_for_dashboard(*, user, filters: DashboardFilters) -> QuerySet[P
         qs = qs.filter(status=filters.status)
     if filters.skill:
         qs = qs.filter(skills__name=filters.skill)
+    # Each card's phase strip comes from the latest snapshot, read in the same
+    # query as the page: no aggregation over the tasks of fifty projects.
+    latest_phases = (
+        ProgressSnapshot.objects.filter(project=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("phases")[:1]
+    )
+    qs = qs.annotate(latest_phases=Subquery(latest_phases, output_field=JSONField()))
     return qs.order_by(*_dashboard_ordering(filters.sort))
 
 
@@ -132,26 +154,32 @@ class ProjectCard:
     refresh: object | None = None  # the live refresh state, attached by the page
 
 
+def _phase_bars(rows) -> tuple[PhaseBar, ...]:
+    if isinstance(rows, str):  # a database that hands JSON back as text
+        rows = json.loads(rows)
+    if not isinstance(rows, list):
+        return ()
+    return tuple(
+        PhaseBar(
+            title=str(row.get("title") or "Tasks"),
+            done=int(row.get("done") or 0),
+            total=int(row.get("total") or 0),
+        )
+        for row in rows
+        if isinstance(row, dict)
+    )
+
+
 def project_cards_for(projects: Sequence[Project]) -> list[ProjectCard]:
-    """Attach top skills and per-phase progress to a page of projects in two queries."""
+    """Attach top skills (one query) and the phase strip to a page of projects.
+
+    The strip reads ``latest_phases`` (the latest snapshot's per-phase counts,
+    annotated by ``project_list_for_dashboard``); a project without it gets no strip.
+    """
     ids = [p.pk for p in projects]
     if not ids:
         return []
-    phases: dict = defaultdict(list)
-    rows = (
-        Task.objects.filter(project_id__in=ids)
-        .values("project_id", "phase")
-        .annotate(
-            total=Count("id"),
-            done=Count("id", filter=Q(status=TaskStatus.DONE)),
-            first=Min("order"),
-        )
-        .order_by("project_id", "first")
-    )
-    for row in rows:
-        phases[row["project_id"]].append(
-            PhaseBar(title=row["phase"] or "Tasks", done=row["done"], total=row["total"])
-        )
+    phases = {p.pk: _phase_bars(getattr(p, "latest_phases", None)) for p in projects}
     skills: dict = defaultdict(list)
     from skills.models import Skill  # skills depends on projects, not the reverse
 
@@ -163,8 +191,7 @@ def project_cards_for(projects: Sequence[Project]) -> list[ProjectCard]:
         if len(skills[project_id]) < TOP_SKILLS_PER_CARD:
             skills[project_id].append(name)
     return [
-        ProjectCard(project=p, skills=tuple(skills[p.pk]), phases=tuple(phases[p.pk]))
-        for p in projects
+        ProjectCard(project=p, skills=tuple(skills[p.pk]), phases=phases[p.pk]) for p in projects
     ]
 
 

@@ -53,6 +53,7 @@ def add_plan(
                 )
             )
     Task.objects.bulk_create(tasks, batch_size=2000)
+    add_snapshot_of_tasks(project, tasks)
     counts = {s: sum(1 for t in tasks if t.status == s) for s in TaskStatus.values}
     total = len(tasks)
     pct = round(100 * counts["done"] / total, 1) if total else 0.0
@@ -70,6 +71,29 @@ def add_plan(
     )
     project.refresh_from_db()
     return tasks
+
+
+def add_snapshot_of_tasks(project: Project, tasks: list[Task]) -> ProgressSnapshot:
+    """A snapshot with per-phase counts of ``tasks``, shaped as the refresh pipeline writes it."""
+    phases: dict[str, dict] = {}
+    for task in tasks:
+        row = phases.setdefault(
+            task.phase,
+            {"title": task.phase, "total": 0, "done": 0, "doing": 0, "blocked": 0, "todo": 0},
+        )
+        row["total"] += 1
+        row[task.status] += 1
+    for row in phases.values():
+        row["percentage"] = round(100 * row["done"] / row["total"], 1)
+    done = sum(t.status == TaskStatus.DONE for t in tasks)
+    return ProgressSnapshot.objects.create(
+        project=project,
+        total=len(tasks),
+        done=done,
+        status=project.status,
+        percentage=round(100 * done / len(tasks), 1) if tasks else 0.0,
+        phases=list(phases.values()),
+    )
 
 
 def add_skills(project: Project) -> None:

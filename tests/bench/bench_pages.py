@@ -50,7 +50,7 @@ def _setup_django(tmp: Path) -> None:
 def _populate(*, projects: int, tasks: int, phases: int):
     from django.contrib.auth import get_user_model
 
-    from projects.models import Project, Task, TaskStatus
+    from projects.models import ProgressSnapshot, Project, Task, TaskStatus
     from skills.models import Skill, SkillCategory
 
     user = get_user_model().objects.create_user("bench", password="bench-Pass-123")
@@ -87,6 +87,28 @@ def _populate(*, projects: int, tasks: int, phases: int):
             )
             for p in rows
             for j in range(20)
+        ],
+        batch_size=5000,
+    )
+    # One snapshot per project with per-phase counts, as each successful refresh leaves.
+    phase_counts = [
+        {
+            "title": f"Phase {k}",
+            "total": 5,
+            "done": 2,
+            "doing": 1,
+            "blocked": 1,
+            "todo": 1,
+            "percentage": 40.0,
+        }
+        for k in range(4)
+    ]
+    ProgressSnapshot.objects.bulk_create(
+        [
+            ProgressSnapshot(
+                project=p, total=20, done=8, percentage=40.0, status="yellow", phases=phase_counts
+            )
+            for p in rows
         ],
         batch_size=5000,
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from jobs.models import JobRecord, JobStatus, RefreshHistory, RefreshTrigger
 from projects.models import ProgressSnapshot, Project, ProjectStatus, Task, TaskStatus
 from skills.models import Skill, SkillCategory
+from tests.ui_data import add_snapshot_of_tasks
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -216,7 +217,7 @@ def _phase_tasks(project: Project, total: int, done: int) -> None:
     if not total:
         return
     per = max(total // 4, 1)
-    Task.objects.bulk_create(
+    tasks = Task.objects.bulk_create(
         [
             Task(
                 project=project,
@@ -230,6 +231,7 @@ def _phase_tasks(project: Project, total: int, done: int) -> None:
             for i in range(total)
         ]
     )
+    add_snapshot_of_tasks(project, tasks)
 
 
 def _detail(project: Project, now) -> None:
@@ -254,6 +256,7 @@ def _detail(project: Project, now) -> None:
             )
     Task.objects.bulk_create(tasks)
     counts = {s: sum(t.status == s for t in tasks) for s in TaskStatus.values}
+    ProgressSnapshot.objects.filter(project=project).delete()
     Project.objects.filter(pk=project.pk).update(
         total_tasks=len(tasks),
         done_tasks=counts["done"],
@@ -298,7 +301,8 @@ def _detail(project: Project, now) -> None:
             ),
         ]
     )
-    for i, pct in enumerate([8.0, 15.5, 24.0, 31.0, 42.5, 50.0, 58.0, 63.6]):
+    add_snapshot_of_tasks(project, tasks)
+    for i, pct in enumerate([8.0, 15.5, 24.0, 31.0, 38.0, 44.5, 50.0, 54.0]):
         when = now - timedelta(days=(8 - i) * 3)
         snap = ProgressSnapshot.objects.create(
             project=project, percentage=pct, status=ProjectStatus.GREEN

@@ -344,3 +344,13 @@ def test_server_error_page_uses_the_site_style_without_touching_the_database(
 def test_plan_path_help_explains_the_discovery_order(owner_client):
     body = owner_client.get(reverse("projects:add")).content.decode()
     assert "repotrackr.yml" in body and "docs/plan.md, plan.md" in body and "README section" in body
+
+
+def test_dashboard_phase_strip_comes_from_the_latest_snapshot(owner_client, owner):
+    planned = make_project(owner, "Planned")
+    add_plan(planned, phases=2, tasks_per_phase=5)
+    make_project(owner, "Fresh")
+    cards = {c.project.name: c for c in owner_client.get(reverse("projects:dashboard")).context["cards"]}
+    strip = [(bar.title, bar.done, bar.total) for bar in cards["Planned"].phases]
+    assert strip == [("Phase 1: step 1", 2, 5), ("Phase 2: step 2", 2, 5)]
+    assert cards["Fresh"].phases == ()
