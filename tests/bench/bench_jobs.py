@@ -9,6 +9,7 @@ embedded redis-server; a throwaway SQLite database; forking workers
   tracking (JobRecord + RefreshHistory written, claimed, enqueued after
   commit, started, staged, completed) drained by one worker ÷ bare RQ
   no-op jobs enqueued and drained by the same kind of worker (≥ 0.5);
+  medians of ``--runs`` runs, the two sides alternating;
 - jobs_worker_scaling: real refreshes (clone, parse, skills, store) of
   small local repositories with two workers ÷ with one (≥ 1.4).
 """
@@ -34,11 +35,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def line(name: str, value: float, op: str, bound: float) -> str:
     met = value <= bound if op == "<=" else value >= bound
     return f"{name}: {value:.3f} (target {op} {bound}) {'ok' if met else 'MISS'}"
-
-
-def median(action: Callable[[], float], runs: int) -> tuple[float, list[float]]:
-    times = [action() for _ in range(runs)]
-    return statistics.median(times), times
 
 
 # -- job functions (module-level so forked work-horses find them) -------------------
@@ -201,8 +197,12 @@ def run(options, tmp: Path) -> None:
         assert done == options.jobs, f"only {done} of {options.jobs} jobs completed"
         return elapsed
 
-    bare_t, bare_all = median(bare, options.runs)
-    ours_t, ours_all = median(ours, options.runs)
+    # Runs alternate between the two sides so both meet the same machine load.
+    bare_all, ours_all = [], []
+    for _ in range(options.runs):
+        bare_all.append(bare())
+        ours_all.append(ours())
+    bare_t, ours_t = statistics.median(bare_all), statistics.median(ours_all)
     services.JOB_FUNCTIONS[JobType.REFRESH] = "jobs.tasks.process_project"
 
     urls = make_repos(tmp / "repos", options.repos)
@@ -225,8 +225,11 @@ def run(options, tmp: Path) -> None:
 
         return action
 
-    one_t, one_all = median(real(1), options.runs)
-    two_t, two_all = median(real(2), options.runs)
+    one_all, two_all = [], []
+    for _ in range(options.runs):
+        one_all.append(real(1)())
+        two_all.append(real(2)())
+    one_t, two_t = statistics.median(one_all), statistics.median(two_all)
     per_s = lambda n, t: n / t  # noqa: E731
     print(f"bare RQ no-op: {options.jobs} jobs, median {bare_t:.3f}s "
           f"({per_s(options.jobs, bare_t):.1f}/s) runs {[round(t, 3) for t in bare_all]}")
