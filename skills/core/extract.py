@@ -388,7 +388,9 @@ def _score(skill: SkillDef, items: list[tuple[Evidence, float]]) -> Skill:
     ordered = sorted(
         unique.values(), key=lambda item: (-item[1], item[0].file, item[0].line or 0)
     )
-    version = next((e.version for e, _ in ordered if e.version), "")
+    # A version belongs to the skill only when the evidence names the skill
+    # itself: psycopg's version is not PostgreSQL's, nor checkout's GitHub Actions'.
+    version = next((e.version for e, _ in ordered if e.version and _names_skill(skill, e.raw)), "")
     evidence = tuple(
         e
         for e, _ in sorted(
@@ -396,6 +398,12 @@ def _score(skill: SkillDef, items: list[tuple[Evidence, float]]) -> Skill:
         )
     )
     return Skill(skill.name, skill.category, confidence, version, evidence)
+
+
+def _names_skill(skill: SkillDef, raw: str) -> bool:
+    own = {n.lower().replace(" ", "-") for n in (skill.name, *skill.aliases)}
+    name = raw.lower().split("[", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].strip()
+    return name in own
 
 
 def skills_report(result: SkillsResult) -> dict[str, Any]:

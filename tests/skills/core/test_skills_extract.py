@@ -185,3 +185,15 @@ def test_requirement_includes_resolve_to_files_with_any_name(catalogue):
     django = skills_by_name(result)["Django"]
     assert {e.file for e in django.evidence} == {"shared/common.in"}
     assert "pytest" in skills_by_name(result)
+
+
+def test_a_skill_takes_its_version_only_from_evidence_that_names_it(catalogue):
+    driver_only = MemorySource({"requirements.txt": "psycopg==3.2.1\n"})
+    assert skills_by_name(extract_skills(driver_only, catalogue=catalogue))["PostgreSQL"].version == ""
+    with_image = MemorySource(
+        {
+            "requirements.txt": "psycopg==3.2.1\n",
+            "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n",
+        }
+    )
+    assert skills_by_name(extract_skills(with_image, catalogue=catalogue))["PostgreSQL"].version == "16"
