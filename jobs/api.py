@@ -150,11 +150,14 @@ class ProjectRefreshApi(JobApiMixin, APIView):
         force = data.validated_data["force"]
 
         def answer_as_is(job: JobRecord):
-            # What the service would leave untouched: a running job, or a queued
-            # one already on the high queue, whose force needs no change.
-            # Anything else goes through the service, which moves it.
-            untouched = job.status == JobStatus.PROCESSING or job.priority == JobPriority.HIGH
-            if untouched and (not force or job.force or job.job_type != JobType.REFRESH):
+            # What the service leaves untouched: a running job (it has already
+            # decided whether to short-circuit), or a waiting one already on the
+            # high queue whose force needs no change. Anything else goes
+            # through the service, which moves it or applies the force.
+            if job.status == JobStatus.PROCESSING:
+                return services.RefreshRequestResult(job, False, False, False)
+            forced = not force or job.force or job.job_type != JobType.REFRESH
+            if job.priority == JobPriority.HIGH and forced:
                 return services.RefreshRequestResult(job, False, False, False)
             return None
 
