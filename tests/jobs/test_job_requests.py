@@ -159,3 +159,18 @@ def test_clearing_failed_jobs_empties_rq_and_our_records(
     assert failed_jobs_clear() == 2
     assert FailedJobRegistry(queue=get_queue(settings.QUEUE_HIGH)).count == 0
     assert not JobRecord.objects.filter(status=JobStatus.FAILED).exists()
+
+
+@pytest.mark.django_db
+def test_the_tracker_lists_a_projects_jobs_newest_first_and_reads_one(
+    project, request_refresh, drain
+):
+    from jobs.tracker import job_get_status, job_list_for_project
+
+    first = request_refresh(project).job
+    drain()
+    second = request_refresh(project, force=True).job
+    assert [j.pk for j in job_list_for_project(project)] == [second.pk, first.pk]
+    assert job_get_status(first.pk).status == JobStatus.COMPLETED
+    with pytest.raises(JobRecord.DoesNotExist):
+        job_get_status("00000000-0000-0000-0000-000000000000")
