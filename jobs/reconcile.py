@@ -30,6 +30,7 @@ from rq.job import JobStatus as RQStatus
 from rq.registry import StartedJobRegistry
 
 from jobs import tracker
+from jobs.errors import WORKER_DIED
 from jobs.models import ACTIVE_JOB_STATUSES, JobRecord, JobStatus
 from jobs.queues import get_queue, queue_names
 from projects.core.git_remote import sweep_stale_clones
@@ -37,7 +38,6 @@ from repotrackr.redis_connection import get_redis
 
 logger = logging.getLogger(__name__)
 
-WORKER_DIED = "the worker running this job stopped unexpectedly; request a new refresh"
 JOB_LOST = "the job was lost from the queue; request a new refresh"
 
 
