@@ -37,10 +37,22 @@ def _start_worker(settings, *extra: str) -> subprocess.Popen:
         QUEUE_PAUSE_POLL_SECONDS="1",
     )
     return subprocess.Popen(
-        [sys.executable, "manage.py", "rqworker", settings.QUEUE_HIGH, settings.QUEUE_DEFAULT,
-         settings.QUEUE_LOW, "--verbosity", "0", *extra],
-        cwd=BASE_DIR, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "manage.py",
+            "rqworker",
+            settings.QUEUE_HIGH,
+            settings.QUEUE_DEFAULT,
+            settings.QUEUE_LOW,
+            "--verbosity",
+            "0",
+            *extra,
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -76,9 +88,7 @@ def test_a_job_whose_worker_is_killed_ends_failed_in_rq_and_in_its_record(
     outcome = refresh_request(project=project, user=owner, trigger="manual")
     worker = _start_worker(settings)
     try:
-        _wait_for(
-            lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.PROCESSING
-        )
+        _wait_for(lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.PROCESSING)
         parent = psutil.Process(worker.pid)
         horse = _wait_for(lambda: [p for p in parent.children() if "python" in p.name()])
         if victim == "work-horse":
@@ -108,7 +118,9 @@ def test_a_job_whose_worker_is_killed_ends_failed_in_rq_and_in_its_record(
     assert job.get_status() == RQStatus.FAILED
     assert first.failed + first.abandoned_cleaned >= 1
     assert second.failed == 0  # settled once
-    assert not JobRecord.objects.filter(project=project, status__in=["queued", "processing"]).exists()
+    assert not JobRecord.objects.filter(
+        project=project, status__in=["queued", "processing"]
+    ).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -121,9 +133,7 @@ def test_canceling_a_running_job_stops_its_work_horse(
     outcome = refresh_request(project=project, user=owner, trigger="manual")
     worker = _start_worker(settings)
     try:
-        _wait_for(
-            lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.PROCESSING
-        )
+        _wait_for(lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.PROCESSING)
         record = job_cancel(job=JobRecord.objects.get(pk=outcome.job.pk), user=owner)
         assert record.status == JobStatus.CANCELED
         job = Job.fetch(str(record.pk), connection=get_redis())

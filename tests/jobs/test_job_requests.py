@@ -72,14 +72,18 @@ def test_redis_down_at_enqueue_fails_the_records_and_releases_the_claim(
     assert record.status == JobStatus.FAILED and record.error == "queue unavailable"
     history = RefreshHistory.objects.get(job=record)
     assert history.status == JobStatus.FAILED and history.error == "queue unavailable"
-    assert not JobRecord.objects.filter(project=project, status__in=["queued", "processing"]).exists()
+    assert not JobRecord.objects.filter(
+        project=project, status__in=["queued", "processing"]
+    ).exists()
     settings.REDIS_URL = good_url
     again = request_refresh(project)
     assert again.created and again.job.pk != record.pk
 
 
 @pytest.mark.django_db
-def test_job_args_and_results_are_json_values_only(project, make_repo, make_project, request_refresh, drain):
+def test_job_args_and_results_are_json_values_only(
+    project, make_repo, make_project, request_refresh, drain
+):
     from jobs.tasks import enqueue_due_refreshes, prune_old_records, reconcile_jobs
 
     request_refresh(project)
