@@ -9,6 +9,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import psutil
 import pytest
@@ -25,10 +26,23 @@ from repotrackr.redis_connection import get_redis
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
+def _test_database_url() -> str:
+    """The URL of the test database, for a worker process to use the same data."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = quote(db["USER"] or "", safe="")
+    password = quote(db["PASSWORD"] or "", safe="")
+    auth = f"{user}:{password}@" if user else ""
+    host = db["HOST"] or "localhost"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{auth}{host}{port}/{db['NAME']}"
+
+
 def _start_worker(settings, *extra: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
     env.update(
-        DATABASE_URL=f"sqlite:///{connection.settings_dict['NAME']}",
+        DATABASE_URL=_test_database_url(),
         REDIS_URL=settings.REDIS_URL,
         REPOTRACKR_CLONE_DIR=str(settings.REPOTRACKR_CLONE_DIR),
         REPOTRACKR_ALLOW_LOCAL_REPOS="true",
