@@ -20,9 +20,14 @@ from rest_framework.views import APIView
 from accounts.models import ApiToken
 from jobs import metrics, queues, services
 from jobs.api_support import JobApiMixin
-from jobs.models import JobPriority, JobRecord, JobStatus, JobType, RefreshTrigger
+from jobs.models import JobRecord, JobStatus, JobType, RefreshTrigger
 from jobs.prometheus import CONTENT_TYPE, render_prometheus
-from jobs.refresh_gate import answer_with_active_job, pipeline_request_limited
+from jobs.refresh_gate import (
+    answer_with_active_job,
+    pipeline_request_limited,
+    refresh_answer_as_is,
+    refresh_request_limited,
+)
 from jobs.selectors import (
     job_get_for_user,
     job_list_for_user,
@@ -149,17 +154,8 @@ class ProjectRefreshApi(JobApiMixin, APIView):
         data.is_valid(raise_exception=True)
         force = data.validated_data["force"]
 
-        def answer_as_is(job: JobRecord):
-            # What the service would leave untouched: a running job, or a queued
-            # one already on the high queue, whose force needs no change.
-            # Anything else goes through the service, which moves it.
-            untouched = job.status == JobStatus.PROCESSING or job.priority == JobPriority.HIGH
-            if untouched and (not force or job.force or job.job_type != JobType.REFRESH):
-                return services.RefreshRequestResult(job, False, False, False)
-            return None
-
         fast = answer_with_active_job(
-            user=request.user, project_id=project_id, answer_as_is=answer_as_is
+            user=request.user, project_id=project_id, answer_as_is=refresh_answer_as_is(force)
         )
         if fast is not None:
             result, self.rate_limit_decision = fast
@@ -167,14 +163,12 @@ class ProjectRefreshApi(JobApiMixin, APIView):
 
         project = project_get_for_user(user=request.user, project_id=project_id)
 
-        def start():
-            result = services.refresh_request(
-                project=project, user=request.user, trigger=trigger_for(request), force=force
-            )
-            return result, result.created
-
-        result, self.rate_limit_decision = pipeline_request_limited(
-            user=request.user, project=project, start=start
+        result, self.rate_limit_decision = refresh_request_limited(
+            user=request.user,
+            project=project,
+            trigger=trigger_for(request),
+            force=force,
+            fast_path=False,  # just tried, with the access check in the same query
         )
         return _answer(result, noun="project refresh")
 

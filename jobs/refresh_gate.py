@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from jobs.models import JobRecord
+from jobs.models import JobPriority, JobRecord, JobStatus, JobType
 from jobs.ratelimit import (
     REFRESH,
     RateLimitDecision,
@@ -21,6 +21,7 @@ from jobs.ratelimit import (
     user_action_lock,
 )
 from jobs.selectors import active_job_for_project, active_job_for_user_project
+from jobs.services import RefreshRequestResult, refresh_request
 
 T = TypeVar("T")
 
@@ -71,3 +72,47 @@ def pipeline_request_limited(
         if created:
             decision = limiter.increment(user)
         return value, decision
+
+
+def refresh_answer_as_is(force: bool) -> Callable[[JobRecord], RefreshRequestResult | None]:
+    """For :func:`answer_with_active_job`: the jobs a refresh request leaves untouched.
+
+    As ``refresh_request`` decides: a running job (it has already decided
+    whether to short-circuit), or a waiting one already on the high queue
+    whose force needs no change. Anything else goes through the service,
+    which moves it to the high queue or applies the force.
+    """
+
+    def answer(job: JobRecord) -> RefreshRequestResult | None:
+        if job.status == JobStatus.PROCESSING:
+            return RefreshRequestResult(job, False, False, False)
+        force_settled = not force or job.force or job.job_type != JobType.REFRESH
+        if job.priority == JobPriority.HIGH and force_settled:
+            return RefreshRequestResult(job, False, False, False)
+        return None
+
+    return answer
+
+
+def refresh_request_limited(
+    *, user, project, trigger: str, force: bool = False, fast_path: bool = True
+) -> tuple[RefreshRequestResult, RateLimitDecision]:
+    """A user's refresh request (API or web form) within the refresh budget.
+
+    The project must already be one the user may see. Returns the service's
+    result (``created`` says 202 or 200) and the decision for the headers or
+    the page; raises ``RateLimitExceededError``, ``RateLimitUnavailableError``
+    (503, fail closed) or ``QueueUnavailableError`` (503).
+    """
+    if fast_path:
+        fast = answer_with_active_job(
+            user=user, project_id=project.id, answer_as_is=refresh_answer_as_is(force)
+        )
+        if fast is not None:
+            return fast
+
+    def start():
+        result = refresh_request(project=project, user=user, trigger=trigger, force=force)
+        return result, result.created
+
+    return pipeline_request_limited(user=user, project=project, start=start)

@@ -475,3 +475,37 @@ def test_extract_skills_queues_a_skills_job_that_a_refresh_then_answers_with(
     assert "skills extraction of this project is already queued" in refresh.json()["message"]
     status = owner_api.get(f"/api/v1/projects/{project.id}/refresh-status").json()
     assert (status["job_id"], status["job_type"]) == (body["job_id"], "extract_skills")
+
+
+@pytest.mark.django_db
+def test_a_forced_refresh_while_one_runs_answers_with_it_and_does_not_force_it(
+    owner_api, project, post_refresh
+):
+    job_id = post_refresh(owner_api, project).json()["job_id"]
+    tracker.job_start(job_id)
+    body = post_refresh(owner_api, project, {"force": True}).json()
+    assert body["job_id"] == job_id
+    assert "even if" not in body["message"]
+    assert JobRecord.objects.get(pk=job_id).force is False
+
+
+@pytest.mark.django_db
+def test_the_web_form_path_shares_the_refresh_budget_and_the_fast_path(
+    owner, owner_api, make_project, post_refresh, django_capture_on_commit_callbacks
+):
+    from jobs.ratelimit import RateLimitExceededError
+    from jobs.refresh_gate import refresh_request_limited
+
+    projects = [make_project(f"P{i}") for i in range(6)]
+    for p in projects[:4]:
+        post_refresh(owner_api, p)
+    with django_capture_on_commit_callbacks(execute=True):
+        result, decision = refresh_request_limited(
+            user=owner, project=projects[4], trigger="manual"
+        )
+    assert result.created and decision.remaining == 0
+    again, _ = refresh_request_limited(user=owner, project=projects[4], trigger="manual")
+    assert again.job.id == result.job.id and not again.created
+    with pytest.raises(RateLimitExceededError) as refused:
+        refresh_request_limited(user=owner, project=projects[5], trigger="manual")
+    assert refused.value.decision.retry_after >= 1
