@@ -22,10 +22,8 @@ import functools
 import hashlib
 import json
 import os
-import shutil
 import subprocess
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,6 +38,7 @@ from projects.core import git_remote
 from projects.core.git_source import GitCommitSource
 from projects.core.repo_url import RepoUrl, validate_repo_url
 from projects.models import Project
+from projects.repository import clone_repository
 from projects.services import project_access_token
 from skills.services import skills_store
 
@@ -111,27 +110,6 @@ def _remote(project: Project) -> Remote:
     allow_local = settings.REPOTRACKR_ALLOW_LOCAL_REPOS
     url = validate_repo_url(project.repo_url, allow_local=allow_local)
     return Remote(url=url, token=project_access_token(project=project), allow_local=allow_local)
-
-
-@contextmanager
-def _clone(project: Project, remote: Remote, *, branch: str) -> Iterator[git_remote.ClonedRepo]:
-    """A fresh shallow clone, removed on the way out whatever happened."""
-    # Re-validate just before git touches the network: the URL's host may
-    # resolve elsewhere now than when the job was queued.
-    url = validate_repo_url(project.repo_url, allow_local=remote.allow_local)
-    dest = git_remote.make_clone_dir(Path(settings.REPOTRACKR_CLONE_DIR))
-    try:
-        yield git_remote.shallow_clone(
-            url.url,
-            branch=branch,
-            dest=dest,
-            token=remote.token,
-            timeout=settings.REPOTRACKR_CLONE_TIMEOUT,
-            max_bytes=settings.REPOTRACKR_MAX_REPO_BYTES,
-            allow_local=remote.allow_local,
-        )
-    finally:
-        shutil.rmtree(dest, ignore_errors=True)
 
 
 def commit_time(git_dir: Path, sha: str) -> datetime | None:
@@ -218,7 +196,7 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
         return _finish(record, result, lambda: store.plan_store_unchanged(project=project, now=now))
 
     report(CLONING, 0.15)
-    with _clone(project, remote, branch=project.branch or head.branch) as cloned:
+    with clone_repository(project.repo_url, branch=project.branch or head.branch, token=remote.token) as cloned:
         report(PARSING, 0.45)
         with GitCommitSource(cloned.path, cloned.sha) as source:
             parsed = store.plan_parse(
@@ -263,7 +241,7 @@ def run_skills_extraction(record: JobRecord, *, report: Reporter, now: datetime)
     report(RESOLVING, 0.05)
     remote = _remote(project)
     report(CLONING, 0.15)
-    with _clone(project, remote, branch=project.branch) as cloned:
+    with clone_repository(project.repo_url, branch=project.branch, token=remote.token) as cloned:
         report(EXTRACTING_SKILLS, 0.5)
         with GitCommitSource(cloned.path, cloned.sha) as source:
             skills = _extract_skills(source)
