@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    JSONField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.shortcuts import get_object_or_404
 
-from projects.models import Project, ProgressSnapshot, Task
+from projects.core.line_links import line_linker_for
+from projects.core.progress_chart import ProgressChart, build_progress_chart
+from projects.models import ProgressSnapshot, Project, ProjectStatus, Task, TaskStatus
 
 
 def project_list_for_user(*, user) -> QuerySet[Project]:
@@ -30,3 +50,305 @@ def task_list_for_project(*, project: Project, status: str = "", phase: str = ""
 
 def snapshot_list_for_project(*, project: Project) -> QuerySet[ProgressSnapshot]:
     return ProgressSnapshot.objects.filter(project=project).order_by("-created_at")
+
+
+# --- Dashboard ---------------------------------------------------------------
+
+DASHBOARD_PAGE_SIZE = 50
+TOP_SKILLS_PER_CARD = 5
+
+# Worst first: what needs attention leads when sorting by status.
+_STATUS_RANK = {
+    ProjectStatus.RED: 0,
+    ProjectStatus.YELLOW: 1,
+    ProjectStatus.GREEN: 2,
+    ProjectStatus.COMPLETE: 3,
+    ProjectStatus.UNKNOWN: 4,
+    ProjectStatus.ARCHIVED: 5,
+}
+DASHBOARD_SORTS = {
+    "name": "Name",
+    "progress": "Progress",
+    "updated": "Last updated",
+    "status": "Status",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardFilters:
+    """What the dashboard's search form asked for, already checked."""
+
+    q: str = ""
+    status: str = ""
+    skill: str = ""
+    sort: str = "name"
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.status or self.skill)
+
+
+def dashboard_filters_from(params) -> DashboardFilters:
+    """Read the filters from a query dict; unknown values fall back to "no filter"."""
+    status = params.get("status", "")
+    sort = params.get("sort", "name")
+    return DashboardFilters(
+        q=" ".join(params.get("q", "").split())[:200],
+        status=status if status in ProjectStatus.values else "",
+        skill=params.get("skill", "").strip()[:120],
+        sort=sort if sort in DASHBOARD_SORTS else "name",
+    )
+
+
+def project_list_for_dashboard(*, user, filters: DashboardFilters) -> QuerySet[Project]:
+    """The user's projects matching ``filters``, in the requested order."""
+    qs = project_list_for_user(user=user)
+    if filters.q:
+        qs = qs.filter(Q(name__icontains=filters.q) | Q(repo_url__icontains=filters.q))
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.skill:
+        qs = qs.filter(skills__name=filters.skill)
+    # Each card's phase strip comes from the latest snapshot, read in the same
+    # query as the page: no aggregation over the tasks of fifty projects.
+    latest_phases = (
+        ProgressSnapshot.objects.filter(project=OuterRef("pk"))
+        .order_by("-created_at")
+        .values("phases")[:1]
+    )
+    qs = qs.annotate(latest_phases=Subquery(latest_phases, output_field=JSONField()))
+    return qs.order_by(*_dashboard_ordering(filters.sort))
+
+
+def _dashboard_ordering(sort: str) -> list:
+    if sort == "progress":
+        return ["-percentage", "name", "pk"]
+    if sort == "updated":
+        return [F("last_refreshed_at").desc(nulls_last=True), "name", "pk"]
+    if sort == "status":
+        rank = Case(
+            *(When(status=s, then=Value(r)) for s, r in _STATUS_RANK.items()),
+            default=Value(9),
+            output_field=IntegerField(),
+        )
+        return [rank, "name", "pk"]
+    return ["name", "pk"]
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseBar:
+    title: str
+    done: int
+    total: int
+
+    @property
+    def percentage(self) -> float:
+        return round(100 * self.done / self.total, 1) if self.total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectCard:
+    project: Project
+    skills: tuple[str, ...]
+    phases: tuple[PhaseBar, ...]
+    refresh: object | None = None  # the live refresh state, attached by the page
+
+
+def _phase_bars(rows) -> tuple[PhaseBar, ...]:
+    if isinstance(rows, str):  # a database that hands JSON back as text
+        rows = json.loads(rows)
+    if not isinstance(rows, list):
+        return ()
+    return tuple(
+        PhaseBar(
+            title=str(row.get("title") or "Tasks"),
+            done=int(row.get("done") or 0),
+            total=int(row.get("total") or 0),
+        )
+        for row in rows
+        if isinstance(row, dict)
+    )
+
+
+def project_cards_for(projects: Sequence[Project]) -> list[ProjectCard]:
+    """Attach top skills (one query) and the phase strip to a page of projects.
+
+    The strip reads ``latest_phases`` (the latest snapshot's per-phase counts,
+    annotated by ``project_list_for_dashboard``); a project without it gets no strip.
+    """
+    ids = [p.pk for p in projects]
+    if not ids:
+        return []
+    phases = {p.pk: _phase_bars(getattr(p, "latest_phases", None)) for p in projects}
+    skills: dict = defaultdict(list)
+    from skills.models import Skill  # skills depends on projects, not the reverse
+
+    for project_id, name in (
+        Skill.objects.filter(project_id__in=ids)
+        .order_by("project_id", "-confidence", "name")
+        .values_list("project_id", "name")
+    ):
+        if len(skills[project_id]) < TOP_SKILLS_PER_CARD:
+            skills[project_id].append(name)
+    return [
+        ProjectCard(project=p, skills=tuple(skills[p.pk]), phases=phases[p.pk]) for p in projects
+    ]
+
+
+# --- Project page --------------------------------------------------------------
+
+# Above this many tasks the page opens with phases collapsed and each phase
+# loads its tasks when opened, so the first response stays small.
+LARGE_PLAN_TASKS = 300
+HISTORY_CHART_SNAPSHOTS = 100
+
+TASK_STATUS_ICONS = {
+    TaskStatus.DONE: "✓",
+    TaskStatus.DOING: "◐",
+    TaskStatus.BLOCKED: "✕",
+    TaskStatus.TODO: "○",
+}
+_TASK_STATUS_LABELS = dict(TaskStatus.choices)
+
+
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    title: str
+    status: str
+    depth: int
+    file_path: str
+    line: int
+    url: str  # https link to the line, or "" for unknown hosts
+
+    @property
+    def status_label(self) -> str:
+        return _TASK_STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def icon(self) -> str:
+        return TASK_STATUS_ICONS.get(self.status, "?")
+
+
+@dataclass(slots=True)
+class PhaseView:
+    index: int
+    title: str
+    key: str  # the stored phase name, used to load the phase's tasks
+    total: int
+    done: int
+    doing: int
+    blocked: int
+    tasks: list[TaskRow] | None = None  # None: not loaded (large plan)
+
+    @property
+    def todo(self) -> int:
+        return self.total - self.done - self.doing - self.blocked
+
+    @property
+    def percentage(self) -> float:
+        return round(100 * self.done / self.total, 1) if self.total else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectPlan:
+    phases: list[PhaseView]
+    total: int
+    status_filter: str
+
+    @property
+    def is_large(self) -> bool:
+        return self.total > LARGE_PLAN_TASKS
+
+
+def task_status_filter_from(params) -> str:
+    status = params.get("status", "")
+    return status if status in TaskStatus.values else ""
+
+
+def phase_list_for_project(*, project: Project) -> list[PhaseView]:
+    """The project's phases in plan order with their task counts (one query)."""
+    rows = (
+        Task.objects.filter(project=project)
+        .values("phase")
+        .annotate(
+            total=Count("id"),
+            done=Count("id", filter=Q(status=TaskStatus.DONE)),
+            doing=Count("id", filter=Q(status=TaskStatus.DOING)),
+            blocked=Count("id", filter=Q(status=TaskStatus.BLOCKED)),
+            first=Min("order"),
+        )
+        .order_by("first")
+    )
+    return [
+        PhaseView(
+            index=i,
+            title=row["phase"] or "Tasks",
+            key=row["phase"],
+            total=row["total"],
+            done=row["done"],
+            doing=row["doing"],
+            blocked=row["blocked"],
+        )
+        for i, row in enumerate(rows, start=1)
+    ]
+
+
+def task_rows_for_project(
+    *, project: Project, status: str = "", phase: str | None = None
+) -> list[TaskRow]:
+    """Tasks as display rows in plan order, each with its line link when the host is known."""
+    return [row for _, row in _phased_task_rows(project=project, status=status, phase=phase)]
+
+
+def _phased_task_rows(
+    *, project: Project, status: str, phase: str | None
+) -> list[tuple[str, TaskRow]]:
+    linker = line_linker_for(project.repo_url, revision=project.last_commit_sha or project.branch)
+    qs = Task.objects.filter(project=project)
+    if status:
+        qs = qs.filter(status=status)
+    if phase is not None:
+        qs = qs.filter(phase=phase)
+    rows = qs.order_by("order").values_list(
+        "phase", "title", "status", "depth", "file_path", "line"
+    )
+    return [
+        (
+            phase_name,
+            TaskRow(
+                title=title,
+                status=st,
+                depth=min(depth, 8),
+                file_path=path,
+                line=line,
+                url=linker.url(path, line) if linker and path else "",
+            ),
+        )
+        for phase_name, title, st, depth, path, line in rows
+    ]
+
+
+def project_plan_for(*, project: Project, status_filter: str = "") -> ProjectPlan:
+    """Phases with counts, and their tasks too unless the plan is large (two queries at most)."""
+    phases = phase_list_for_project(project=project)
+    total = sum(p.total for p in phases)
+    plan = ProjectPlan(phases=phases, total=total, status_filter=status_filter)
+    if plan.is_large or not phases:
+        return plan
+    by_phase: dict[str, list[TaskRow]] = {p.key: [] for p in phases}
+    for phase_name, row in _phased_task_rows(project=project, status=status_filter, phase=None):
+        by_phase.setdefault(phase_name, []).append(row)
+    for p in phases:
+        p.tasks = by_phase.get(p.key, [])
+    return plan
+
+
+def progress_chart_for_project(*, project: Project) -> ProgressChart:
+    """The latest snapshots (oldest first) placed on the small progress chart."""
+    samples = list(
+        ProgressSnapshot.objects.filter(project=project)
+        .order_by("-created_at")
+        .values_list("created_at", "percentage")[:HISTORY_CHART_SNAPSHOTS]
+    )
+    samples.reverse()
+    return build_progress_chart(samples, width=640, height=180, pad=10, left=46, bottom=26)

@@ -6,4 +6,9 @@ app_name = "projects"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("projects/add/", views.project_add, name="add"),
+    path("projects/<uuid:project_id>/", views.project_detail, name="detail"),
+    path("projects/<uuid:project_id>/edit/", views.project_edit, name="edit"),
+    path("projects/<uuid:project_id>/delete/", views.project_delete_view, name="delete"),
+    path("projects/<uuid:project_id>/phase-tasks/", views.project_phase_tasks, name="phase_tasks"),
 ]
