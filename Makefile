@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(BIN)/python -m repotrackr.testrun $(PYTEST_ARGS)
 
 bench: $(STAMP)
-	$(BIN)/python -m tests.bench.run_all
+	$(BIN)/python tests/bench/run_all.py
 
 screenshots: $(STAMP)
 	$(BIN)/python -m repotrackr.testrun -p no:xdist tests/e2e/make_screenshots.py -m browser -q

@@ -3,101 +3,72 @@
 Two operations: ``ls_remote_head`` (which commit a branch points at, so an
 unchanged repository is never cloned) and ``shallow_clone`` (a bare,
 depth-1, single-branch clone with a wall-clock timeout and a size cap, both
-enforced on the git process itself). Every git call:
-
-- gets an argument list, never a shell, with ``--`` before the URL and refs;
-- runs with a minimal environment: an empty temporary HOME, no system or
-  global config, no terminal prompts, no ssh agent or ssh config;
-- allows only the https, ssh and git protocols (file only when local
-  repositories are allowed), never runs hooks, never follows redirects,
-  never fetches submodules;
-- receives an access token through an askpass helper that reads it from the
-  environment of that one git process, never through the URL or argv.
-
-Failures become ``GitFetchError`` subclasses whose messages are safe to show
-(tokens and URL credentials redacted) and which say whether a retry can help.
+enforced on the git process itself). Every git call gets an argument list
+(never a shell) with ``--`` before the URL and refs, and the options and
+environment of ``git_hardening``. Failures become the ``GitFetchError``
+family of ``git_errors``, re-exported here for callers.
 """
 
 from __future__ import annotations
 
 import os
-import re
-import shlex
 import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import ClassVar
 
+from projects.core.git_errors import (
+    AuthRequiredError,
+    BranchNotFoundError,
+    EmptyRepoError,
+    GitFetchError,
+    GitNetworkError,
+    GitTimeoutError,
+    RepoNotFoundError,
+    RepoTooLargeError,
+    classify_git_error,
+    redact,
+)
+from projects.core.git_hardening import (
+    git_config_args,
+    git_environment,
+    host_of,
+    pin_config_args,
+    write_askpass,
+)
 from projects.core.repo_url import InvalidRepoUrlError, validate_branch_name
+
+# Re-exported: callers catch these where they call the functions below.
+__all__ = [
+    "CLONE_DIR_PREFIX",
+    "HOME_DIR_PREFIX",
+    "AuthRequiredError",
+    "BranchNotFoundError",
+    "ClonedRepo",
+    "EmptyRepoError",
+    "GitFetchError",
+    "GitNetworkError",
+    "GitTimeoutError",
+    "RemoteHead",
+    "RepoNotFoundError",
+    "RepoTooLargeError",
+    "directory_size",
+    "ls_remote_head",
+    "make_clone_dir",
+    "shallow_clone",
+    "sweep_stale_clones",
+]
 
 CLONE_DIR_PREFIX = "repotrackr-clone-"
 HOME_DIR_PREFIX = "repotrackr-githome-"
-TOKEN_ENV = "REPOTRACKR_GIT_TOKEN"
-USERNAME_ENV = "REPOTRACKR_GIT_USERNAME"
 _POLL_SECONDS = 0.05
 _STDERR_KEEP = 16_384
-
-# The askpass helper answers git's two questions; the token stays in the
-# environment of the git process tree and never touches argv or disk.
-ASKPASS_SCRIPT = f"""#!/bin/sh
-case "$1" in
-  Username*|username*) printf '%s\\n' "${USERNAME_ENV}" ;;
-  *) printf '%s\\n' "${TOKEN_ENV}" ;;
-esac
-"""
-
-
-class GitFetchError(Exception):
-    """Git could not fetch the repository; ``str(error)`` is safe to show users."""
-
-    retryable: ClassVar[bool] = False
-    default_message: ClassVar[str] = "git could not fetch the repository"
-
-    def __init__(self, message: str = "") -> None:
-        super().__init__(message or self.default_message)
-
-    @property
-    def message(self) -> str:
-        return str(self)
-
-
-class RepoNotFoundError(GitFetchError):
-    default_message = "the repository does not exist or cannot be read"
-
-
-class AuthRequiredError(GitFetchError):
-    default_message = (
-        "the repository needs authentication (or does not exist); "
-        "set an access token for an https URL"
-    )
-
-
-class BranchNotFoundError(GitFetchError):
-    default_message = "the branch does not exist in the repository"
-
-
-class EmptyRepoError(GitFetchError):
-    default_message = "the repository has no commits yet"
-
-
-class GitTimeoutError(GitFetchError):
-    retryable = True
-    default_message = "fetching the repository took too long"
-
-
-class RepoTooLargeError(GitFetchError):
-    default_message = "the repository is larger than the allowed size"
-
-
-class GitNetworkError(GitFetchError):
-    retryable = True
-    default_message = "the repository host could not be reached"
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,124 +82,6 @@ class ClonedRepo:
     path: Path
     sha: str
     branch: str
-
-
-# ---------------------------------------------------------------- redaction
-
-_URL_USERINFO_RE = re.compile(r"(?i)\b(https?|ftps?)://[^/@\s]*@")
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """Return ``text`` with every secret and every ``user:pass@`` of a URL masked.
-
-    Secrets are also masked in their percent-encoded form, as git prints
-    URLs encoded. Empty secrets are ignored.
-    """
-    from urllib.parse import quote
-
-    for secret in sorted({s for s in secrets if s}, key=len, reverse=True):
-        for form in {secret, quote(secret, safe="")}:
-            text = text.replace(form, "***")
-    return _URL_USERINFO_RE.sub(lambda m: f"{m.group(1)}://***@", text)
-
-
-# ------------------------------------------------------ environment and argv
-
-
-def token_username_for_host(host: str) -> str:
-    """The user name a forge expects beside an access token sent as password.
-
-    GitHub: ``x-access-token``; Bitbucket: ``x-token-auth``; GitLab (and
-    Gitea/Forgejo, which accept any name with a token): ``oauth2``.
-    """
-    host = host.lower()
-    if host == "github.com" or host.endswith(".github.com") or host.endswith(".ghe.com"):
-        return "x-access-token"
-    if host == "bitbucket.org" or host.endswith(".bitbucket.org"):
-        return "x-token-auth"
-    return "oauth2"
-
-
-def git_config_args(*, allow_local: bool) -> list[str]:
-    """The ``-c`` options every git call gets (no secrets among them)."""
-    settings = [
-        "protocol.allow=never",
-        "protocol.https.allow=always",
-        "protocol.ssh.allow=always",
-        "protocol.git.allow=always",
-        *(["protocol.file.allow=always"] if allow_local else []),
-        f"core.hooksPath={os.devnull}",
-        "core.symlinks=false",
-        "core.fsmonitor=false",
-        "submodule.recurse=false",
-        "http.followRedirects=false",
-        "credential.helper=",
-        "init.templateDir=",
-        "transfer.credentialsInUrl=die",
-        "advice.detachedHead=false",
-    ]
-    args: list[str] = []
-    for setting in settings:
-        args += ["-c", setting]
-    return args
-
-
-def git_environment(
-    home: Path, *, token: str = "", host: str = "", askpass: Path | None = None
-) -> dict[str, str]:
-    """A minimal environment for git: nothing of the worker's own leaks in.
-
-    ``home`` is an empty private directory used as HOME and for ssh's
-    known_hosts. When ``token`` is given, ``askpass`` must be the helper
-    written by ``write_askpass``; the token travels in ``TOKEN_ENV`` only.
-    """
-    known_hosts = home / "known_hosts"
-    ssh = [
-        "ssh", "-F", os.devnull,
-        "-o", "BatchMode=yes",
-        "-o", "IdentityAgent=none",
-        "-o", "ForwardAgent=no",
-        "-o", "ProxyCommand=none",
-        "-o", "PermitLocalCommand=no",
-        "-o", "StrictHostKeyChecking=accept-new",
-        "-o", f"UserKnownHostsFile={known_hosts}",
-        "-o", "ConnectTimeout=15",
-    ]  # fmt: skip
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
-        "HOME": str(home),
-        "XDG_CONFIG_HOME": str(home / ".config"),
-        "LC_ALL": "C",
-        "LANG": "C",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "GIT_TERMINAL_PROMPT": "0",
-        "GIT_PROTOCOL_FROM_USER": "0",
-        "GIT_SSH_COMMAND": shlex.join(ssh),
-        "GIT_SSH_VARIANT": "ssh",
-    }
-    if "TMPDIR" in os.environ:
-        env["TMPDIR"] = os.environ["TMPDIR"]
-    if token:
-        if askpass is None:
-            raise ValueError("a token needs the askpass helper")
-        env["GIT_ASKPASS"] = str(askpass)
-        env[TOKEN_ENV] = token
-        env[USERNAME_ENV] = token_username_for_host(host)
-    return env
-
-
-def write_askpass(home: Path) -> Path:
-    """Write the askpass helper into ``home`` (private to this git call)."""
-    script = home / "askpass.sh"
-    script.write_text(ASKPASS_SCRIPT)
-    script.chmod(0o700)
-    return script
-
-
-def _host_of(url: str) -> str:
-    match = re.match(r"^[a-z]+://(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)", url)
-    return match.group(1).strip("[]").lower() if match else ""
 
 
 def _prepare_url(url: str, *, allow_local: bool) -> str:
@@ -255,12 +108,20 @@ class _GitResult:
 class _GitSession:
     """A private HOME (and askpass helper) for the git calls of one operation."""
 
-    def __init__(self, *, url: str, token: str, allow_local: bool, parent: Path | None) -> None:
+    def __init__(
+        self,
+        *,
+        url: str,
+        token: str,
+        allow_local: bool,
+        parent: Path | None,
+        pin_addresses: Sequence[str] = (),
+    ) -> None:
         self.home = Path(tempfile.mkdtemp(prefix=HOME_DIR_PREFIX, dir=parent))
         self.token = token if url.startswith("https://") else ""
         askpass = write_askpass(self.home) if self.token else None
-        self.env = git_environment(self.home, token=self.token, host=_host_of(url), askpass=askpass)
-        self.config = git_config_args(allow_local=allow_local)
+        self.env = git_environment(self.home, token=self.token, host=host_of(url), askpass=askpass)
+        self.config = git_config_args(allow_local=allow_local) + pin_config_args(url, pin_addresses)
         self.secrets = [s for s in (token,) if s]
 
     def __enter__(self) -> _GitSession:
@@ -290,7 +151,13 @@ class _GitSession:
                 cwd=self.home,
                 start_new_session=True,  # its own group: helpers die with it
             )
-            self._watch(proc, timeout=timeout, watch_dir=watch_dir, max_bytes=max_bytes)
+            try:
+                self._watch(proc, timeout=timeout, watch_dir=watch_dir, max_bytes=max_bytes)
+            except BaseException:
+                # Caps, and also a job timeout or shutdown raised into this
+                # thread: git must never outlive the call that started it.
+                _kill_group(proc)
+                raise
             out.seek(0)
             stdout = out.read()
             err.seek(0)
@@ -305,17 +172,16 @@ class _GitSession:
         watch_dir: Path | None,
         max_bytes: int | None,
     ) -> None:
+        # A thread blocks in wait() so an exit is seen at once; this loop
+        # only wakes to check the clock and the size.
+        exited = threading.Event()
+        threading.Thread(target=lambda: (proc.wait(), exited.set()), daemon=True).start()
         deadline = time.monotonic() + timeout
-        while True:
-            try:
-                proc.wait(timeout=_POLL_SECONDS)
-                return
-            except subprocess.TimeoutExpired:
-                pass
+        while not exited.wait(_POLL_SECONDS):
             if time.monotonic() > deadline:
                 _kill_group(proc)
                 raise GitTimeoutError(
-                    f"fetching the repository took longer than {timeout:g} seconds"
+                    f"fetching the repository took longer than the {timeout:g}-second limit"
                 )
             if watch_dir is not None and max_bytes is not None:
                 if directory_size(watch_dir) > max_bytes:
@@ -324,6 +190,8 @@ class _GitSession:
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
+    if proc.returncode is not None:
+        return  # reaped: its group id may already belong to someone else
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
@@ -357,85 +225,6 @@ def directory_size(path: Path) -> int:
     return total
 
 
-# ----------------------------------------------------------- classification
-
-_PATTERNS: tuple[tuple[type[GitFetchError], tuple[str, ...]], ...] = (
-    (BranchNotFoundError, ("remote branch", "couldn't find remote ref", "not found in upstream")),
-    (
-        AuthRequiredError,
-        (
-            "could not read username",
-            "could not read password",
-            "terminal prompts disabled",
-            "authentication failed",
-            "invalid username or password",
-            "access denied",
-            "permission denied",
-            "http basic",
-            "the requested url returned error: 401",
-            "the requested url returned error: 403",
-            "host key verification failed",
-        ),
-    ),
-    (
-        RepoNotFoundError,
-        (
-            "repository not found",
-            "' not found",
-            "does not appear to be a git repository",
-            "not a git repository",
-            "the requested url returned error: 404",
-            "project you were looking for could not be found",
-            "no such repository",
-            "redirect",
-            "not allowed",
-        ),
-    ),
-    (
-        GitNetworkError,
-        (
-            "could not resolve host",
-            "could not resolve hostname",
-            "connection refused",
-            "connection timed out",
-            "connection reset",
-            "operation timed out",
-            "network is unreachable",
-            "no route to host",
-            "early eof",
-            "hung up unexpectedly",
-            "unable to access",
-            "ssl",
-            "tls",
-            "gnutls",
-            "the requested url returned error: 5",
-            "rpc failed",
-            "temporary failure",
-        ),
-    ),
-)
-
-
-def classify_git_error(stderr: str, *, display_url: str = "") -> GitFetchError:
-    """Turn git's (already redacted) stderr into a ``GitFetchError`` for users.
-
-    Unknown failures become a plain ``GitFetchError`` quoting git's last
-    ``fatal:`` line, which carries no secrets once redacted.
-    """
-    low = stderr.lower()
-    where = f" ({display_url})" if display_url else ""
-    for cls, needles in _PATTERNS:
-        if any(n in low for n in needles):
-            if cls is RepoNotFoundError and "redirect" in low:
-                return cls(f"the repository URL redirects elsewhere; use its final address{where}")
-            if cls is RepoNotFoundError and "not allowed" in low:
-                return cls(f"this kind of repository URL is not allowed{where}")
-            return cls(f"{cls.default_message}{where}")
-    fatal = [ln for ln in stderr.splitlines() if ln.startswith(("fatal:", "error:"))]
-    detail = f": {fatal[-1].split(':', 1)[1].strip()}" if fatal else ""
-    return GitFetchError(f"git could not fetch the repository{where}{detail}")
-
-
 # ----------------------------------------------------------------- ls-remote
 
 
@@ -446,6 +235,7 @@ def ls_remote_head(
     token: str = "",
     timeout: float,
     allow_local: bool = False,
+    pin_addresses: Sequence[str] = (),
 ) -> RemoteHead:
     """Return the commit ``branch`` points at on the remote, without cloning.
 
@@ -460,10 +250,12 @@ def ls_remote_head(
         validate_branch_name(branch)
     wanted = f"refs/heads/{branch}" if branch else "HEAD"
     args = ["ls-remote", *(["--symref"] if not branch else []), "--", url, wanted]
-    with _GitSession(url=url, token=token, allow_local=allow_local, parent=None) as session:
+    with _GitSession(
+        url=url, token=token, allow_local=allow_local, parent=None, pin_addresses=pin_addresses
+    ) as session:
         result = session.run(args, timeout=timeout)
     if result.returncode != 0:
-        raise classify_git_error(result.stderr)
+        raise classify_git_error(result.stderr, branch=branch)
     return _parse_ls_remote(result.stdout.decode("utf-8", "replace"), wanted, branch)
 
 
@@ -504,6 +296,7 @@ def shallow_clone(
     timeout: float,
     max_bytes: int,
     allow_local: bool = False,
+    pin_addresses: Sequence[str] = (),
 ) -> ClonedRepo:
     """Clone one branch's last commit, bare (no working tree), into ``dest``.
 
@@ -511,7 +304,8 @@ def shallow_clone(
     clone is killed (with its helpers) once ``timeout`` seconds pass or the
     bytes written under ``dest`` exceed ``max_bytes``. A blank ``branch``
     clones the remote's default branch; the result names the branch and
-    commit actually cloned. Raises the ``GitFetchError`` family.
+    commit actually cloned. ``pin_addresses``: as for ``ls_remote_head``.
+    Raises the ``GitFetchError`` family.
     """
     url = _prepare_url(url, allow_local=allow_local)
     if branch:
@@ -526,11 +320,18 @@ def shallow_clone(
         "--", url, str(dest),
     ]  # fmt: skip
     parent = dest.parent
+    parent.mkdir(parents=True, exist_ok=True)
     try:
-        with _GitSession(url=url, token=token, allow_local=allow_local, parent=parent) as session:
+        with _GitSession(
+            url=url,
+            token=token,
+            allow_local=allow_local,
+            parent=parent,
+            pin_addresses=pin_addresses,
+        ) as session:
             result = session.run(args, timeout=timeout, watch_dir=dest, max_bytes=max_bytes)
             if result.returncode != 0:
-                raise classify_git_error(result.stderr)
+                raise classify_git_error(result.stderr, branch=branch)
             if directory_size(dest) > max_bytes:
                 raise _too_large(max_bytes)
             remaining = max(1.0, timeout - (time.monotonic() - started))
@@ -541,13 +342,14 @@ def shallow_clone(
 
 
 def _describe_clone(session: _GitSession, dest: Path, *, timeout: float) -> ClonedRepo:
-    git_dir = f"--git-dir={dest}"
-    head = session.run([git_dir, "rev-parse", "--verify", "-q", "HEAD^{commit}"], timeout=timeout)
-    sha = head.stdout.decode().strip()
-    if head.returncode != 0 or not sha:
+    # One call answers both: the commit, then the ref HEAD points at.
+    args = [f"--git-dir={dest}", "rev-parse", "HEAD^{commit}", "--symbolic-full-name", "HEAD"]
+    result = session.run(args, timeout=timeout)
+    lines = result.stdout.decode().split()
+    if result.returncode != 0 or len(lines) != 2:
         raise EmptyRepoError()
-    ref = session.run([git_dir, "symbolic-ref", "-q", "HEAD"], timeout=timeout)
-    name = ref.stdout.decode().strip().removeprefix("refs/heads/")
+    sha, ref = lines
+    name = ref.removeprefix("refs/heads/") if ref.startswith("refs/heads/") else ""
     return ClonedRepo(path=dest, sha=sha, branch=name)
 
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import os
 import posixpath
 import subprocess
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import IO
 
 from projects.core.source import (
     FileEntry,
@@ -30,7 +32,6 @@ _MODE_SYMLINK = "120000"
 _MODE_SUBMODULE = "160000"
 _MAX_LINK_HOPS = 8
 _MAX_LINK_BYTES = 4096
-_REQUESTS_PER_ROUND = 400  # keeps one round's requests well inside a pipe buffer
 _DISCARD_CHUNK = 1 << 20
 
 
@@ -59,6 +60,8 @@ class GitCommitSource:
     ) -> None:
         root = Path(repo_path)
         self.git_dir = root / ".git" if (root / ".git").is_dir() else root
+        if not (self.git_dir / "objects").is_dir():
+            raise SourceError("no git repository to read here")
         self.timeout = timeout
         self.git_processes_started = 0
         self._proc: subprocess.Popen[bytes] | None = None
@@ -119,25 +122,46 @@ class GitCommitSource:
         return self._proc
 
     def _fetch(self, oids: list[str], *, max_bytes: int) -> dict[str, bytes | None]:
-        """Read blobs by id; a blob over ``max_bytes`` maps to None, unread."""
-        found: dict[str, bytes | None] = {}
+        """Read blobs by id; a blob over ``max_bytes`` maps to None, unread.
+
+        Requests are written from a second thread while this one reads the
+        answers: git answers as it reads, so writing everything first could
+        fill both pipes and deadlock.
+        """
         unique = list(dict.fromkeys(oids))
-        for start in range(0, len(unique), _REQUESTS_PER_ROUND):
-            chunk = unique[start : start + _REQUESTS_PER_ROUND]
-            proc = self._batch()
-            assert proc.stdin is not None and proc.stdout is not None
+        if not unique:
+            return {}
+        proc = self._batch()
+        assert proc.stdin is not None and proc.stdout is not None
+        stdin = proc.stdin
+        write_errors: list[OSError] = []
+
+        def write_requests() -> None:
             try:
-                proc.stdin.write("".join(f"{oid}\n" for oid in chunk).encode())
-                proc.stdin.flush()
-                for oid in chunk:
-                    found[oid] = self._read_one(proc.stdout, max_bytes)
-            except (OSError, ValueError) as exc:
-                self.close()
-                raise SourceError("the repository could not be read") from exc
+                stdin.write("".join(f"{oid}\n" for oid in unique).encode())
+                stdin.flush()
+            except OSError as exc:
+                write_errors.append(exc)
+
+        writer = threading.Thread(target=write_requests, daemon=True)
+        writer.start()
+        found: dict[str, bytes | None] = {}
+        try:
+            for oid in unique:
+                found[oid] = self._read_one(proc.stdout, max_bytes)
+        except (OSError, ValueError) as exc:
+            proc.kill()  # first, so a writer blocked on a full pipe is released
+            writer.join()
+            self.close()
+            raise SourceError("the repository could not be read") from exc
+        writer.join()
+        if write_errors:
+            self.close()
+            raise SourceError("the repository could not be read") from write_errors[0]
         return found
 
     @staticmethod
-    def _read_one(stdout, max_bytes: int) -> bytes | None:  # noqa: ANN001
+    def _read_one(stdout: IO[bytes], max_bytes: int) -> bytes | None:
         header = stdout.readline().decode("utf-8", "replace").split()
         if len(header) != 3:  # "<oid> missing" or a broken stream
             if len(header) == 2 and header[1] == "missing":

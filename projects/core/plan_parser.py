@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import re
+from itertools import accumulate, repeat
 
 import pyromark
 
@@ -230,20 +231,30 @@ def _clean(parts: list[str], strip: int = 0) -> str:
     return " ".join(text.split())
 
 
-def _task(record: list) -> Task:
-    parts = record[0]
-    # Most titles are one clean piece of text; skip the split/join then.
-    title = parts[0] if len(parts) == 1 and not record[8] else None
-    if (
-        title is None
-        or "  " in title
-        or title[:1] == " "
-        or title[-1:] == " "
-        or "\t" in title
-        or "\n" in title
-    ):
-        title = _clean(parts, record[8])
-    return Task(title, record[1], record[2], record[3], record[4], record[5], record[6], record[7])
+def _line_numbers(data: bytes, offsets: list[int]) -> list[int]:
+    """1-based line of each byte offset.
+
+    Task offsets come in document order, so counting the newlines between
+    neighbours is linear; ``map`` keeps the loop in C.
+    """
+    if offsets != sorted(offsets):  # never seen, but stay correct
+        lines = _Lines(data)
+        return [lines.at(o) for o in offsets]
+    gaps = map(data.count, repeat(b"\n"), [0, *offsets[:-1]], offsets)
+    return list(accumulate(gaps, initial=1))[1:]
+
+
+def _build_tasks(data: bytes, records: list[list]) -> tuple[Task, ...]:
+    """Turn walker records into tasks; column-wise so that the loops run in C."""
+    if not records:
+        return ()
+    parts, status, section, depth, parent, path, offset, order, strip = zip(*records, strict=True)
+    titles = list(map(" ".join, map(str.split, map("".join, parts))))
+    for i, n in enumerate(strip):
+        if n:
+            titles[i] = _clean(parts[i], n)
+    lines = _line_numbers(data, list(offset))
+    return tuple(map(Task, titles, status, section, depth, parent, path, lines, order))
 
 
 def parse_plan(text: str, *, source_path: str, markers: StatusMarkers | None = None) -> Plan:
@@ -263,7 +274,7 @@ def parse_plan(text: str, *, source_path: str, markers: StatusMarkers | None = N
     gc.disable()
     try:
         walker.run()
-        tasks = tuple([_task(r) for r in walker.records])
+        tasks = _build_tasks(walker.data, walker.records)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -294,7 +305,7 @@ class _Walker:
         }
         self.emoji = _emoji_index(markers.emoji)
         self.lines = _Lines(self.data)
-        # records: [title parts, status, section, depth, parent, path, line, order, strip]
+        # records: [title parts, status, section, depth, parent, path, byte offset, order, strip]
         self.records: list[list] = []
         self.headings: list[Heading] = []
         self.warnings: list[str] = []
@@ -323,11 +334,9 @@ class _Walker:
         path = self.path
         data = self.data
         size = len(data)
-        count = data.count
         gfm_space = _GFM_SPACE
         # GitHub checkbox characters are ASCII: look them up by byte value.
         box_status = {ord(c): st for c, st in self.checkboxes.items() if c in _GFM_CHECKBOX_CHARS}
-        line, line_pos = 1, 0  # a line counter of its own for checkbox tasks
         events = pyromark.events_with_range(self.text, options=_OPTIONS, merge_text=True)
 
         # `"Text" in event` also works on the few plain-string events
@@ -410,8 +419,6 @@ class _Walker:
                 parent = items[-2]
                 index = len(records)
                 items[-1] = index
-                line += count(b"\n", line_pos, item_start)
-                line_pos = item_start
                 sink = []
                 sink_kind = 1
                 records.append(
@@ -422,7 +429,7 @@ class _Walker:
                         records[parent][3] + 1 if parent >= 0 else 0,
                         parent if parent >= 0 else None,
                         path,
-                        line,
+                        item_start,
                         index,
                         0,
                     ]
@@ -506,7 +513,7 @@ class _Walker:
                 records[parent][3] + 1 if parent >= 0 else 0,
                 parent if parent >= 0 else None,
                 self.path,
-                self.lines.at(item_start),
+                item_start,
                 len(records),
                 strip,
             ]
@@ -553,7 +560,7 @@ class _Walker:
                 records[parent][3] + 1 if parent >= 0 else 0,
                 parent if parent >= 0 else None,
                 self.path,
-                self.lines.at(table.current_row),
+                table.current_row,
                 len(records),
                 0,
             ]

@@ -33,6 +33,7 @@ _SCP_RE = re.compile(
     r"(?P<host>\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9][A-Za-z0-9._-]*)"
     r":(?P<path>.+)$"
 )
+_BARE_HOST_PATH_RE = re.compile(r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/[^@:]+$")
 _USER_RE = re.compile(r"^[A-Za-z0-9._~+][A-Za-z0-9._~+-]*$")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
@@ -57,12 +58,16 @@ class RepoUrl:
 
     ``url`` is what git is given; ``display`` is safe for pages and logs
     (never any password or token); ``host`` is empty for local paths.
+    ``addresses`` are the public addresses the host resolved to when it was
+    checked (empty when local repositories are allowed): pass them on to
+    ``git_remote`` so git connects to exactly those (no DNS rebinding).
     """
 
     url: str
     kind: str
     host: str
     display: str
+    addresses: tuple[str, ...] = ()
 
 
 def validate_repo_url(
@@ -91,7 +96,12 @@ def validate_repo_url(
         raise InvalidRepoUrlError("git remote helpers (such as ext::) are not allowed")
     scp = _SCP_RE.match(url)
     if scp and "/" not in url.split(":", 1)[0]:
+        if "@" in scp.group("path"):
+            # "user:secret@host/path" typed without a scheme reads as scp-like.
+            raise InvalidRepoUrlError("credentials may not be placed in the repository URL")
         return _remote_from_scp(scp, allow_local=allow_local, resolve=resolve)
+    if _BARE_HOST_PATH_RE.match(url):
+        raise InvalidRepoUrlError(f"add the scheme: did you mean https://{url} ?")
     raise InvalidRepoUrlError("use an https://, ssh://, git:// or user@host:path repository URL")
 
 
@@ -146,12 +156,12 @@ def _remote_from_url(url: str, scheme: str, *, allow_local: bool, resolve: Resol
     path = parts.path
     if not path.strip("/"):
         raise InvalidRepoUrlError("the repository URL has no repository path")
-    _check_host_addresses(host, port, allow_local=allow_local, resolve=resolve)
+    addresses = _check_host_addresses(host, port, allow_local=allow_local, resolve=resolve)
     netloc_host = f"[{host}]" if ":" in host else host
     netloc = netloc_host if port is None else f"{netloc_host}:{port}"
     user_part = f"{user}@" if user else ""
     normalised = f"{scheme}://{user_part}{netloc}{path}"
-    return RepoUrl(url=normalised, kind=scheme, host=host, display=normalised)
+    return RepoUrl(normalised, scheme, host, normalised, addresses)
 
 
 def _check_userinfo(parts: SplitResult, scheme: str) -> str:
@@ -181,11 +191,11 @@ def _remote_from_scp(match: re.Match[str], *, allow_local: bool, resolve: Resolv
     host = _normalise_host(raw_host.strip("[]"), bracketed=bracketed)
     if path.startswith("-") or not path.strip("/"):
         raise InvalidRepoUrlError("the repository URL has no valid repository path")
-    _check_host_addresses(host, None, allow_local=allow_local, resolve=resolve)
+    addresses = _check_host_addresses(host, None, allow_local=allow_local, resolve=resolve)
     user_part = f"{user}@" if user else ""
     shown_host = f"[{host}]" if bracketed else host
     normalised = f"{user_part}{shown_host}:{path}"
-    return RepoUrl(url=normalised, kind="ssh", host=host, display=normalised)
+    return RepoUrl(normalised, "ssh", host, normalised, addresses)
 
 
 def _normalise_host(host: str, *, bracketed: bool) -> str:
@@ -208,15 +218,17 @@ def _normalise_host(host: str, *, bracketed: bool) -> str:
 
 def _check_host_addresses(
     host: str, port: int | None, *, allow_local: bool, resolve: Resolver
-) -> None:
+) -> tuple[str, ...]:
     if allow_local:
-        return
-    for address in _addresses_of(host, port, resolve):
+        return ()
+    addresses = _addresses_of(host, port, resolve)
+    for address in addresses:
         reason = forbidden_address_reason(address)
         if reason:
             raise InvalidRepoUrlError(
                 f"the host {host} points to a {reason} address, which is not allowed"
             )
+    return tuple(dict.fromkeys(str(a) for a in addresses))
 
 
 def _addresses_of(

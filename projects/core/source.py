@@ -10,6 +10,7 @@ with ``/`` and never containing ``..``.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -69,24 +70,32 @@ class DirectorySource:
         self.root = Path(root).resolve()
 
     def list_files(self) -> list[FileEntry]:
+        # Only regular files and links are listed, as the protocol says: a
+        # FIFO, socket or device in the folder would block or misbehave when
+        # read. ``scandir`` gives the type without an extra system call.
         entries: list[FileEntry] = []
-        for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
-            dirnames[:] = [d for d in dirnames if d not in self.SKIP_DIRS]
-            base = Path(dirpath)
-            rel_base = base.relative_to(self.root).as_posix()
-            # A symlinked directory is reported as a symlink entry, not walked.
-            for name in list(dirnames):
-                if (base / name).is_symlink():
-                    dirnames.remove(name)
-                    filenames.append(name)
-            for name in filenames:
-                full = base / name
-                rel = name if rel_base == "." else f"{rel_base}/{name}"
-                try:
-                    st = full.lstat()
-                except OSError:
-                    continue
-                entries.append(FileEntry(rel, st.st_size, full.is_symlink()))
+        pending = [("", str(self.root))]
+        while pending:
+            rel_base, folder = pending.pop()
+            try:
+                with os.scandir(folder) as items:
+                    for item in items:
+                        rel = item.name if not rel_base else f"{rel_base}/{item.name}"
+                        try:
+                            if item.is_symlink():
+                                # A symlinked directory is reported as a link, never walked.
+                                size = item.stat(follow_symlinks=False).st_size
+                                entries.append(FileEntry(rel, size, True))
+                            elif item.is_dir(follow_symlinks=False):
+                                if item.name not in self.SKIP_DIRS:
+                                    pending.append((rel, item.path))
+                            elif item.is_file(follow_symlinks=False):
+                                size = item.stat(follow_symlinks=False).st_size
+                                entries.append(FileEntry(rel, size))
+                        except OSError:
+                            continue
+            except OSError:
+                continue
         entries.sort(key=lambda e: e.path)
         return entries
 
@@ -100,14 +109,24 @@ class DirectorySource:
     def read_bytes(self, path: str, *, max_bytes: int) -> bytes:
         full = self._resolve(path)
         try:
-            with full.open("rb") as fh:
-                data = fh.read(max_bytes + 1)
+            # O_NONBLOCK: opening a FIFO must not wait for a writer.
+            fd = os.open(full, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
         except FileNotFoundError as exc:
             raise SourceError(f"{path} does not exist") from exc
-        except IsADirectoryError as exc:
-            raise SourceError(f"{path} is a directory") from exc
         except OSError as exc:
             raise SourceError(f"{path} cannot be read") from exc
+        try:
+            mode = os.fstat(fd).st_mode
+            if stat.S_ISDIR(mode):
+                raise SourceError(f"{path} is a directory")
+            if not stat.S_ISREG(mode):
+                raise SourceError(f"{path} is not a regular file")
+            with os.fdopen(fd, "rb", closefd=False) as fh:
+                data = fh.read(max_bytes + 1)
+        except OSError as exc:
+            raise SourceError(f"{path} cannot be read") from exc
+        finally:
+            os.close(fd)
         if len(data) > max_bytes:
             raise FileTooLargeError(f"{path} is larger than {max_bytes} bytes")
         return data

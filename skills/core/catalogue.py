@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import fnmatch
 import functools
-import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -133,9 +132,36 @@ class Catalogue:
     _path_globs: list[tuple[str, SkillDef]] = field(default_factory=list, repr=False)
     #: Names, aliases or package names claimed by two entries (the first wins).
     conflicts: list[str] = field(default_factory=list)
+    _name_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(
+        default_factory=dict, repr=False
+    )
+    _name_always: list[tuple[re.Pattern[str], SkillDef]] = field(
+        default_factory=list, repr=False
+    )
+    _path_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(
+        default_factory=dict, repr=False
+    )
+    _folder_memo: dict[str, list[tuple[re.Pattern[str], SkillDef, int]]] = field(
+        default_factory=dict, repr=False
+    )
+    _path_always: list[tuple[re.Pattern[str], re.Pattern[str], SkillDef]] = field(
+        default_factory=list, repr=False
+    )
 
     def __len__(self) -> int:
         return len(self.skills)
+
+    def _folder_globs(self, folder: str) -> list[tuple[re.Pattern[str], SkillDef, int]]:
+        # Files of one folder share the answer. The catalogue outlives many
+        # extractions in a worker, so the memo is emptied when it grows large.
+        cached = self._folder_memo.get(folder)
+        if cached is None:
+            if len(self._folder_memo) >= _FOLDER_MEMO_MAX:
+                self._folder_memo.clear()
+            cached = self._folder_memo[folder] = _folder_globs_uncached(
+                self._path_buckets, folder
+            )
+        return cached
 
     def by_name(self, name: str) -> SkillDef | None:
         """The skill whose canonical name or alias is ``name`` (case-insensitive)."""
@@ -168,41 +194,57 @@ class Catalogue:
     def match_file(self, path: str) -> tuple[SkillDef, ...]:
         """Every skill whose ``file`` globs match the repository path ``path``."""
         lower = path.lower()
-        name = posixpath.basename(lower)
+        name = lower.rpartition("/")[2]
         found: list[SkillDef] = list(self._file_names.get(name, ()))
         dot = name.find(".", 1)
         while dot > 0:
             found.extend(self._file_exts.get(name[dot:], ()))
             dot = name.find(".", dot + 1)
-        # One combined pattern screens out the many paths no glob matches.
-        if self._file_globs and _combined(self._file_globs, False).fullmatch(name):
-            found.extend(s for g, s in self._file_globs if fnmatch.fnmatchcase(name, g))
-        if self._path_globs and _combined(self._path_globs, True).fullmatch(lower):
-            suffixes = [lower] + [
-                lower[i + 1 :] for i, c in enumerate(lower) if c == "/"
-            ]
-            for glob, skill in self._path_globs:
-                if any(fnmatch.fnmatchcase(s, glob) for s in suffixes):
+        # Globs are bucketed by their literal start so that a path is only
+        # tested against the few globs that could match it.
+        for pattern, skill in self._name_buckets.get(name[:_BUCKET], ()):
+            if pattern.fullmatch(name):
+                found.append(skill)
+        for pattern, skill in self._name_always:
+            if pattern.fullmatch(name):
+                found.append(skill)
+        folder, slash, _ = lower.rpartition("/")
+        if slash and (self._path_buckets or self._path_always):
+            for pattern, skill, start in self._folder_globs(folder):
+                if pattern.fullmatch(lower, start):
                     found.append(skill)
+            parts = lower.split("/")
+            for name_pattern, pattern, skill in self._path_always:
+                # The file-name part screens first; sub-paths are built only on a hit.
+                if name_pattern.fullmatch(name):
+                    suffixes = ["/".join(parts[i:]) for i in range(len(parts))]
+                    if any(pattern.fullmatch(suffix) for suffix in suffixes):
+                        found.append(skill)
+        if not found:
+            return ()
         unique: dict[str, SkillDef] = {}
         for skill in found:
             unique.setdefault(skill.name, skill)
         return tuple(unique.values())
 
 
-def _glob_body(glob: str) -> str:
-    translated = fnmatch.translate(glob)
-    return translated[:-2] if translated.endswith("\\Z") else translated
+_FOLDER_MEMO_MAX = 20_000
+#: Length of the literal file-name start that buckets name globs.
+_BUCKET = 3
 
 
-def _combined(globs: list[tuple[str, SkillDef]], any_folder: bool) -> re.Pattern[str]:
-    return _compile_globs(tuple(g for g, _ in globs), any_folder)
-
-
-@functools.lru_cache(maxsize=32)
-def _compile_globs(globs: tuple[str, ...], any_folder: bool) -> re.Pattern[str]:
-    body = "|".join(_glob_body(g) for g in globs)
-    return re.compile(f"(?s:(?:.*/)?(?:{body}))" if any_folder else f"(?s:{body})")
+def _folder_globs_uncached(
+    buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]], folder: str
+) -> list[tuple[re.Pattern[str], SkillDef, int]]:
+    """(pattern, skill, offset) for every bucketed path glob whose first literal
+    folder occurs in ``folder``; the offset is where that sub-path starts."""
+    found: list[tuple[re.Pattern[str], SkillDef, int]] = []
+    start = 0
+    for part in folder.split("/"):
+        for pattern, skill in buckets.get(part, ()):
+            found.append((pattern, skill, start))
+        start += len(part) + 1
+    return found
 
 
 def _candidates(ecosystem: str, name: str) -> Iterable[str]:
@@ -307,7 +349,28 @@ def build_catalogue(entries: Iterable[SkillDef]) -> Catalogue:
                 index.exact[key] = skill
     for index in catalogue._indexes.values():
         index.prefixes.sort(key=lambda item: len(item[0]), reverse=True)
+    _bucket_globs(catalogue)
     return catalogue
+
+
+def _bucket_globs(catalogue: Catalogue) -> None:
+    for glob, skill in catalogue._file_globs:
+        pattern = re.compile(fnmatch.translate(glob))
+        literal = re.split(r"[*?\[]", glob, maxsplit=1)[0]
+        if len(literal) >= _BUCKET:
+            catalogue._name_buckets.setdefault(literal[:_BUCKET], []).append(
+                (pattern, skill)
+            )
+        else:
+            catalogue._name_always.append((pattern, skill))
+    for glob, skill in catalogue._path_globs:
+        pattern = re.compile(fnmatch.translate(glob))
+        first = glob.split("/", 1)[0]
+        if any(c in first for c in "*?["):
+            name_pattern = re.compile(fnmatch.translate(glob.rsplit("/", 1)[1]))
+            catalogue._path_always.append((name_pattern, pattern, skill))
+        else:
+            catalogue._path_buckets.setdefault(first, []).append((pattern, skill))
 
 
 def _index_file_globs(

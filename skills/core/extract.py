@@ -10,8 +10,8 @@ Stages of ``extract_skills``:
    ``tests/``, ``migrations/`` or ``docs/`` are read like any other;
 3. read the manifests in batches (``source.read_many``), parse each, and
    report a malformed or oversized one in ``manifests_skipped``;
-4. read code files in batches for their first KiB (generated-file markers,
-   minified bundles, ambiguous extensions) and count language bytes;
+4. read the first KiB of every code file (``heads.read_heads``: generated-file
+   markers, minified bundles, ambiguous extensions) and count language bytes;
 5. map every dependency through the catalogue; unknown ones are kept in
    ``unmatched`` as evidence, but only catalogued technologies are skills;
 6. merge evidence per canonical skill and score it.
@@ -52,6 +52,7 @@ from typing import Any
 from projects.core.source import FileEntry, RepoSource, SourceError
 from skills.core import languages as lang
 from skills.core.catalogue import Catalogue, SkillDef
+from skills.core.heads import read_heads
 from skills.core.manifests import MAX_CANDIDATE_YAML_BYTES, ParserSpec, find_parser
 from skills.core.manifests.types import Dependency, ManifestError, NotAManifestError
 
@@ -67,8 +68,6 @@ KIND_WEIGHTS = {
 }
 MAX_CONFIDENCE = 0.99
 _READ_BATCH = 256
-#: Code files up to this size are read whole in one batch; bigger ones separately.
-_HEAD_BATCH_CAP = 64 * 1024
 #: Kinds whose unknown names are worth keeping as evidence (not script words).
 _EVIDENCE_KINDS = frozenset(
     {"runtime", "dev", "peer", "build", "image", "action", "provider"}
@@ -121,7 +120,7 @@ class _Scan:
     """Working state of one extraction."""
 
     to_read: list[tuple[FileEntry, ParserSpec]] = field(default_factory=list)
-    code_files: list[FileEntry] = field(default_factory=list)
+    code_files: list[tuple[FileEntry, str]] = field(default_factory=list)
     signals: list[tuple[SkillDef, str]] = field(default_factory=list)
     dependencies: list[Dependency] = field(default_factory=list)
     read: list[str] = field(default_factory=list)
@@ -197,13 +196,14 @@ def _classify(
             _parse(spec, path, b"", scan, None)
         else:
             scan.to_read.append((entry, spec))
-    if not lang.is_excluded_path(path) and lang.language_for(path) is not None:
+    language = lang.language_for(path)
+    if language is not None and not lang.is_excluded_path(path):
         if entry.size > max_file_bytes:
             scan.files_skipped.append(
                 (path, f"larger than {max_file_bytes} bytes, not counted")
             )
         else:
-            scan.code_files.append(entry)
+            scan.code_files.append((entry, language))
 
 
 # -- stage 3: manifests -------------------------------------------------------------
@@ -215,15 +215,28 @@ def _batches(items: Sequence[Any], size: int = _READ_BATCH) -> Iterable[Sequence
 
 
 def _read_manifests(source: RepoSource, scan: _Scan, max_file_bytes: int) -> None:
+    # Requirements files go first and stay in memory (they are small): a
+    # ``-r`` include then usually finds its target already read, and only an
+    # include with an unusual name costs a read of its own.
+    known: dict[str, bytes] = {}
+
     def read_include(path: str) -> bytes | None:
+        if path in known:
+            return known[path]
         try:
             return source.read_bytes(path, max_bytes=max_file_bytes)
         except SourceError:
             return None
 
-    for batch in _batches(scan.to_read):
+    ordered = sorted(scan.to_read, key=lambda item: not item[1].follows_includes)
+    for batch in _batches(ordered):
         contents = source.read_many(
             [entry.path for entry, _ in batch], max_bytes=max_file_bytes
+        )
+        known.update(
+            (entry.path, contents[entry.path])
+            for entry, spec in batch
+            if spec.follows_includes and entry.path in contents
         )
         for entry, spec in batch:
             data = contents.get(entry.path)
@@ -267,38 +280,51 @@ def _parse(
 
 
 def _count_languages(
-    source: RepoSource, code_files: list[FileEntry], max_file_bytes: int
+    source: RepoSource, code_files: list[tuple[FileEntry, str]], max_file_bytes: int
 ) -> tuple[dict[str, int], dict[str, tuple[int, str]]]:
     """Bytes per language and the largest file of each (its evidence)."""
     totals: dict[str, int] = {}
     largest: dict[str, tuple[int, str]] = {}
-    small = [e for e in code_files if e.size <= _HEAD_BATCH_CAP]
-    big = [e for e in code_files if e.size > _HEAD_BATCH_CAP]
-    for files, cap in ((small, _HEAD_BATCH_CAP), (big, max_file_bytes)):
-        for batch in _batches(files):
-            contents = source.read_many([e.path for e in batch], max_bytes=cap)
-            for entry in batch:
-                head = contents.get(entry.path)
-                if head is None:
-                    continue  # vanished or unreadable: nothing to count
-                language = lang.classify(
-                    entry.path, entry.size, head[: lang.HEAD_BYTES]
-                )
-                if language is None:
-                    continue
-                totals[language] = totals.get(language, 0) + entry.size
-                if entry.size > largest.get(language, (-1, ""))[0]:
-                    largest[language] = (entry.size, entry.path)
+    entries = [entry for entry, _ in code_files]
+    heads = read_heads(
+        source, entries, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes
+    )
+    compiled = lang.compiled_stylesheets(entry.path for entry in entries)
+    for entry, by_name in code_files:
+        if entry.path in compiled:
+            continue
+        head = heads.get(entry.path)
+        if head is None:
+            continue  # vanished or unreadable: nothing to count
+        language = lang.classify_head(entry.path, entry.size, by_name, head)
+        if language is None:
+            continue
+        totals[language] = totals.get(language, 0) + entry.size
+        if entry.size > largest.get(language, (-1, ""))[0]:
+            largest[language] = (entry.size, entry.path)
     return totals, largest
 
 
 # -- stages 5 and 6: match and merge ----------------------------------------------------
 
 
+#: Linguist language names whose skill has another canonical name.
+LANGUAGE_SKILLS = {
+    "TSX": "TypeScript",
+    "Vue": "Vue.js",
+    "HTML+ERB": "Ruby on Rails",
+    "HTML+Razor": "ASP.NET Core",
+}
+
+
 def _lookup(catalogue: Catalogue, dep: Dependency) -> SkillDef | None:
     skill = catalogue.match(dep.ecosystem, dep.name)
     if skill is None and dep.kind == "config" and dep.ecosystem != "skill":
-        skill = catalogue.by_name(dep.name)
+        # A tool named by a config file or hook id may be catalogued under its
+        # own name only; aliases are too loose here ("turbo" is not Hotwire).
+        named = catalogue.by_name(dep.name)
+        if named is not None and named.name.lower() == dep.name.lower():
+            skill = named
     return skill
 
 
@@ -332,7 +358,7 @@ def _merge(
             KIND_WEIGHTS["config"],
         )
     for share in lang.headline(shares):
-        skill = catalogue.by_name(share.name)
+        skill = catalogue.by_name(LANGUAGE_SKILLS.get(share.name, share.name))
         if skill is None:
             continue
         raw = f"{share.name}: {share.bytes} bytes, {share.share:.1%} of code"
@@ -362,7 +388,9 @@ def _score(skill: SkillDef, items: list[tuple[Evidence, float]]) -> Skill:
     ordered = sorted(
         unique.values(), key=lambda item: (-item[1], item[0].file, item[0].line or 0)
     )
-    version = next((e.version for e, _ in ordered if e.version), "")
+    # A version belongs to the skill only when the evidence names the skill
+    # itself: psycopg's version is not PostgreSQL's, nor checkout's GitHub Actions'.
+    version = next((e.version for e, _ in ordered if e.version and _names_skill(skill, e.raw)), "")
     evidence = tuple(
         e
         for e, _ in sorted(
@@ -370,6 +398,12 @@ def _score(skill: SkillDef, items: list[tuple[Evidence, float]]) -> Skill:
         )
     )
     return Skill(skill.name, skill.category, confidence, version, evidence)
+
+
+def _names_skill(skill: SkillDef, raw: str) -> bool:
+    own = {n.lower().replace(" ", "-") for n in (skill.name, *skill.aliases)}
+    name = raw.lower().split("[", 1)[0].rsplit("/", 1)[-1].split(":", 1)[0].strip()
+    return name in own
 
 
 def skills_report(result: SkillsResult) -> dict[str, Any]:

@@ -65,13 +65,15 @@ def generate(root: Path, *, files: int, megabytes: int) -> Path:
     return root / "remote.git"
 
 
-def median_of_5(action: Callable[[int], None]) -> float:
-    times = []
+def medians_of_5(actions: dict[str, Callable[[int], None]]) -> dict[str, float]:
+    """Median of 5 timed runs of each action, interleaved so load drift hits all alike."""
+    times: dict[str, list[float]] = {name: [] for name in actions}
     for run in range(5):
-        started = time.perf_counter()
-        action(run)
-        times.append(time.perf_counter() - started)
-    return statistics.median(times)
+        for name, action in actions.items():
+            started = time.perf_counter()
+            action(run)
+            times[name].append(time.perf_counter() - started)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def line(name: str, value: float, op: str, bound: float | None) -> str:
@@ -118,10 +120,8 @@ def main() -> None:
                 paths = [e.path for e in source.list_files()]
                 source.read_many(paths, max_bytes=10**7)
 
-        base = median_of_5(plain)
-        clone_t = median_of_5(ours)
-        head_t = median_of_5(unchanged)
-        read_t = median_of_5(read_all)
+        medians = medians_of_5({"plain": plain, "clone": ours, "head": unchanged, "read": read_all})
+        base, clone_t, head_t, read_t = (medians[k] for k in ("plain", "clone", "head", "read"))
         print(f"plain git clone: {base:.3f}s  shallow_clone: {clone_t:.3f}s  ", end="")
         print(f"ls_remote_head: {head_t:.3f}s  read all blobs: {read_t:.3f}s")
         print(line("fetch_clone_ratio", clone_t / base, "<=", 1.2))

@@ -106,6 +106,30 @@ _BY_NAME: dict[str, ParserSpec] = {
 }
 
 
+_CANDIDATE_SUFFIXES = (
+    ".txt",
+    ".in",
+    ".yml",
+    ".yaml",
+    ".gemspec",
+    ".csproj",
+    ".fsproj",
+    ".vbproj",
+    ".tf",
+    ".dockerfile",
+    ".containerfile",
+    ".json",
+    ".prisma",
+)
+_CANDIDATE_PREFIXES = (
+    "dockerfile",
+    "jenkinsfile",
+    "requirements",
+    "constraints",
+    *config.GLOB_PREFIXES,
+)
+
+
 def find_parser(path: str) -> ParserSpec | None:
     """The parser for ``path`` (a repository-relative POSIX path), or ``None``.
 
@@ -114,10 +138,17 @@ def find_parser(path: str) -> ParserSpec | None:
     YAML file is a Kubernetes candidate.
     """
     lower = path.lower()
-    name = posixpath.basename(lower)
+    name = lower.rpartition("/")[2]
     spec = _BY_NAME.get(name)
     if spec is not None:
         return spec
+    # Most files are code: one suffix test and one prefix test send them away.
+    if (
+        not name.endswith(_CANDIDATE_SUFFIXES)
+        and not name.startswith(_CANDIDATE_PREFIXES)
+        and name not in config.EXACT_NAMES
+    ):
+        return None
     parent = posixpath.basename(posixpath.dirname(lower))
     if name.endswith((".txt", ".in")) and (
         name.startswith(("requirements", "constraints")) or parent == "requirements"
@@ -148,8 +179,3 @@ def find_parser(path: str) -> ParserSpec | None:
         return _K8S
     return None
 
-
-def is_manifest_name(path: str) -> bool:
-    """True when ``find_parser`` would handle ``path`` as a definite manifest."""
-    spec = find_parser(path)
-    return spec is not None and not spec.candidate

@@ -105,7 +105,11 @@ def load_yaml_all(
     refused, and nesting beyond the interpreter's recursion limit is reported.
     """
     text = decode_text(path, data, max_bytes=max_bytes)
-    loader = _NoAliasSafeLoader(text)
+    try:
+        # The reader checks for control characters as soon as it is built.
+        loader = _NoAliasSafeLoader(text)
+    except yaml.YAMLError:
+        raise ManifestError("invalid YAML: control characters") from None
     try:
         return [doc for doc in _iter_documents(loader)]
     except yaml.YAMLError as exc:

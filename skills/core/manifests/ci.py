@@ -104,7 +104,7 @@ def parse_yaml_ci(path: str, data: bytes) -> list[Dependency]:
     text = data.decode("utf-8", "replace")
     service = SINGLE_FILE_CI.get(posixpath.basename(path).lower(), "CI")
     deps = [Dependency("skill", service, "", "config", path, 1)]
-    for key, image in _walk_images(doc):
+    for _key, image in _walk_images(doc):
         deps.extend(_image(image, path, text))
     if service == "Travis CI" and isinstance(doc.get("language"), str):
         deps.append(

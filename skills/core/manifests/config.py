@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import fnmatch
 import posixpath
+import re
 
-from skills.core.manifests._load import load_jsonc
+from skills.core.manifests._load import decode_text, load_jsonc
 from skills.core.manifests.types import Dependency, ManifestError
 
 #: Lower-case file-name glob → (ecosystem, package the file configures).
@@ -96,8 +97,27 @@ CONFIG_FILES: tuple[tuple[str, str, str], ...] = (
     (".codecov.yml", "skill", "Codecov"),
 )
 
+#: Prisma schema datasource provider → the database it names.
+_PRISMA_PROVIDERS = {
+    "postgresql": "PostgreSQL",
+    "mysql": "MySQL",
+    "sqlite": "SQLite",
+    "mongodb": "MongoDB",
+    "sqlserver": "Microsoft SQL Server",
+    "cockroachdb": "CockroachDB",
+}
+_PRISMA_DATASOURCE = re.compile(
+    r'datasource\s+\w+\s*\{[^}]*?provider\s*=\s*"(\w+)"', re.S
+)
+
 _EXACT = {glob: (eco, name) for glob, eco, name in CONFIG_FILES if "*" not in glob}
 _GLOBS = [(glob, eco, name) for glob, eco, name in CONFIG_FILES if "*" in glob]
+#: Names and literal name starts of every configuration file, for quick screening.
+EXACT_NAMES = frozenset(_EXACT)
+GLOB_PREFIXES = tuple(
+    sorted({re.split(r"[*?\[]", g, maxsplit=1)[0] for g, _, _ in _GLOBS})
+)
+_GLOBS_RE = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g, _, _ in _GLOBS))
 _DEPENDABOT = ".github/dependabot.yml"
 
 
@@ -109,11 +129,14 @@ def match_config(path: str) -> tuple[str, str] | None:
     name = posixpath.basename(lower)
     if name.startswith("tsconfig") and name.endswith(".json"):
         return ("skill", "TypeScript")
+    if name.endswith(".prisma"):
+        return ("npm", "prisma")
     if name in _EXACT:
         return _EXACT[name]
-    for glob, eco, package in _GLOBS:
-        if fnmatch.fnmatchcase(name, glob):
-            return (eco, package)
+    if _GLOBS_RE.fullmatch(name):
+        for glob, eco, package in _GLOBS:
+            if fnmatch.fnmatchcase(name, glob):
+                return (eco, package)
     return None
 
 
@@ -128,10 +151,28 @@ def parse(path: str, data: bytes) -> list[Dependency]:
         if not isinstance(doc, dict):
             raise ManifestError("tsconfig is not a JSON object")
     ecosystem, package = found
-    return [Dependency(ecosystem, package, "", "config", path, None)]
+    deps = [Dependency(ecosystem, package, "", "config", path, None)]
+    if name.endswith(".prisma"):
+        text = decode_text(path, data)
+        match = _PRISMA_DATASOURCE.search(text)
+        if match and match.group(1) in _PRISMA_PROVIDERS:
+            line = text.count("\n", 0, match.start(1)) + 1
+            deps.append(
+                Dependency(
+                    "skill",
+                    _PRISMA_PROVIDERS[match.group(1)],
+                    "",
+                    "runtime",
+                    path,
+                    line,
+                )
+            )
+    return deps
 
 
 def needs_content(path: str) -> bool:
-    """Only tsconfig files are read; the others prove their tool by name."""
+    """Only tsconfig files and Prisma schemas are read; the others prove their tool by name."""
     name = posixpath.basename(path).lower()
-    return name.startswith("tsconfig") and name.endswith(".json")
+    return (name.startswith("tsconfig") and name.endswith(".json")) or name.endswith(
+        ".prisma"
+    )

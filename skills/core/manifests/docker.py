@@ -172,7 +172,7 @@ def _install_command(words: list[str], path: str, line: int) -> list[Dependency]
         ):
             continue
         if ecosystem == "pypi":
-            name = re.split(r"[\[<>=!~;@ ]", word, 1)[0]
+            name = re.split(r"[\[<>=!~;@ ]", word, maxsplit=1)[0]
             spec = word[len(name) :]
         elif ecosystem == "npm":
             at = word.rfind("@")

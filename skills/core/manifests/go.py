@@ -21,7 +21,9 @@ def parse(path: str, data: bytes) -> list[Dependency]:
     A file without a ``module`` directive is malformed.
     """
     text = decode_text(path, data)
-    deps: list[Dependency] = []
+    deps: list[Dependency] = [
+        Dependency("skill", "Go Modules", "", "build", path, None)
+    ]
     has_module = False
     in_block = False
     for number, raw in enumerate(text.splitlines(), 1):

@@ -63,6 +63,26 @@ _BLOCK_HEADER = re.compile(
     r'^\s*(resource|data|provider|module|terraform)\b\s*("([^"]*)")?\s*("([^"]*)")?\s*\{',
     re.M,
 )
+#: Managed database resources name their engine (``engine = "postgres"``).
+_ENGINE = re.compile(r'^\s*engine\s*=\s*"([\w-]+)"', re.M)
+_ENGINES = {
+    "postgres": "PostgreSQL",
+    "aurora-postgresql": "PostgreSQL",
+    "mysql": "MySQL",
+    "aurora-mysql": "MySQL",
+    "aurora": "MySQL",
+    "mariadb": "MariaDB",
+    "redis": "Redis",
+    "valkey": "Valkey",
+    "memcached": "Memcached",
+    "sqlserver-ex": "Microsoft SQL Server",
+    "sqlserver-se": "Microsoft SQL Server",
+    "sqlserver-ee": "Microsoft SQL Server",
+    "sqlserver-web": "Microsoft SQL Server",
+    "oracle-ee": "Oracle Database",
+    "oracle-se2": "Oracle Database",
+    "docdb": "MongoDB",
+}
 _ASSIGN = re.compile(r'^\s*([\w-]+)\s*=\s*(\{|"([^"]*)")', re.M)
 
 
@@ -130,27 +150,48 @@ def parse_terraform(path: str, data: bytes) -> list[Dependency]:
             if required:
                 offset = match.end() - 1 + 1 + required.end() - 1
                 providers = _block_body(text, offset)
-                for entry in _ASSIGN.finditer(providers):
-                    local, inner = entry.group(1), entry.group(3)
-                    if entry.group(2) == "{":
-                        sub = _block_body(providers, entry.end() - 1)
-                        source = re.search(r'source\s*=\s*"([^"]*)"', sub)
-                        version_m = re.search(r'version\s*=\s*"([^"]*)"', sub)
-                        add(
-                            source.group(1) if source else local,
-                            version_m.group(1) if version_m else "",
-                            offset + entry.start(),
-                        )
-                    else:
-                        add(local, inner or "", offset + entry.start())
+                for local, value, pos in _top_level_assignments(providers):
+                    if isinstance(value, str):
+                        add(local, value, offset + 1 + pos)
+                        continue
+                    source = re.search(r'source\s*=\s*"([^"]*)"', value[0])
+                    version_m = re.search(r'version\s*=\s*"([^"]*)"', value[0])
+                    add(
+                        source.group(1) if source else local,
+                        version_m.group(1) if version_m else "",
+                        offset + 1 + pos,
+                    )
         elif block == "provider" and first:
             if not any(d.name.split("/")[-1] == first for d in deps[1:]):
                 add(first, "", match.start())
-        elif block in ("resource", "data") and first and "_" in first:
+        if block == "resource" and first:
+            body = _block_body(text, match.end() - 1)
+            engine = _ENGINE.search(body)
+            database = _ENGINES.get(engine.group(1).lower()) if engine else None
+            if database:
+                line = text.count("\n", 0, match.end() + engine.start(1)) + 1
+                deps.append(Dependency("skill", database, "", "runtime", path, line))
+        if block in ("resource", "data") and first and "_" in first:
             prefix = first.split("_", 1)[0]
             if not any(d.name.split("/")[-1] == prefix for d in deps[1:]):
                 add(prefix, "", match.start())
     return deps
+
+
+def _top_level_assignments(body: str):
+    """(name, "string" or (nested body,), position) for assignments at depth 0 of ``body``."""
+    pos = 0
+    while True:
+        match = _ASSIGN.search(body, pos)
+        if match is None:
+            return
+        if match.group(2) == "{":
+            inner = _block_body(body, match.end() - 1)
+            yield match.group(1), (inner,), match.start(1)
+            pos = match.end() + len(inner) + 1
+        else:
+            yield match.group(1), match.group(3) or "", match.start(1)
+            pos = match.end()
 
 
 # -- Kubernetes and Helm ------------------------------------------------------

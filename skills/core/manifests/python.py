@@ -233,7 +233,7 @@ def parse_pyproject(path: str, data: bytes) -> list[Dependency]:
     tool = as_dict(doc.get("tool"))
     deps.extend(_poetry(as_dict(tool.get("poetry")), path, text))
     pdm = as_dict(tool.get("pdm"))
-    for group, items in as_dict(pdm.get("dev-dependencies")).items():
+    for items in as_dict(pdm.get("dev-dependencies")).values():
         add_pep508(items, "dev")
     uv = as_dict(tool.get("uv"))
     add_pep508(uv.get("dev-dependencies"), "dev")

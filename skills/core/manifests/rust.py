@@ -7,6 +7,18 @@ from typing import Any
 from skills.core.manifests._load import as_dict, line_of, load_toml
 from skills.core.manifests.types import Dependency
 
+#: Database crates whose features name the database they talk to (sqlx "postgres").
+_DATABASE_CRATES = frozenset(
+    {"sqlx", "diesel", "sea-orm", "sea-query", "refinery", "deadpool"}
+)
+_FEATURE_DATABASES = {
+    "postgres": "PostgreSQL",
+    "postgresql": "PostgreSQL",
+    "mysql": "MySQL",
+    "sqlite": "SQLite",
+    "mssql": "Microsoft SQL Server",
+    "sqlx": "",
+}
 _TABLES = (
     ("dependencies", "runtime"),
     ("dev-dependencies", "dev"),
@@ -56,7 +68,11 @@ def parse(path: str, data: bytes) -> list[Dependency]:
                     if isinstance(value.get("version", ""), str)
                     else ""
                 )
-            deps.append(
-                Dependency("cargo", name, spec, kind, path, line_of(text, f"{alias} ="))
-            )
+            line = line_of(text, f"{alias} =")
+            deps.append(Dependency("cargo", name, spec, kind, path, line))
+            features = value.get("features") if isinstance(value, dict) else None
+            for feature in features if isinstance(features, list) else []:
+                database = _FEATURE_DATABASES.get(str(feature).split("-")[0].lower())
+                if database and name in _DATABASE_CRATES:
+                    deps.append(Dependency("skill", database, "", kind, path, line))
     return deps

@@ -8,6 +8,7 @@ and clones a bare copy by path as the "remote".
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import stat
 import subprocess
@@ -18,10 +19,18 @@ from pathlib import Path
 
 import pytest
 
+from projects.core.git_errors import classify_git_error, redact
+from projects.core.git_hardening import (
+    TOKEN_ENV,
+    git_config_args,
+    git_environment,
+    pin_config_args,
+    token_username_for_host,
+    write_askpass,
+)
 from projects.core.git_remote import (
     CLONE_DIR_PREFIX,
     HOME_DIR_PREFIX,
-    TOKEN_ENV,
     AuthRequiredError,
     BranchNotFoundError,
     EmptyRepoError,
@@ -30,16 +39,10 @@ from projects.core.git_remote import (
     GitTimeoutError,
     RepoNotFoundError,
     RepoTooLargeError,
-    classify_git_error,
-    git_config_args,
-    git_environment,
     ls_remote_head,
     make_clone_dir,
-    redact,
     shallow_clone,
     sweep_stale_clones,
-    token_username_for_host,
-    write_askpass,
 )
 from projects.core.git_source import GitCommitSource
 from projects.core.repo_url import InvalidBranchError, InvalidRepoUrlError
@@ -48,6 +51,7 @@ from projects.core.source import FileTooLargeError, SourceError, UnsafePathError
 BINARY = bytes(range(256)) * 4 + b"\n\x00end"
 PLAN_V1 = "# Plan\n\n- [ ] first\n"
 PLAN_V2 = "# Plan\n\n- [x] first\n- [ ] second\n"
+BULK_FILES = 3000  # their requests (41 bytes each) overflow a 64 KiB pipe
 HOOK_NAMES = (
     "pre-receive", "update", "post-receive", "post-update", "reference-transaction",
     "post-checkout", "post-merge", "pre-commit", "post-rewrite", "push-to-checkout",
@@ -84,8 +88,31 @@ def add_hooks(git_dir: Path, marker_dir: Path) -> None:
         hook.chmod(0o755)
 
 
-@pytest.fixture
-def repos(tmp_path: Path) -> dict:
+def add_bulk_branch(work: Path, *, parent: str) -> None:
+    """A ``bulk`` branch with many small files, written by one fast-import."""
+    lines = [
+        "commit refs/heads/bulk",
+        "committer T <t@example.org> 1700000000 +0000",
+        "data 4",
+        "bulk",
+        f"from {parent}",
+    ]
+    for i in range(BULK_FILES):
+        content = f"bulk {i}\n"
+        lines += [f"M 100644 inline bulk/{i:04}.txt", f"data {len(content)}", content]
+    subprocess.run(
+        ["git", "fast-import", "--quiet"],
+        cwd=work,
+        input="\n".join(lines).encode() + b"\n",
+        env={"PATH": os.environ["PATH"], "HOME": str(work), "GIT_CONFIG_GLOBAL": os.devnull},
+        check=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def shared_repos(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Built once per module: tests only read the remote, never change it."""
+    tmp_path = tmp_path_factory.mktemp("repos")
     work = tmp_path / "work"
     work.mkdir()
     git(work, "init", "-q", "-b", "trunk")
@@ -109,8 +136,9 @@ def repos(tmp_path: Path) -> dict:
     git(work, "add", "-A")
     git(work, "commit", "-q", "-m", "dev work")
     dev = git(work, "rev-parse", "HEAD")
+    trunk = git(work, "rev-parse", "trunk")
+    add_bulk_branch(work, parent=trunk)
     git(work, "checkout", "-q", "trunk")
-    trunk = git(work, "rev-parse", "HEAD")
     git(tmp_path, "clone", "-q", "--bare", str(work), "remote.git")
     markers = tmp_path / "markers"
     markers.mkdir()
@@ -122,8 +150,12 @@ def repos(tmp_path: Path) -> dict:
         "dev": dev,
         "first": first,
         "markers": markers,
-        "clones": tmp_path / "clones",
     }
+
+
+@pytest.fixture
+def repos(shared_repos: dict, tmp_path: Path) -> dict:
+    return {**shared_repos, "clones": tmp_path / "clones"}
 
 
 # ------------------------------------------------------------------ ls-remote
@@ -227,7 +259,7 @@ def test_ls_remote_to_a_silent_server_times_out_as_retryable(silent_server):
         ls_remote_head(f"git://127.0.0.1:{silent_server}/repo.git", timeout=1.0, allow_local=True)
     assert time.monotonic() - started < 5
     assert excinfo.value.retryable is True
-    assert "1 seconds" in str(excinfo.value)
+    assert "1-second limit" in str(excinfo.value)
 
 
 def test_clone_from_a_silent_server_times_out_and_leaves_no_directory(silent_server, tmp_path):
@@ -241,6 +273,39 @@ def test_clone_from_a_silent_server_times_out_and_leaves_no_directory(silent_ser
     assert list((tmp_path / "clones").iterdir()) == []
 
 
+def processes_mentioning(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and text.encode() in (entry / "cmdline").read_bytes():
+                found.append(int(entry.name))
+        except OSError:
+            continue
+    return found
+
+
+class JobInterrupted(Exception):
+    pass
+
+
+def test_an_exception_raised_into_a_running_fetch_kills_git(silent_server):
+    # What a queue's job timeout does: raise inside the waiting thread.
+    url = f"git://127.0.0.1:{silent_server}/interrupted.git"
+
+    def interrupt(signum, frame):
+        raise JobInterrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    signal.setitimer(signal.ITIMER_REAL, 1.0)
+    try:
+        with pytest.raises(JobInterrupted):
+            ls_remote_head(url, timeout=30, allow_local=True)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert processes_mentioning(url) == []
+
+
 def test_unreachable_https_host_is_a_retryable_network_error_without_the_token():
     with pytest.raises(GitNetworkError) as excinfo:
         ls_remote_head(
@@ -249,6 +314,53 @@ def test_unreachable_https_host_is_a_retryable_network_error_without_the_token()
     assert excinfo.value.retryable is True
     assert "tok-SECRET-123" not in str(excinfo.value)
     assert "tok-SECRET-123" not in repr(excinfo.value)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["ssh://git@127.0.0.1:1/o/r.git", "git://127.0.0.1:1/o/r.git", "https://127.0.0.1:1/o/r.git"],
+)
+def test_refused_connections_are_retryable_network_errors(url):
+    with pytest.raises(GitNetworkError) as excinfo:
+        ls_remote_head(url, timeout=30, allow_local=True)
+    assert excinfo.value.retryable is True
+    assert str(excinfo.value) == "the repository host could not be reached"
+
+
+def test_unpinned_https_host_fails_fast_on_dns():
+    with pytest.raises(GitNetworkError):
+        ls_remote_head("https://pinned.invalid/o/r.git", timeout=30, allow_local=True)
+
+
+def test_pinned_https_host_connects_to_the_checked_address_not_dns(silent_server):
+    # The name does not resolve; only the pin can lead git to the silent
+    # server, where it then waits until the timeout.
+    with pytest.raises(GitTimeoutError):
+        ls_remote_head(
+            f"https://pinned.invalid:{silent_server}/o/r.git",
+            timeout=1.0, allow_local=True, pin_addresses=["127.0.0.1"],
+        )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("url", "addresses", "expected"),
+    [
+        (
+            "https://github.com/o/r",
+            ["140.82.121.4"],
+            ["-c", "http.curloptResolve=github.com:443:140.82.121.4"],
+        ),
+        (
+            "https://h.example:8443/o/r",
+            ["1.2.3.4", "2001:db8::1"],
+            ["-c", "http.curloptResolve=h.example:8443:1.2.3.4,[2001:db8::1]"],
+        ),
+        ("git@github.com:o/r.git", ["140.82.121.4"], []),
+        ("https://github.com/o/r", [], []),
+    ],
+)
+def test_pin_arguments_cover_https_only(url, addresses, expected):
+    assert pin_config_args(url, addresses) == expected
 
 
 # ---------------------------------------------------------------------- clone
@@ -275,7 +387,7 @@ def test_clone_of_a_named_branch_checks_out_that_branch(repos):
 
 def test_clone_of_a_missing_branch_raises_and_removes_the_destination(repos):
     dest = make_clone_dir(repos["clones"])
-    with pytest.raises(BranchNotFoundError):
+    with pytest.raises(BranchNotFoundError, match="'nope' does not exist"):
         shallow_clone(
             repos["url"], branch="nope", dest=dest, timeout=60, max_bytes=10**8, allow_local=True
         )
@@ -528,6 +640,17 @@ def test_commit_source_refuses_unknown_commits(repos, commit):
         GitCommitSource(repos["remote"], commit)
 
 
+def test_commit_source_refuses_a_folder_that_is_not_a_repository(tmp_path):
+    with pytest.raises(SourceError, match="no git repository"):
+        GitCommitSource(tmp_path)
+
+
+def test_commit_source_reads_a_working_copy_through_its_git_directory(shared_repos):
+    work = shared_repos["remote"].parent / "work"
+    with GitCommitSource(work, "trunk") as source:
+        assert source.read_bytes("docs/plan.md", max_bytes=1000) == PLAN_V2.encode()
+
+
 def test_commit_source_caps_reads_and_stays_in_step_afterwards(repos):
     with GitCommitSource(repos["remote"]) as source:
         with pytest.raises(FileTooLargeError):
@@ -571,6 +694,22 @@ def test_read_many_uses_one_batch_process_and_skips_what_it_cannot_read(repos):
         assert source.git_processes_started == 3
     assert sorted(got) == sorted(wanted + ["plan-link.md"])
     assert got["many/file07.txt"] == b"file 7\n"
+
+
+def test_a_batch_larger_than_the_pipes_completes(repos):
+    paths = [f"bulk/{i:04}.txt" for i in range(BULK_FILES)]
+    result: dict = {}
+    source = GitCommitSource(repos["remote"], "bulk")
+    reader = threading.Thread(target=lambda: result.update(source.read_many(paths, max_bytes=100)))
+    reader.start()
+    reader.join(timeout=20)
+    alive = reader.is_alive()
+    if alive and source._proc is not None:
+        source._proc.kill()  # release the stuck pipes so the test can fail
+        reader.join()
+    source.close()
+    assert not alive, "read_many deadlocked"
+    assert len(result) == BULK_FILES and result["bulk/2999.txt"] == b"bulk 2999\n"
 
 
 def test_closing_the_source_stops_the_batch_process(repos):

@@ -130,6 +130,8 @@ def test_public_remote_urls_are_accepted_and_normalised(url, kind, host, normali
         ("file:///srv/git/repo.git", "local repository paths"),
         ("./relative/repo", "local repository paths"),
         ("just-a-word", "use an https://"),
+        ("github.com/owner/repo", "did you mean https://github.com/owner/repo"),
+        ("user:s3cret@github.com/owner/repo", "credentials"),
         ("https://127.0.0.1/o/r", "loopback"),
         ("https://127.1/o/r", "loopback"),
         ("https://0x7f000001/o/r", "loopback"),
@@ -178,6 +180,15 @@ def test_rejected_credentials_are_never_echoed(url):
     with pytest.raises(InvalidRepoUrlError) as excinfo:
         check(url)
     assert "s3cr3t-pass" not in str(excinfo.value)
+
+
+def test_checked_addresses_are_kept_for_pinning():
+    assert check("https://gitlab.com/o/r").addresses == (
+        "172.65.251.78",
+        "2606:4700:90:0:f22e:fbec:5bed:a9b9",
+    )
+    assert check("https://140.82.121.4/o/r").addresses == ("140.82.121.4",)
+    assert check("/srv/repo", allow_local=True).addresses == ()
 
 
 def test_unresolvable_host_raises_a_retryable_resolution_error():

@@ -1,0 +1,145 @@
+"""The argv options and environment that make git safe to point at untrusted repos.
+
+Nothing of the worker's own environment reaches git: an empty private HOME,
+no system or global config, no terminal prompts, no ssh agent or ssh config.
+Only https, ssh and git protocols (file only for local repositories), no
+hooks, no redirects, no submodules. An access token reaches git through an
+askpass helper reading it from one environment variable of that git
+process, never through the URL or argv; a host checked at validation is
+pinned so git cannot resolve it anew to a private address.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import urlsplit
+
+TOKEN_ENV = "REPOTRACKR_GIT_TOKEN"
+USERNAME_ENV = "REPOTRACKR_GIT_USERNAME"
+
+# The askpass helper answers git's two questions; the token stays in the
+# environment of the git process tree and never touches argv or disk.
+ASKPASS_SCRIPT = f"""#!/bin/sh
+case "$1" in
+  Username*|username*) printf '%s\\n' "${USERNAME_ENV}" ;;
+  *) printf '%s\\n' "${TOKEN_ENV}" ;;
+esac
+"""
+
+
+def token_username_for_host(host: str) -> str:
+    """The user name a forge expects beside an access token sent as password.
+
+    GitHub: ``x-access-token``; Bitbucket: ``x-token-auth``; GitLab (and
+    Gitea/Forgejo, which accept any name with a token): ``oauth2``.
+    """
+    host = host.lower()
+    if host == "github.com" or host.endswith(".github.com") or host.endswith(".ghe.com"):
+        return "x-access-token"
+    if host == "bitbucket.org" or host.endswith(".bitbucket.org"):
+        return "x-token-auth"
+    return "oauth2"
+
+
+def git_config_args(*, allow_local: bool) -> list[str]:
+    """The ``-c`` options every git call gets (no secrets among them)."""
+    settings = [
+        "protocol.allow=never",
+        "protocol.https.allow=always",
+        "protocol.ssh.allow=always",
+        "protocol.git.allow=always",
+        *(["protocol.file.allow=always"] if allow_local else []),
+        f"core.hooksPath={os.devnull}",
+        "core.symlinks=false",
+        "core.fsmonitor=false",
+        "submodule.recurse=false",
+        "http.followRedirects=false",
+        "credential.helper=",
+        "init.templateDir=",
+        "transfer.credentialsInUrl=die",
+        "advice.detachedHead=false",
+    ]
+    args: list[str] = []
+    for setting in settings:
+        args += ["-c", setting]
+    return args
+
+
+def git_environment(
+    home: Path, *, token: str = "", host: str = "", askpass: Path | None = None
+) -> dict[str, str]:
+    """A minimal environment for git: nothing of the worker's own leaks in.
+
+    ``home`` is an empty private directory used as HOME and for ssh's
+    known_hosts. When ``token`` is given, ``askpass`` must be the helper
+    written by ``write_askpass``; the token travels in ``TOKEN_ENV`` only.
+    """
+    known_hosts = home / "known_hosts"
+    ssh = [
+        "ssh", "-F", os.devnull,
+        "-o", "BatchMode=yes",
+        "-o", "IdentityAgent=none",
+        "-o", "ForwardAgent=no",
+        "-o", "ProxyCommand=none",
+        "-o", "PermitLocalCommand=no",
+        "-o", "StrictHostKeyChecking=accept-new",
+        "-o", f"UserKnownHostsFile={known_hosts}",
+        "-o", "ConnectTimeout=15",
+    ]  # fmt: skip
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/local/bin:/usr/bin:/bin"),
+        "HOME": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "LC_ALL": "C",
+        "LANG": "C",
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_TERMINAL_PROMPT": "0",
+        "GIT_PROTOCOL_FROM_USER": "0",
+        "GIT_SSH_COMMAND": shlex.join(ssh),
+        "GIT_SSH_VARIANT": "ssh",
+    }
+    if "TMPDIR" in os.environ:
+        env["TMPDIR"] = os.environ["TMPDIR"]
+    if token:
+        if askpass is None:
+            raise ValueError("a token needs the askpass helper")
+        env["GIT_ASKPASS"] = str(askpass)
+        env[TOKEN_ENV] = token
+        env[USERNAME_ENV] = token_username_for_host(host)
+    return env
+
+
+def write_askpass(home: Path) -> Path:
+    """Write the askpass helper into ``home`` (private to this git call)."""
+    script = home / "askpass.sh"
+    script.write_text(ASKPASS_SCRIPT)
+    script.chmod(0o700)
+    return script
+
+
+def host_of(url: str) -> str:
+    """The lower-cased host of a scheme URL; empty for scp-like and local URLs."""
+    match = re.match(r"^[a-z]+://(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)", url)
+    return match.group(1).strip("[]").lower() if match else ""
+
+
+def pin_config_args(url: str, addresses: Sequence[str]) -> list[str]:
+    """``-c http.curloptResolve`` pinning an https host to checked addresses.
+
+    Without it git would resolve the host again, and a hostile DNS server
+    could answer with a private address the second time. Only https goes
+    through curl; ssh and git:// URLs get nothing.
+    """
+    if not addresses or not url.startswith("https://"):
+        return []
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if not host or ":" in host:
+        return []
+    shown = ",".join(f"[{a}]" if ":" in a else a for a in addresses)
+    return ["-c", f"http.curloptResolve={host}:{parts.port or 443}:{shown}"]

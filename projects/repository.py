@@ -1,0 +1,83 @@
+"""Open a repository for reading: a shallow clone of a URL, or a local folder.
+
+The git settings (timeouts, size cap, whether local repositories are
+allowed) come from Django settings here, so callers only say what to open.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.conf import settings
+
+from projects.core import git_remote
+from projects.core.git_source import GitCommitSource
+from projects.core.repo_url import validate_repo_url
+from projects.core.source import DirectorySource, RepoSource
+
+
+@dataclass(frozen=True)
+class OpenedRepository:
+    source: RepoSource
+    label: str
+    commit_sha: str = ""
+    branch: str = ""
+    # The file named when a single file was given: the plan to read.
+    single_file: str = ""
+
+
+@contextmanager
+def clone_repository(url: str, *, branch: str = "", token: str = "") -> Iterator[git_remote.ClonedRepo]:
+    """A fresh shallow clone of ``url``, removed on the way out whatever happened.
+
+    The URL is validated again here, just before git touches the network:
+    its host may resolve elsewhere now than when it was first accepted.
+    """
+    allow_local = settings.REPOTRACKR_ALLOW_LOCAL_REPOS
+    valid = validate_repo_url(url, allow_local=allow_local)
+    dest = git_remote.make_clone_dir(Path(settings.REPOTRACKR_CLONE_DIR))
+    try:
+        yield git_remote.shallow_clone(
+            valid.url,
+            branch=branch,
+            dest=dest,
+            token=token,
+            timeout=settings.REPOTRACKR_CLONE_TIMEOUT,
+            max_bytes=settings.REPOTRACKR_MAX_REPO_BYTES,
+            allow_local=allow_local,
+            pin_addresses=valid.addresses,
+        )
+    finally:
+        shutil.rmtree(dest, ignore_errors=True)
+
+
+@contextmanager
+def open_repository(target: str, *, branch: str = "") -> Iterator[OpenedRepository]:
+    """Open a local file, folder or checkout as it is on disk, or clone a URL.
+
+    A local folder is read as it is on disk (uncommitted edits included),
+    unless it is a bare repository or ``branch`` is given: then that branch
+    (or HEAD) is read from its object database. Anything else must be a valid
+    repository URL and is cloned.
+    """
+    path = Path(target).expanduser()
+    if path.is_file():
+        yield OpenedRepository(DirectorySource(path.parent), str(path), single_file=path.name)
+        return
+    if path.is_dir():
+        if _is_bare_repository(path) or (branch and (path / ".git").is_dir()):
+            with GitCommitSource(path, branch or "HEAD") as source:
+                yield OpenedRepository(source, str(path), commit_sha=source.commit, branch=branch)
+            return
+        yield OpenedRepository(DirectorySource(path), str(path))
+        return
+    with clone_repository(target, branch=branch) as clone, GitCommitSource(clone.path) as source:
+        yield OpenedRepository(source, target, commit_sha=clone.sha, branch=clone.branch)
+
+
+def _is_bare_repository(path: Path) -> bool:
+    return (path / "HEAD").is_file() and (path / "objects").is_dir() and (path / "refs").is_dir()

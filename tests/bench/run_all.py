@@ -1,0 +1,62 @@
+"""``make bench``: run every ``bench_*.py`` here and collect their verdict lines.
+
+Each benchmark prints its raw times, then one line per figure:
+``NAME: VALUE (target OP BOUND) ok`` or ``... MISS``. This runner repeats
+those lines at the end as a summary. It exits 0 either way: benchmarks
+inform, tests decide.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+VERDICT = re.compile(r"^\S+: .+\(target .+\) (ok|MISS)\s*$")
+
+
+def main(argv: list[str]) -> int:
+    wanted = set(argv)
+    scripts = sorted(p for p in HERE.glob("bench_*.py") if not wanted or p.stem in wanted)
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    env.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-000000000")
+    env.setdefault("REPOTRACKR_ALLOW_LOCAL_REPOS", "true")
+    env.setdefault("STATIC_MANIFEST", "false")
+    sys.path.insert(0, str(ROOT))
+    from repotrackr import embedded_redis
+
+    redis_proc = None
+    if not env.get("REDIS_URL"):
+        url, redis_proc = embedded_redis.start_embedded_redis(Path(tempfile.mkdtemp()))
+        env["REDIS_URL"] = url.rsplit("/", 1)[0] + "/12"
+    try:
+        verdicts = _run(scripts, env)
+    finally:
+        embedded_redis.stop(redis_proc)
+    print("\n== summary")
+    print("\n".join(verdicts))
+    return 0
+
+
+def _run(scripts: list[Path], env: dict) -> list[str]:
+    verdicts: list[str] = []
+    for script in scripts:
+        print(f"== {script.stem}", flush=True)
+        proc = subprocess.run(
+            [sys.executable, str(script)], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+        sys.stdout.write(proc.stdout)
+        if proc.returncode != 0:
+            sys.stdout.write(proc.stderr[-3000:])
+            verdicts.append(f"{script.stem}: failed to run (exit {proc.returncode}) (target runs) MISS")
+        verdicts += [line for line in proc.stdout.splitlines() if VERDICT.match(line)]
+    return verdicts
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
