@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from accounts.models import ApiToken
 from jobs import metrics, queues, services
 from jobs.api_support import JobApiMixin
-from jobs.models import JobRecord, JobStatus, JobType, RefreshTrigger
+from jobs.models import JobPriority, JobRecord, JobStatus, JobType, RefreshTrigger
 from jobs.prometheus import CONTENT_TYPE, render_prometheus
 from jobs.refresh_gate import pipeline_request_limited
 from jobs.selectors import (
@@ -148,15 +148,25 @@ class ProjectRefreshApi(JobApiMixin, APIView):
         data = RefreshInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
 
+        force = data.validated_data["force"]
+
         def start():
             result = services.refresh_request(
-                project=project, user=request.user, trigger=trigger_for(request),
-                force=data.validated_data["force"],
+                project=project, user=request.user, trigger=trigger_for(request), force=force
             )
             return result, result.created
 
+        def answer_as_is(job: JobRecord):
+            # What the service would leave untouched: a running job, or a queued
+            # one already on the high queue, whose force needs no change.
+            # Anything else goes through the service, which moves it.
+            untouched = job.status == JobStatus.PROCESSING or job.priority == JobPriority.HIGH
+            if untouched and (not force or job.force or job.job_type != JobType.REFRESH):
+                return services.RefreshRequestResult(job, False, False, False)
+            return None
+
         result, self.rate_limit_decision = pipeline_request_limited(
-            user=request.user, project=project, start=start
+            user=request.user, project=project, start=start, answer_as_is=answer_as_is
         )
         return _answer(result, noun="project refresh")
 
@@ -174,8 +184,12 @@ class ProjectExtractSkillsApi(JobApiMixin, APIView):
             )
             return result, result.created
 
+        def answer_as_is(job: JobRecord):
+            # An extraction request never moves or forces the job it finds.
+            return services.RefreshRequestResult(job, False, False, False)
+
         result, self.rate_limit_decision = pipeline_request_limited(
-            user=request.user, project=project, start=start
+            user=request.user, project=project, start=start, answer_as_is=answer_as_is
         )
         return _answer(result, noun="skills extraction")
 
