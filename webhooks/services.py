@@ -19,12 +19,19 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from jobs.models import JobPriority, RefreshTrigger
+from jobs.models import JobPriority, JobRecord, JobStatus, RefreshTrigger
+from jobs.selectors import active_job_for_project
 from jobs.services import JobStateError, QueueUnavailableError, refresh_request
 from projects.core.secret_box import TokenDecryptError, decrypt_token, encrypt_token
 from projects.models import Project
 from webhooks import providers
-from webhooks.models import DeliveryVerdict, WebhookDelivery, WebhookEndpoint, WebhookProvider
+from webhooks.models import (
+    CLAIMING_VERDICTS,
+    DeliveryVerdict,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookProvider,
+)
 from webhooks.providers import EventKind, PushReading, github
 from webhooks.ratelimit import (
     DELIVERIES,
@@ -162,7 +169,10 @@ def webhook_delivery_receive(
     5. A delivery id already acted on: 200 "duplicate", logged, nothing done.
     6. GitHub ping: 200. A push to the tracked branch (the project's, else the
        payload's default branch): a webhook-triggered refresh on the default
-       queue, 202 with the new or already active job. Anything else: 202 "ignored".
+       queue, 202 with the new job, or with the project's queued or running
+       job ("deduplicated"). Anything else: 202 "ignored". The log row written
+       here claims the delivery id (a partial unique constraint), so of two
+       concurrent copies of one delivery only one is acted on.
 
     Redis down (rate counters or queue): 503, and the delivery id stays free
     so the forge's redelivery is honoured.
@@ -214,20 +224,33 @@ def webhook_delivery_receive(
         _log(**log, outcome=outcome)
         return outcome
 
-    # 5. replay: claiming the id is one insert under a partial unique constraint
+    # 5. replay: a read here; the partial unique constraint settles races at the insert
+    if delivery_id and WebhookDelivery.objects.filter(
+        project=project, provider=provider_name, delivery_id=delivery_id,
+        verdict__in=CLAIMING_VERDICTS,
+    ).exists():
+        return _answer_duplicate(log)
+
+    # 6. act, and record the outcome in the same transaction as the job
+    outcome = _decide(project, provider.read_event(event, payload))
+    if outcome is not None:
+        return _record_claiming(log, outcome)
+    return _refresh(project, log)
+
+
+def _answer_duplicate(log: dict) -> DeliveryOutcome:
+    outcome = DeliveryOutcome(200, DeliveryVerdict.DUPLICATE, "This delivery was received before; nothing done.")
+    _log(**log, outcome=outcome)
+    return outcome
+
+
+def _record_claiming(log: dict, outcome: DeliveryOutcome, **extra) -> DeliveryOutcome:
+    """Write the log row that claims the delivery id; a concurrent twin makes it a duplicate."""
     try:
         with transaction.atomic():
-            delivery = _log(**log, outcome=DeliveryOutcome(202, DeliveryVerdict.RECEIVED))
+            _log(**log, outcome=outcome, **extra)
     except IntegrityError:
-        outcome = DeliveryOutcome(200, DeliveryVerdict.DUPLICATE, "This delivery was received before; nothing done.")
-        _log(**log, outcome=outcome)
-        return outcome
-
-    # 6. act
-    outcome = _act(project, provider.read_event(event, payload))
-    delivery.verdict, delivery.http_status = outcome.verdict, outcome.status
-    delivery.reason, delivery.job_id = outcome.reason[:300], outcome.job_id
-    delivery.save(update_fields=["verdict", "http_status", "reason", "job"])
+        return _answer_duplicate(log)
     return outcome
 
 
@@ -261,8 +284,8 @@ _SIGNATURE_HEADERS = {
 }
 
 
-def _act(project: Project, reading: PushReading) -> DeliveryOutcome:
-    """Decide on an authentic, new delivery; a push to the tracked branch starts a refresh."""
+def _decide(project: Project, reading: PushReading) -> DeliveryOutcome | None:
+    """The answer to an authentic, new delivery; ``None`` when it should start a refresh."""
     if reading.kind == EventKind.PING:
         return DeliveryOutcome(200, DeliveryVerdict.PING, "Ping received; the webhook works.")
     if reading.kind == EventKind.TAG:
@@ -282,25 +305,53 @@ def _act(project: Project, reading: PushReading) -> DeliveryOutcome:
         )
     if reading.deleted:
         return DeliveryOutcome(202, DeliveryVerdict.IGNORED, "The tracked branch was deleted.")
-    return _refresh(project)
+    return None
 
 
-def _refresh(project: Project) -> DeliveryOutcome:
+def _joined(job: JobRecord) -> DeliveryOutcome:
+    if job.status == JobStatus.QUEUED:
+        reason = "The project's refresh is already queued; it will read this push."
+    else:
+        reason = "The project's refresh is already running; it answers for this push."
+    return DeliveryOutcome(202, DeliveryVerdict.DEDUPLICATED, reason, job_id=str(job.pk))
+
+
+def _refresh(project: Project, log: dict) -> DeliveryOutcome:
+    """Join the project's active job, or start a webhook refresh on the default queue.
+
+    The common case under a flood (a job is already active) is answered from
+    one read and one insert; a new job and its log row share one transaction,
+    and the job is enqueued when it commits.
+    """
+    active = active_job_for_project(project=project)
+    if active is not None:
+        return _record_claiming(log, _joined(active), job=active)
+    delivery = None
     try:
-        result = refresh_request(
-            project=project, user=None, trigger=RefreshTrigger.WEBHOOK, priority=JobPriority.NORMAL
-        )
+        with transaction.atomic():
+            result = refresh_request(
+                project=project, user=None, trigger=RefreshTrigger.WEBHOOK,
+                priority=JobPriority.NORMAL,
+            )
+            outcome = (
+                DeliveryOutcome(202, DeliveryVerdict.QUEUED, "Refresh queued.", job_id=str(result.job.pk))
+                if result.created else _joined(result.job)
+            )
+            delivery = _log(**log, outcome=outcome, job=result.job)
+    except IntegrityError:  # a concurrent twin of this delivery claimed the id first
+        return _answer_duplicate(log)
     except (QueueUnavailableError, JobStateError) as exc:
+        # Raised after the commit (the enqueue runs then) or before it: either
+        # way no job is waiting, and the row must not hold the delivery id.
         logger.warning("Webhook refresh of project %s not queued: %s", project.pk, exc)
-        return DeliveryOutcome(503, DeliveryVerdict.UNAVAILABLE, "The job queue is unavailable; try again shortly.")
-    job_id = str(result.job.pk)
-    if result.created:
-        return DeliveryOutcome(202, DeliveryVerdict.QUEUED, "Refresh queued.", job_id=job_id)
-    return DeliveryOutcome(
-        202, DeliveryVerdict.DEDUPLICATED,
-        f"The project already has a {result.job.status} refresh; it will pick this push up.",
-        job_id=job_id,
-    )
+        outcome = DeliveryOutcome(503, DeliveryVerdict.UNAVAILABLE, "The job queue is unavailable; try again shortly.")
+        updated = delivery is not None and WebhookDelivery.objects.filter(pk=delivery.pk).update(
+            verdict=outcome.verdict, http_status=outcome.status, reason=outcome.reason
+        )
+        if not updated:
+            _log(**log, outcome=outcome)
+        return outcome
+    return outcome
 
 
 # -- the page's test delivery ------------------------------------------------------------

@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from webhooks.providers import EventKind, PushReading, hmac_sha256_hex, read_push, same_text, text_at
+from webhooks.providers import (
+    EventKind,
+    PushReading,
+    hmac_sha256_hex,
+    read_push,
+    same_text,
+    text_at,
+)
 
 NAME = "gitea"
 _FAMILIES = ("x-gitea-", "x-forgejo-")

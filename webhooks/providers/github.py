@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from webhooks.providers import EventKind, PushReading, hmac_sha256_hex, read_push, same_text, text_at
+from webhooks.providers import (
+    EventKind,
+    PushReading,
+    hmac_sha256_hex,
+    read_push,
+    same_text,
+    text_at,
+)
 
 NAME = "github"
 SIGNATURE_HEADER = "x-hub-signature-256"
