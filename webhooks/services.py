@@ -166,13 +166,13 @@ def webhook_delivery_receive(
        (without the body) while the project's refused-delivery budget lasts.
     3. Over the project's budget (``WEBHOOK_RATE_LIMIT``): 429, logged.
     4. Body not a JSON object: 400, logged.
-    5. A delivery id already acted on: 200 "duplicate", logged, nothing done.
+    5. A delivery id already acted on: 200 "duplicate", logged, nothing done
+       (the id is claimed by the log row written with the outcome of step 6).
     6. GitHub ping: 200. A push to the tracked branch (the project's, else the
        payload's default branch): a webhook-triggered refresh on the default
        queue, 202 with the new job, or with the project's queued or running
-       job ("deduplicated"). Anything else: 202 "ignored". The log row written
-       here claims the delivery id (a partial unique constraint), so of two
-       concurrent copies of one delivery only one is acted on.
+       job ("deduplicated"). Anything else: 202 "ignored". Of two concurrent
+       copies of one delivery only one is acted on.
 
     Redis down (rate counters or queue): 503, and the delivery id stays free
     so the forge's redelivery is honoured.
@@ -224,14 +224,9 @@ def webhook_delivery_receive(
         _log(**log, outcome=outcome)
         return outcome
 
-    # 5. replay: a read here; the partial unique constraint settles races at the insert
-    if delivery_id and WebhookDelivery.objects.filter(
-        project=project, provider=provider_name, delivery_id=delivery_id,
-        verdict__in=CLAIMING_VERDICTS,
-    ).exists():
-        return _answer_duplicate(log)
-
-    # 6. act, and record the outcome in the same transaction as the job
+    # 5 and 6. act, and write the log row that claims the delivery id; a replay
+    # fails that insert (partial unique constraint), which also rolls back a
+    # job created in the same transaction, so nothing is done twice.
     outcome = _decide(project, provider.read_event(event, payload))
     if outcome is not None:
         return _record_claiming(log, outcome)

@@ -120,18 +120,36 @@ def test_a_github_ping_answers_200(hooked, deliver):
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_a_replayed_delivery_is_acknowledged_and_not_acted_on_twice(
-    provider, hooked, deliver, push_payload
+    provider, hooked, deliver, push_payload, settings, django_capture_on_commit_callbacks
 ):
     project, secret = hooked()
-    first = deliver(project, provider, push_payload(provider), secret, delivery_id="same-id")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = deliver(project, provider, push_payload(provider), secret, delivery_id="same-id")
     JobRecord.objects.update(status="completed")  # the first refresh has finished
-    replay = deliver(project, provider, push_payload(provider), secret, delivery_id="same-id")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        replay = deliver(project, provider, push_payload(provider), secret, delivery_id="same-id")
     assert first.status_code == 202
     assert replay.status_code == 200
     assert replay.json()["verdict"] == "duplicate"
     assert JobRecord.objects.filter(project=project).count() == 1
+    assert callbacks == []  # the replay's job was rolled back before it could be enqueued
+    assert get_queue(settings.QUEUE_DEFAULT).job_ids == [first.json()["job_id"]]
     verdicts = list(WebhookDelivery.objects.order_by("id").values_list("verdict", flat=True))
     assert verdicts == [DeliveryVerdict.QUEUED, DeliveryVerdict.DUPLICATE]
+
+
+def test_a_replay_while_the_job_is_still_active_is_a_duplicate_too(hooked, deliver, push_payload):
+    project, secret = hooked()
+    deliver(project, "gitea", push_payload("gitea"), secret, delivery_id="again")
+    replay = deliver(project, "gitea", push_payload("gitea"), secret, delivery_id="again")
+    assert replay.status_code == 200 and replay.json()["verdict"] == "duplicate"
+
+
+def test_a_replayed_ping_is_a_duplicate(hooked, deliver):
+    project, secret = hooked()
+    deliver(project, "github", {"zen": "z"}, secret, event="ping", delivery_id="p")
+    replay = deliver(project, "github", {"zen": "z"}, secret, event="ping", delivery_id="p")
+    assert replay.status_code == 200 and replay.json()["verdict"] == "duplicate"
 
 
 def test_the_same_delivery_id_for_another_project_is_not_a_replay(hooked, deliver, push_payload):
