@@ -28,8 +28,17 @@ CONSOLE_REFRESH_SECONDS = 5
 @admin.register(JobRecord)
 class JobRecordAdmin(admin.ModelAdmin):
     list_display = (
-        "short_id", "job_type", "project_link", "status_badge", "queue", "stage",
-        "progress_percent", "attempts", "requested_by", "created_at", "duration",
+        "short_id",
+        "job_type",
+        "project_link",
+        "status_badge",
+        "queue",
+        "stage",
+        "progress_percent",
+        "attempts",
+        "requested_by",
+        "created_at",
+        "duration",
     )
     list_filter = ("status", "job_type", "queue", "priority")
     list_select_related = ("project", "requested_by")
@@ -58,7 +67,9 @@ class JobRecordAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj: JobRecord):
-        return format_html('<span class="job-status-{}">{}</span>', obj.status, obj.get_status_display())
+        return format_html(
+            '<span class="job-status-{}">{}</span>', obj.status, obj.get_status_display()
+        )
 
     @admin.display(description="Progress", ordering="progress")
     def progress_percent(self, obj: JobRecord) -> str:
@@ -73,11 +84,18 @@ class JobRecordAdmin(admin.ModelAdmin):
 
     @admin.action(description="Retry selected failed jobs", permissions=["change"])
     def retry_jobs(self, request, queryset):
-        self._act(request, queryset, lambda job: services.job_retry(job=job, user=request.user), "retried")
+        self._act(
+            request, queryset, lambda job: services.job_retry(job=job, user=request.user), "retried"
+        )
 
     @admin.action(description="Cancel selected queued or running jobs", permissions=["change"])
     def cancel_jobs(self, request, queryset):
-        self._act(request, queryset, lambda job: services.job_cancel(job=job, user=request.user), "canceled")
+        self._act(
+            request,
+            queryset,
+            lambda job: services.job_cancel(job=job, user=request.user),
+            "canceled",
+        )
 
     def _act(self, request, queryset, operation, verb: str) -> None:
         done = 0
@@ -94,7 +112,9 @@ class JobRecordAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         console = [
-            path("console/", self.admin_site.admin_view(self.console_view), name="jobs_queue_console"),
+            path(
+                "console/", self.admin_site.admin_view(self.console_view), name="jobs_queue_console"
+            ),
             path(
                 "console/body/",
                 self.admin_site.admin_view(self.console_body_view),
@@ -173,7 +193,13 @@ class JobRecordAdmin(admin.ModelAdmin):
 @admin.register(RefreshHistory)
 class RefreshHistoryAdmin(admin.ModelAdmin):
     list_display = (
-        "project", "trigger", "status", "user", "job_link", "created_at", "completed_at",
+        "project",
+        "trigger",
+        "status",
+        "user",
+        "job_link",
+        "created_at",
+        "completed_at",
         "duration_seconds",
     )
     list_filter = ("status", "trigger")

@@ -20,9 +20,14 @@ from rest_framework.views import APIView
 from accounts.models import ApiToken
 from jobs import metrics, queues, services
 from jobs.api_support import JobApiMixin
-from jobs.models import JobPriority, JobRecord, JobStatus, JobType, RefreshTrigger
+from jobs.models import JobRecord, JobStatus, JobType, RefreshTrigger
 from jobs.prometheus import CONTENT_TYPE, render_prometheus
-from jobs.refresh_gate import pipeline_request_limited
+from jobs.refresh_gate import (
+    answer_with_active_job,
+    pipeline_request_limited,
+    refresh_answer_as_is,
+    refresh_request_limited,
+)
 from jobs.selectors import (
     job_get_for_user,
     job_list_for_user,
@@ -133,7 +138,8 @@ def _answer(result: services.RefreshRequestResult, *, noun: str) -> Response:
 
 class RefreshInputSerializer(serializers.Serializer):
     force = serializers.BooleanField(
-        required=False, default=False,
+        required=False,
+        default=False,
         help_text="Parse again even if the repository is unchanged.",
     )
 
@@ -144,29 +150,25 @@ class ProjectRefreshApi(JobApiMixin, APIView):
         responses={202: RefreshAnswerSerializer, 200: RefreshAnswerSerializer},
     )
     def post(self, request, project_id):
-        project = project_get_for_user(user=request.user, project_id=project_id)
         data = RefreshInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-
         force = data.validated_data["force"]
 
-        def start():
-            result = services.refresh_request(
-                project=project, user=request.user, trigger=trigger_for(request), force=force
-            )
-            return result, result.created
+        fast = answer_with_active_job(
+            user=request.user, project_id=project_id, answer_as_is=refresh_answer_as_is(force)
+        )
+        if fast is not None:
+            result, self.rate_limit_decision = fast
+            return _answer(result, noun="project refresh")
 
-        def answer_as_is(job: JobRecord):
-            # What the service would leave untouched: a running job, or a queued
-            # one already on the high queue, whose force needs no change.
-            # Anything else goes through the service, which moves it.
-            untouched = job.status == JobStatus.PROCESSING or job.priority == JobPriority.HIGH
-            if untouched and (not force or job.force or job.job_type != JobType.REFRESH):
-                return services.RefreshRequestResult(job, False, False, False)
-            return None
+        project = project_get_for_user(user=request.user, project_id=project_id)
 
-        result, self.rate_limit_decision = pipeline_request_limited(
-            user=request.user, project=project, start=start, answer_as_is=answer_as_is
+        result, self.rate_limit_decision = refresh_request_limited(
+            user=request.user,
+            project=project,
+            trigger=trigger_for(request),
+            force=force,
+            fast_path=False,  # just tried, with the access check in the same query
         )
         return _answer(result, noun="project refresh")
 
@@ -174,8 +176,20 @@ class ProjectRefreshApi(JobApiMixin, APIView):
 class ProjectExtractSkillsApi(JobApiMixin, APIView):
     """Skills only; counts against the refresh budget (it clones the repository too)."""
 
-    @extend_schema(request=None, responses={202: RefreshAnswerSerializer, 200: RefreshAnswerSerializer})
+    @extend_schema(
+        request=None, responses={202: RefreshAnswerSerializer, 200: RefreshAnswerSerializer}
+    )
     def post(self, request, project_id):
+        fast = answer_with_active_job(
+            user=request.user,
+            project_id=project_id,
+            # An extraction request never moves or forces the job it finds.
+            answer_as_is=lambda job: services.RefreshRequestResult(job, False, False, False),
+        )
+        if fast is not None:
+            result, self.rate_limit_decision = fast
+            return _answer(result, noun="skills extraction")
+
         project = project_get_for_user(user=request.user, project_id=project_id)
 
         def start():
@@ -184,12 +198,8 @@ class ProjectExtractSkillsApi(JobApiMixin, APIView):
             )
             return result, result.created
 
-        def answer_as_is(job: JobRecord):
-            # An extraction request never moves or forces the job it finds.
-            return services.RefreshRequestResult(job, False, False, False)
-
         result, self.rate_limit_decision = pipeline_request_limited(
-            user=request.user, project=project, start=start, answer_as_is=answer_as_is
+            user=request.user, project=project, start=start
         )
         return _answer(result, noun="skills extraction")
 
@@ -202,9 +212,17 @@ class ProjectRefreshStatusApi(APIView):
         if job is None:
             return Response(
                 {
-                    "project_id": project.id, "job_id": None, "status": None, "progress": None,
-                    "stage": "", "result": None, "error": None, "trigger": None,
-                    "created_at": None, "started_at": None, "completed_at": None,
+                    "project_id": project.id,
+                    "job_id": None,
+                    "status": None,
+                    "progress": None,
+                    "stage": "",
+                    "result": None,
+                    "error": None,
+                    "trigger": None,
+                    "created_at": None,
+                    "started_at": None,
+                    "completed_at": None,
                     "message": "This project has not been refreshed yet.",
                 }
             )
@@ -235,7 +253,6 @@ class JobFilterSerializer(serializers.Serializer):
 
 
 class JobListApi(APIView):
-
     @extend_schema(
         parameters=[
             OpenApiParameter("status", enum=JobStatus.values),
@@ -249,7 +266,9 @@ class JobListApi(APIView):
         filters.is_valid(raise_exception=True)
         f = filters.validated_data
         jobs = job_list_for_user(
-            user=request.user, status=f.get("status"), job_type=f.get("type"),
+            user=request.user,
+            status=f.get("status"),
+            job_type=f.get("type"),
             project_id=f.get("project"),
         )
         paginator = LimitOffsetPagination()

@@ -62,7 +62,9 @@ class JobApiMixin:
         elif isinstance(exc, RateLimitUnavailableError):
             exc = ServiceUnavailable(RATE_LIMIT_UNAVAILABLE)
         elif isinstance(exc, QueueUnavailableError):
-            exc = ServiceUnavailable(str(exc) or "The job queue is unavailable; nothing was queued.")
+            exc = ServiceUnavailable(
+                str(exc) or "The job queue is unavailable; nothing was queued."
+            )
         elif isinstance(exc, JobStateError):
             exc = Conflict(str(exc))
         elif isinstance(exc, redis.exceptions.RedisError):

@@ -4,19 +4,23 @@ from jobs import api
 
 urlpatterns = [
     path(
-        "projects/<uuid:project_id>/refresh", api.ProjectRefreshApi.as_view(),
+        "projects/<uuid:project_id>/refresh",
+        api.ProjectRefreshApi.as_view(),
         name="project-refresh",
     ),
     path(
-        "projects/<uuid:project_id>/refresh-status", api.ProjectRefreshStatusApi.as_view(),
+        "projects/<uuid:project_id>/refresh-status",
+        api.ProjectRefreshStatusApi.as_view(),
         name="project-refresh-status",
     ),
     path(
-        "projects/<uuid:project_id>/refresh-history", api.ProjectRefreshHistoryApi.as_view(),
+        "projects/<uuid:project_id>/refresh-history",
+        api.ProjectRefreshHistoryApi.as_view(),
         name="project-refresh-history",
     ),
     path(
-        "projects/<uuid:project_id>/extract-skills", api.ProjectExtractSkillsApi.as_view(),
+        "projects/<uuid:project_id>/extract-skills",
+        api.ProjectExtractSkillsApi.as_view(),
         name="project-extract-skills",
     ),
     path("jobs", api.JobListApi.as_view(), name="job-list"),
@@ -24,11 +28,13 @@ urlpatterns = [
     path("jobs/metrics", api.JobMetricsApi.as_view(), name="job-metrics"),
     path("jobs/failed", api.FailedJobsApi.as_view(), name="job-failed"),
     path(
-        "jobs/queues/<str:name>/pause", api.QueuePauseApi.as_view(pause=True),
+        "jobs/queues/<str:name>/pause",
+        api.QueuePauseApi.as_view(pause=True),
         name="queue-pause",
     ),
     path(
-        "jobs/queues/<str:name>/resume", api.QueuePauseApi.as_view(pause=False),
+        "jobs/queues/<str:name>/resume",
+        api.QueuePauseApi.as_view(pause=False),
         name="queue-resume",
     ),
     path("jobs/<uuid:job_id>", api.JobDetailApi.as_view(), name="job-detail"),

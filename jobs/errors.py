@@ -11,11 +11,11 @@ import traceback
 from dataclasses import dataclass
 
 import redis
-from django.db import OperationalError, InterfaceError
+from django.db import InterfaceError, OperationalError
 from rq.exceptions import AbandonedJobError
 from rq.timeouts import JobTimeoutException
 
-from projects.core.git_remote import GitFetchError, redact
+from projects.core.git_errors import GitFetchError, redact
 from projects.core.repo_url import HostResolutionError, InvalidBranchError, InvalidRepoUrlError
 from projects.core.source import SourceError
 

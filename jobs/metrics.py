@@ -83,12 +83,16 @@ def worker_list() -> list[dict]:
     """Every registered worker with its state and current job (and that job's record)."""
     workers = Worker.all(connection=get_redis())
     current_ids = [w.get_current_job_id() for w in workers]
-    records = {
-        str(r.id): r
-        for r in JobRecord.objects.filter(pk__in=[i for i in current_ids if i])
-        .select_related("project")
-        .only("id", "stage", "progress", "job_type", "project__name")
-    } if any(current_ids) else {}
+    records = (
+        {
+            str(r.id): r
+            for r in JobRecord.objects.filter(pk__in=[i for i in current_ids if i])
+            .select_related("project")
+            .only("id", "stage", "progress", "job_type", "project__name")
+        }
+        if any(current_ids)
+        else {}
+    )
     rows = []
     for worker, job_id in zip(workers, current_ids, strict=True):
         record = records.get(job_id or "")
@@ -127,9 +131,7 @@ def throughput_per_minute(*, now: datetime, minutes: int = THROUGHPUT_MINUTES) -
     """Jobs completed and failed in each of the last ``minutes`` minutes, oldest first."""
     end = now.replace(second=0, microsecond=0)
     start = end - timedelta(minutes=minutes - 1)
-    buckets = {
-        start + timedelta(minutes=i): {"completed": 0, "failed": 0} for i in range(minutes)
-    }
+    buckets = {start + timedelta(minutes=i): {"completed": 0, "failed": 0} for i in range(minutes)}
     rows = (
         JobRecord.objects.filter(
             completed_at__gte=start, status__in=[JobStatus.COMPLETED, JobStatus.FAILED]
@@ -223,9 +225,7 @@ def job_metrics(*, now: datetime) -> dict:
         },
         "job_types": job_type_summaries(now=now),
         "top_errors": top_errors(now=now),
-        "records": dict(
-            JobRecord.objects.values_list("status").annotate(n=Count("id")).order_by()
-        ),
+        "records": dict(JobRecord.objects.values_list("status").annotate(n=Count("id")).order_by()),
     }
     try:
         body["queues"] = queue_counts(now=now)

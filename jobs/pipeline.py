@@ -18,6 +18,7 @@ the previous data as it was.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -42,8 +43,9 @@ from projects.models import Project
 from projects.services import project_access_token
 from skills.services import skills_store
 
-# Bump whenever parsing, progress or skills output changes for the same
-# input: every project is then re-read once instead of "unchanged".
+# Bump whenever progress, status or skills output changes for the same
+# input: every project is then re-read once instead of "unchanged". The
+# plan parser's own version and the skills catalogue's content count too.
 ENGINE_VERSION = "1"
 
 RESOLVING = "resolving"
@@ -76,15 +78,31 @@ def site_parse_settings() -> dict:
     }
 
 
+@functools.lru_cache(maxsize=1)
+def engine_version() -> str:
+    """ENGINE_VERSION, the plan parser's version and a digest of the skills catalogue."""
+    from projects.core.plan_parser import PARSER_VERSION
+    from skills.core.catalogue import DEFAULT_CATALOGUE_PATH
+
+    digest = hashlib.sha256()
+    for path in sorted(DEFAULT_CATALOGUE_PATH.glob("*.y*ml")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return f"{ENGINE_VERSION}:{PARSER_VERSION}:{digest.hexdigest()[:16]}"
+
+
 def refresh_fingerprint(*, head_sha: str, branch: str, plan_path: str, repo_url: str) -> str:
-    """What must match the last success for a refresh to count as unchanged."""
+    """What must match the last success for a refresh to count as unchanged.
+
+    The remote head, the project's parse-affecting fields, the site
+    settings that change status, and the engines' versions.
+    """
     payload = {
         "head": head_sha,
         "branch": branch,
         "plan_path": plan_path,
         "repo_url": repo_url,
         "site": site_parse_settings(),
-        "engine": ENGINE_VERSION,
+        "engine": engine_version(),
     }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
@@ -133,15 +151,13 @@ def commit_time(git_dir: Path, sha: str) -> datetime | None:
 def _finish(record: JobRecord, result: dict, store_fn: Callable[[], None]) -> dict:
     """Store and complete in one transaction, unless the job was canceled meanwhile."""
     with transaction.atomic():
-        active = (
-            JobRecord.objects.select_for_update()
-            .filter(pk=record.pk, status=JobStatus.PROCESSING)
-            .exists()
-        )
-        if not active:
+        # Completing first takes the row's write lock; if the job was
+        # canceled meanwhile nothing changes and nothing is stored.
+        if not tracker.job_update_status(
+            record.pk, status=JobStatus.COMPLETED, result=result, started_at=record.started_at
+        ):
             raise JobCanceledError()
         store_fn()
-        tracker.job_update_status(record.pk, status=JobStatus.COMPLETED, result=result)
     return result
 
 

@@ -44,12 +44,8 @@ class _Writer:
 def render_prometheus(metrics: dict) -> str:
     """Render :func:`jobs.metrics.job_metrics` output as exposition text."""
     out = _Writer()
-    out.metric(
-        "repotrackr_redis_up", "Whether Redis answered.", [({}, metrics["redis_connected"])]
-    )
-    out.metric(
-        "repotrackr_workers", "Registered RQ workers.", [({}, metrics["worker_count"])]
-    )
+    out.metric("repotrackr_redis_up", "Whether Redis answered.", [({}, metrics["redis_connected"])])
+    out.metric("repotrackr_workers", "Registered RQ workers.", [({}, metrics["worker_count"])])
     out.metric(
         "repotrackr_queue_jobs",
         "Jobs per queue and RQ registry.",

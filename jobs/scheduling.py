@@ -15,11 +15,32 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Max
+from django_rq.queues import DjangoScheduler
+from rq.job import JobStatus as RQStatus
+from rq_scheduler.utils import to_unix
 
 from jobs.models import ACTIVE_JOB_STATUSES
 from projects.models import Project
 
 logger = logging.getLogger(__name__)
+
+
+class RepoTrackrScheduler(DjangoScheduler):
+    """rq-scheduler that never pushes a periodic job id still waiting in its queue.
+
+    Periodic jobs reuse one id; when workers are busy for longer than the
+    interval, pushing the id again would queue the same job twice (and RQ
+    would run it twice). A job still queued just gets its next time.
+    """
+
+    def enqueue_job(self, job):
+        interval = job.meta.get("interval")
+        if interval and job.get_status(refresh=True) == RQStatus.QUEUED:
+            if self.get_queue_for_job(job).get_job_position(job.id) is not None:
+                next_time = to_unix(datetime.now(UTC).replace(tzinfo=None)) + int(interval)
+                self.connection.zadd(self.scheduled_jobs_key, {job.id: next_time})
+                return
+        super().enqueue_job(job)
 
 
 @dataclass(frozen=True)

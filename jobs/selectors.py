@@ -45,6 +45,20 @@ def active_job_for_project(*, project) -> JobRecord | None:
     )
 
 
+def active_job_for_user_project(*, user, project_id) -> JobRecord | None:
+    """The active job of project ``project_id`` with its project, if ``user`` may see it.
+
+    One query for what a refresh flood asks most: "is a job already there?".
+    ``None`` says nothing about access: callers then use ``project_get_for_user``.
+    """
+    qs = JobRecord.objects.select_related("project", "project__owner").filter(
+        project_id=project_id, status__in=ACTIVE_JOB_STATUSES
+    )
+    if not user.is_staff:
+        qs = qs.filter(project__owner=user)
+    return qs.order_by("-created_at").first()
+
+
 def refresh_history_for_project(*, project) -> QuerySet[RefreshHistory]:
     """Every refresh of the project, newest first, with its user and job."""
     return (
@@ -55,10 +69,16 @@ def refresh_history_for_project(*, project) -> QuerySet[RefreshHistory]:
 
 
 def latest_refresh_for_project(*, project) -> JobRecord | None:
-    """The project's current refresh job, else its most recent one, else ``None``."""
-    refreshes = JobRecord.objects.filter(project=project, job_type=JobType.REFRESH)
-    current = refreshes.filter(status__in=ACTIVE_JOB_STATUSES).order_by("-created_at").first()
-    return current or refreshes.order_by("-created_at").first()
+    """The project's active pipeline job, else its most recent refresh job, else ``None``.
+
+    An active skills extraction counts: a refresh request made meanwhile is
+    answered with it, so it is what a client polling for "the refresh" waits on.
+    """
+    return active_job_for_project(project=project) or (
+        JobRecord.objects.filter(project=project, job_type=JobType.REFRESH)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def refresh_trigger_for_job(*, job: JobRecord) -> str | None:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 import redis
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from rq.command import send_stop_job_command
 from rq.exceptions import NoSuchJobError
 from rq.job import Callback, Job
@@ -63,9 +65,9 @@ class RefreshRequestResult:
 # -- enqueueing ------------------------------------------------------------------
 
 
-def _enqueue_now(job_id: str, *, delay_seconds: float = 0) -> None:
+def _enqueue_now(record: JobRecord, *, delay_seconds: float = 0) -> None:
     """Put the job on its queue (or schedule it); on a Redis error settle it failed."""
-    record = JobRecord.objects.get(pk=job_id)
+    job_id = str(record.pk)
     queue = get_queue(record.queue)
     options = {
         "job_id": str(record.id),
@@ -77,8 +79,6 @@ def _enqueue_now(job_id: str, *, delay_seconds: float = 0) -> None:
     }
     try:
         if delay_seconds > 0:
-            from datetime import timedelta
-
             queue.enqueue_in(timedelta(seconds=delay_seconds), JOB_FUNCTIONS[record.job_type], **options)
         else:
             queue.enqueue(JOB_FUNCTIONS[record.job_type], **options)
@@ -90,8 +90,8 @@ def _enqueue_now(job_id: str, *, delay_seconds: float = 0) -> None:
         ) from exc
 
 
-def _enqueue_on_commit(job_id: str, *, delay_seconds: float = 0) -> None:
-    transaction.on_commit(lambda: _enqueue_now(job_id, delay_seconds=delay_seconds))
+def _enqueue_on_commit(record: JobRecord, *, delay_seconds: float = 0) -> None:
+    transaction.on_commit(lambda: _enqueue_now(record, delay_seconds=delay_seconds))
 
 
 def _claim(
@@ -152,6 +152,14 @@ def job_move_to_queue(job_id: str, queue_name: str) -> bool:
     return True
 
 
+def _move_quietly(job_id: str, queue_name: str) -> None:
+    try:
+        job_move_to_queue(job_id, queue_name)
+    except redis.exceptions.RedisError:
+        # It still runs from the queue it is on; only the hurry is lost.
+        logger.warning("Could not move job %s to %s", job_id, queue_name)
+
+
 def _request(
     *, project, user, job_type: str, priority: str, force: bool, trigger: str | None
 ) -> RefreshRequestResult:
@@ -161,7 +169,7 @@ def _request(
             trigger=trigger,
         )
         if record is not None:
-            _enqueue_on_commit(str(record.id))
+            _enqueue_on_commit(record)
             return RefreshRequestResult(record, True, False, False)
         existing = _active_job(project)
         if existing is None:  # finished between our insert and this read: claim again
@@ -171,7 +179,7 @@ def _request(
             )
             if record is None:
                 raise JobStateError("another job for this project was just requested")
-            _enqueue_on_commit(str(record.id))
+            _enqueue_on_commit(record)
             return RefreshRequestResult(record, True, False, False)
         return _apply_to_existing(existing, priority=priority, force=force, trigger=trigger)
 
@@ -182,13 +190,15 @@ def _apply_to_existing(
     """A manual request hurries a queued job along and passes on its ``force``."""
     manual = trigger in (RefreshTrigger.MANUAL, RefreshTrigger.API)
     force_applied = moved = False
-    if force and not existing.force and existing.job_type == JobType.REFRESH:
+    waiting = existing.status == JobStatus.QUEUED
+    # A running job has already decided whether to short-circuit.
+    if force and waiting and not existing.force and existing.job_type == JobType.REFRESH:
         existing.force = force_applied = True
         existing.save(update_fields=["force"])
     if (
         manual
         and priority == JobPriority.HIGH
-        and existing.status == JobStatus.QUEUED
+        and waiting
         and existing.priority != JobPriority.HIGH
     ):
         high = settings.QUEUE_HIGH
@@ -197,7 +207,7 @@ def _apply_to_existing(
         existing.priority, existing.queue = JobPriority.HIGH, high
         existing.next_attempt_at = None
         existing.save(update_fields=["priority", "queue", "next_attempt_at"])
-        transaction.on_commit(lambda: job_move_to_queue(job_id, high))
+        transaction.on_commit(lambda: _move_quietly(job_id, high))
     return RefreshRequestResult(existing, False, moved, force_applied)
 
 
@@ -230,13 +240,9 @@ def refresh_schedule(*, project, delay_seconds: float) -> JobRecord | None:
         if record is None:
             return None
         if delay_seconds > 0:
-            from datetime import timedelta
-
-            from django.utils import timezone
-
             record.next_attempt_at = timezone.now() + timedelta(seconds=delay_seconds)
             record.save(update_fields=["next_attempt_at"])
-        _enqueue_on_commit(str(record.id), delay_seconds=delay_seconds)
+        _enqueue_on_commit(record, delay_seconds=delay_seconds)
     return record
 
 
@@ -271,7 +277,7 @@ def job_retry(*, job: JobRecord, user) -> JobRecord:
         )
         if record is None:
             raise JobStateError("this project already has a job queued or running")
-        _enqueue_on_commit(str(record.id))
+        _enqueue_on_commit(record)
     return record
 
 

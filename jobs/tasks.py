@@ -15,11 +15,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from rq import Retry, get_current_job
+from rq import Retry
 
 from jobs import pipeline, tracker
 from jobs.errors import classify_error
-from jobs.models import JobRecord, JobStatus, JobType
+from jobs.models import JobRecord, JobStatus
+from projects.services import project_access_token
 
 logger = logging.getLogger(__name__)
 
@@ -72,12 +73,8 @@ def _run(job_id: str, runner) -> dict:
     def report(stage: str, progress: float) -> None:
         tracker.job_set_stage(job_id, stage, progress)
 
-    secrets: tuple[str, ...] = ()
+    secrets = _token_of(record)
     try:
-        from projects.services import project_access_token
-
-        if record.project is not None:
-            secrets = tuple(t for t in (_safe_token(record.project, project_access_token),) if t)
         return runner(record, report=report, now=timezone.now())
     except pipeline.JobCanceledError:
         return {"status": JobStatus.CANCELED.value}
@@ -101,11 +98,15 @@ def _run(job_id: str, runner) -> dict:
         usage.record(job_id)
 
 
-def _safe_token(project, getter) -> str:
+def _token_of(record: JobRecord) -> tuple[str, ...]:
+    """The project's token, to be redacted from every message the job records."""
+    if record.project is None:
+        return ()
     try:
-        return getter(project=project)
+        token = project_access_token(project=record.project)
     except Exception:  # noqa: BLE001 - an undecryptable token fails later, clearly
-        return ""
+        return ()
+    return (token,) if token else ()
 
 
 def process_project(job_id: str) -> dict:
@@ -152,14 +153,3 @@ def prune_old_records() -> dict:
 
     return prune(now=timezone.now())
 
-
-__all__ = [
-    "JobFailedError",
-    "JobType",
-    "extract_skills",
-    "on_job_failure",
-    "process_project",
-    "prune_old_records",
-    "reconcile_jobs",
-    "enqueue_due_refreshes",
-]

@@ -48,7 +48,8 @@ def job_create(
         force=force,
         retry_of=retry_of,
     )
-    record.full_clean(validate_constraints=False)
+    # The related rows are given as objects; skip re-reading them.
+    record.full_clean(exclude=["project", "requested_by", "retry_of"], validate_constraints=False)
     record.save(force_insert=True)
     return record
 
@@ -75,13 +76,15 @@ def job_update_status(
     error: str = "",
     error_detail: str = "",
     now: datetime | None = None,
+    started_at: datetime | None = None,
 ) -> bool:
     """Move an active job to ``status`` (processing or a finished state).
 
     Finished states set ``completed_at`` (and ``progress`` 1 on success)
     and mirror the outcome onto the job's RefreshHistory with its duration.
     Returns ``False`` (changing nothing) when the job is no longer active,
-    which makes every completion path idempotent.
+    which makes every completion path idempotent. ``started_at``, when the
+    caller knows it, saves reading it back for the history's duration.
     """
     now = now or timezone.now()
     if status == JobStatus.PROCESSING:
@@ -103,7 +106,7 @@ def job_update_status(
             **fields
         )
         if changed:
-            started = (
+            started = started_at or (
                 JobRecord.objects.filter(pk=job_id).values_list("started_at", flat=True).first()
             )
             _history_update(

@@ -25,6 +25,20 @@ def close_inherited_db_connections() -> None:
     connections.close_all()
 
 
+def preload_job_code() -> None:
+    """Import the job code and load the skills catalogue once, in the parent.
+
+    Every forked work-horse then starts with them in (shared) memory instead
+    of importing the engines and parsing the catalogue for each job.
+    """
+    import psutil  # noqa: F401 - resource usage is read in every job
+
+    import jobs.tasks  # noqa: F401
+    from skills.core.catalogue import cached_catalogue
+
+    cached_catalogue()
+
+
 class PauseAwareMixin:
     """Leave paused queues alone.
 
@@ -36,6 +50,7 @@ class PauseAwareMixin:
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("job_monitoring_interval", settings.JOB_MONITORING_INTERVAL)
         super().__init__(*args, **kwargs)
+        preload_job_code()
 
     @contextmanager
     def _active_queues_only(self):

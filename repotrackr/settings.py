@@ -172,7 +172,11 @@ RQ_QUEUES["default"] = dict(_QUEUE_CONNECTION)
 RQ_SHOW_ADMIN_LINK = True
 # Our worker skips paused queues and gives forked work-horses fresh
 # database connections; `manage.py rqworker` picks it up from here.
-RQ = {"WORKER_CLASS": "jobs.worker.RepoTrackrWorker"}
+RQ = {
+    "WORKER_CLASS": "jobs.worker.RepoTrackrWorker",
+    # Never queues a periodic job's id twice when workers fall behind.
+    "SCHEDULER_CLASS": "jobs.scheduling.RepoTrackrScheduler",
+}
 
 # --- Background jobs: retries, retention, schedule -----------------------------
 

@@ -22,24 +22,27 @@ row. Plain bullets and headings are never tasks.
 from __future__ import annotations
 
 import gc
-import re
 from itertools import accumulate, repeat
 
 import pyromark
 
 from projects.core.plan_model import (
-    BLOCKED,
     DEFAULT_MARKERS,
-    DOING,
-    DONE,
     TODO,
     Heading,
     Plan,
     StatusMarkers,
     Task,
+    emoji_index,
+    tasks_from_columns,
 )
+from projects.core.plan_tables import TableState, cell_status, table_cell_status, table_columns
 
-__all__ = ["parse_plan", "table_cell_status"]
+__all__ = ["PARSER_VERSION", "parse_plan", "table_cell_status"]
+
+# Part of the "unchanged" check (DESIGN.md, Contracts): bump it whenever the
+# same text may parse differently, so that every project is parsed again.
+PARSER_VERSION = 1
 
 _OPTIONS = (
     pyromark.Options.ENABLE_TASKLISTS
@@ -70,134 +73,6 @@ _BLOCK_STARTS = frozenset(
 
 _TABLE_ENDS = frozenset({"TableHead", "TableRow", "Table"})
 
-_STATUS_HEADERS = frozenset({"status", "state", "done", "progress"})
-_TITLE_HEADERS = frozenset(
-    {
-        "task",
-        "tasks",
-        "item",
-        "items",
-        "feature",
-        "features",
-        "name",
-        "title",
-        "deliverable",
-        "deliverables",
-    }
-)
-_ID_HEADERS = frozenset({"", "#", "id", "no", "nr", "number", "n"})
-
-_TABLE_WORDS = {
-    "done": DONE,
-    "complete": DONE,
-    "completed": DONE,
-    "yes": DONE,
-    "[x]": DONE,
-    "x": DONE,
-    "finished": DONE,
-    "shipped": DONE,
-    "closed": DONE,
-    "true": DONE,
-    "in progress": DOING,
-    "in-progress": DOING,
-    "doing": DOING,
-    "wip": DOING,
-    "started": DOING,
-    "ongoing": DOING,
-    "active": DOING,
-    "[~]": DOING,
-    "[/]": DOING,
-    "[-]": DOING,
-    "blocked": BLOCKED,
-    "on hold": BLOCKED,
-    "[!]": BLOCKED,
-    "todo": TODO,
-    "to do": TODO,
-    "to-do": TODO,
-    "planned": TODO,
-    "not started": TODO,
-    "pending": TODO,
-    "open": TODO,
-    "no": TODO,
-    "[ ]": TODO,
-    "": TODO,
-    "-": TODO,
-    "backlog": TODO,
-    "false": TODO,
-}
-_PERCENT = re.compile(r"^(\d{1,3}(?:\.\d+)?)\s*%$")
-_TRIM = "*_`~.:!()\u00a0 \t"
-
-
-def _emoji_index(emoji: dict[str, str] | object) -> dict[str, list[tuple[str, str]]]:
-    """Index emoji markers by first character, with and without U+FE0F."""
-    index: dict[str, list[tuple[str, str]]] = {}
-    for key, status in emoji.items():  # type: ignore[attr-defined]
-        for variant in {key, key.replace("\ufe0f", "")}:
-            if variant:
-                index.setdefault(variant[0], []).append((variant, status))
-    for entries in index.values():
-        entries.sort(key=lambda e: -len(e[0]))  # longest match first
-    return index
-
-
-def _leading_emoji(text: str, index: dict[str, list[tuple[str, str]]]) -> tuple[int, str] | None:
-    """Return (length, status) of the emoji ``text`` starts with, if any."""
-    entries = index.get(text[:1])
-    if entries:
-        for key, status in entries:
-            if text.startswith(key):
-                return len(key), status
-    return None
-
-
-def table_cell_status(cell: str, markers: StatusMarkers = DEFAULT_MARKERS) -> str | None:
-    """Map a table status cell to a status; ``None`` when it is not recognised.
-
-    Leading emoji win (``✅ Done``), then known words, then percentages
-    (``100%`` done, ``0%`` todo, anything between doing). Empty is todo.
-    """
-    return _cell_status(cell, _emoji_index(markers.emoji), markers.checkboxes)
-
-
-def _cell_status(cell: str, emoji: dict, checkboxes) -> str | None:
-    text = " ".join(cell.split())
-    hit = _leading_emoji(text, emoji) if text else None
-    if hit:
-        return hit[1]
-    word = text.strip(_TRIM).lower()
-    if word in _TABLE_WORDS:
-        return _TABLE_WORDS[word]
-    if len(word) == 3 and word[0] == "[" and word[2] == "]" and word[1] in checkboxes:
-        return checkboxes[word[1]]
-    match = _PERCENT.match(word)
-    if match:
-        value = float(match.group(1))
-        return DONE if value >= 100 else TODO if value <= 0 else DOING
-    return None
-
-
-def _header_key(cell: str) -> str:
-    return " ".join(cell.split()).strip(_TRIM).lower()
-
-
-def _table_columns(header: list[str]) -> tuple[int, int] | None:
-    """Return (title column, status column) of a task table, or None."""
-    keys = [_header_key(c) for c in header]
-    status_col = next((i for i, k in enumerate(keys) if k in _STATUS_HEADERS), None)
-    if status_col is None:
-        return None
-    title_col = next(
-        (i for i, k in enumerate(keys) if i != status_col and k in _TITLE_HEADERS), None
-    )
-    if title_col is None:
-        title_col = next(
-            (i for i, k in enumerate(keys) if i != status_col and k not in _ID_HEADERS), None
-        )
-    if title_col is None:
-        return None
-    return title_col, status_col
-
 
 class _Lines:
     """Byte offset -> 1-based line number.
@@ -223,12 +98,9 @@ class _Lines:
         return self.line
 
 
-def _clean(parts: list[str], strip: int = 0) -> str:
+def _clean(parts: list[str]) -> str:
     """Join collected text into one line of single-spaced plain text."""
-    text = parts[0] if len(parts) == 1 else "".join(parts)
-    if strip:
-        text = text[strip:].lstrip("\ufe0f")
-    return " ".join(text.split())
+    return " ".join("".join(parts).split())
 
 
 def _line_numbers(data: bytes, offsets: list[int]) -> list[int]:
@@ -244,17 +116,36 @@ def _line_numbers(data: bytes, offsets: list[int]) -> list[int]:
     return list(accumulate(gaps, initial=1))[1:]
 
 
-def _build_tasks(data: bytes, records: list[list]) -> tuple[Task, ...]:
+def _build_tasks(data: bytes, records: list[tuple]) -> tuple[Task, ...]:
     """Turn walker records into tasks; column-wise so that the loops run in C."""
     if not records:
         return ()
-    parts, status, section, depth, parent, path, offset, order, strip = zip(*records, strict=True)
-    titles = list(map(" ".join, map(str.split, map("".join, parts))))
-    for i, n in enumerate(strip):
-        if n:
-            titles[i] = _clean(parts[i], n)
+    parts, status, section, depth, parent, path, offset, order = zip(*records, strict=True)
+    titles = list(map(str.strip, map("".join, parts)))
+    # Runs of spaces and tabs are rare in titles: look for them in one go,
+    # and tidy title by title only when there are some.
+    everything = "\x00".join(titles)
+    if "  " in everything or "\t" in everything or "\n" in everything:
+        titles = [" ".join(t.split()) if "  " in t or "\t" in t or "\n" in t else t for t in titles]
     lines = _line_numbers(data, list(offset))
-    return tuple(map(Task, titles, status, section, depth, parent, path, lines, order))
+    return tasks_from_columns(titles, status, section, depth, parent, path, lines, order)
+
+
+def _disarm(text: str, offsets: list[int]) -> str:
+    """Blank the ``[`` of checkboxes that GitHub does not count, keeping offsets.
+
+    pulldown-cmark takes ``- [ ]`` at the end of a line for a checkbox with
+    empty content, where cmark-gfm sees a paragraph ``[ ]``. The block
+    structure then differs: a blank line closes pulldown-cmark's "empty"
+    item, and a line such as ``2) x`` starts a list there but continues the
+    paragraph on GitHub. With the bracket replaced by a character of the same
+    byte length, both parsers see the same paragraph, and every offset stays.
+    Such plans are parsed twice; they are rare and the second pass is exact.
+    """
+    data = bytearray(text.encode("utf-8", "surrogatepass"))
+    for offset in offsets:
+        data[offset] = 0x1A  # SUB: one byte, not whitespace, not Markdown
+    return data.decode("utf-8", "surrogatepass")
 
 
 def parse_plan(text: str, *, source_path: str, markers: StatusMarkers | None = None) -> Plan:
@@ -274,7 +165,13 @@ def parse_plan(text: str, *, source_path: str, markers: StatusMarkers | None = N
     gc.disable()
     try:
         walker.run()
+        if walker.bare_boxes:
+            walker = _Walker(_disarm(text, walker.bare_boxes), source_path, markers)
+            walker.run()
         tasks = _build_tasks(walker.data, walker.records)
+        # Free the records while collection is off, so the first collection
+        # after it is back on has only the tasks to look at.
+        walker.records.clear()
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -298,22 +195,23 @@ class _Walker:
         self.text = text
         self.data = text.encode("utf-8", "surrogatepass")
         self.path = source_path
-        self.markers = markers
         self.checkboxes = dict(markers.checkboxes)
         self.extra_boxes = {
             c: s for c, s in self.checkboxes.items() if c not in _GFM_CHECKBOX_CHARS
         }
-        self.emoji = _emoji_index(markers.emoji)
+        self.extra_ascii = {ord(c): st for c, st in self.extra_boxes.items() if ord(c) < 0x80}
+        self.emoji = emoji_index(markers.emoji)
         self.lines = _Lines(self.data)
-        # records: [title parts, status, section, depth, parent, path, byte offset, order, strip]
-        self.records: list[list] = []
+        # records: (title parts, status, section, depth, parent, path, byte offset, order)
+        self.records: list[tuple] = []
         self.headings: list[Heading] = []
         self.warnings: list[str] = []
         self.section: tuple[str, ...] = ()
         self.heading_stack: list[tuple[int, str]] = []
         self.quote_depth = 0
         self.quoted_boxes = 0
-        self.table: _Table | None = None
+        self.table: TableState | None = None
+        self.bare_boxes: list[int] = []  # offsets of `[ ]` GitHub does not count
         self._heading_level = 1
         self._heading_line = 1
 
@@ -330,6 +228,7 @@ class _Walker:
         sink: list[str] | None = None  # where inline text goes (title, heading, cell)
         sink_kind = 0  # 1 item title, 2 heading, 3 table cell
         block_starts = _BLOCK_STARTS
+        table_ends = _TABLE_ENDS
         records = self.records
         path = self.path
         data = self.data
@@ -367,11 +266,15 @@ class _Walker:
                         sink = []
                         sink_kind = 3
                 elif (next(iter(kind)) if kind.__class__ is dict else kind) in block_starts:
-                    pending = False
+                    # A setext heading's start comes before the checkbox of
+                    # the item it opens (`- [ ] title` over `  ---`).
+                    if kind.__class__ is not dict or "Heading" not in kind:
+                        pending = False
                     if sink_kind == 1:
                         sink = None
                         sink_kind = 0
-                    sink, sink_kind = self._block_start(kind, rng, items, sink, sink_kind)
+                    if "List" not in kind:  # lists need nothing more
+                        sink, sink_kind = self._block_start(kind, rng, items, sink, sink_kind)
                 elif kind == "TableRow":
                     if self.table is not None:
                         self.table.current_row = rng["start"]
@@ -394,11 +297,16 @@ class _Walker:
                         self.table.cells.append("".join(sink))
                         sink = None
                         sink_kind = 0
-                elif kind.__class__ is dict or kind in block_starts or kind in _TABLE_ENDS:
+                elif kind.__class__ is dict:
+                    if "List" in kind:
+                        continue
                     if sink_kind == 2:
                         self._heading_end(sink)
                         sink = None
                         sink_kind = 0
+                        pending = False
+                    self._block_end(kind)
+                elif kind in table_ends:  # the only plain-string ends that matter
                     self._block_end(kind)
             elif "TaskListMarker" in event:
                 # The most common task: inlined, because calls dominate here.
@@ -412,6 +320,7 @@ class _Walker:
                 # cmark-gfm wants a space or tab after the bracket.
                 end = rng["end"]
                 if end >= size or data[end] not in gfm_space:
+                    self.bare_boxes.append(rng["start"])
                     continue
                 status = box_status.get(data[rng["start"] + 1])
                 if status is None:
@@ -419,10 +328,11 @@ class _Walker:
                 parent = items[-2]
                 index = len(records)
                 items[-1] = index
-                sink = []
-                sink_kind = 1
+                if sink_kind != 2:  # else the heading's text is the title too
+                    sink = []
+                    sink_kind = 1
                 records.append(
-                    [
+                    (
                         sink,
                         status,
                         self.section,
@@ -431,8 +341,7 @@ class _Walker:
                         path,
                         item_start,
                         index,
-                        0,
-                    ]
+                    )
                 )
             elif "Code" in event:
                 if sink is not None:
@@ -461,7 +370,7 @@ class _Walker:
             if kind == "BlockQuote":
                 self.quote_depth += 1
             elif kind == "Table":
-                self.table = _Table(rng["start"], items[-1])
+                self.table = TableState(rng["start"], items[-1])
         return sink, sink_kind
 
     def _block_end(self, end) -> None:
@@ -479,34 +388,36 @@ class _Walker:
         """Start a task when an item's first text is an extra checkbox or a status emoji."""
         first = text[:1]
         if first == "[":
-            # Read the source: "[~]" may be split or escaped in the event text.
-            raw = self.data[start : start + 16].decode("utf-8", "ignore")
-            if (
-                len(raw) >= 4
-                and raw[2] == "]"
-                and raw[1] in self.extra_boxes
-                and raw[3] in " \t\x0b\x0c"
-            ):
-                sink = self._new_task(self.extra_boxes[raw[1]], 3, items, item_start)
-                sink.append(text)
-                return sink
-            return None
-        if first in self.emoji:
-            hit = _leading_emoji(text, self.emoji)
-            if hit is not None:
-                sink = self._new_task(hit[1], hit[0], items, item_start)
-                sink.append(text)
-                return sink
+            # Read the source: the event text may come from an escape.
+            data = self.data
+            status = self.extra_ascii.get(data[start + 1]) if start + 3 < len(data) else None
+            if status is None and data[start + 1] >= 0x80:  # a configured non-ASCII marker
+                raw = data[start : start + 16].decode("utf-8", "ignore")
+                if len(raw) >= 4 and raw[2] == "]" and raw[3] in " \t\x0b\x0c":
+                    status = self.extra_boxes.get(raw[1])
+                    if status is not None:
+                        return self._new_task(status, items, item_start, text[3:])
+                return None
+            if status is None or data[start + 2] != 0x5D or data[start + 3] not in _GFM_SPACE:
+                return None
+            return self._new_task(status, items, item_start, text[3:])
+        entries = self.emoji.get(first)
+        if entries:
+            for key, status in entries:
+                if text.startswith(key):
+                    rest = text[len(key) :].lstrip("\ufe0f")
+                    return self._new_task(status, items, item_start, rest)
         return None
 
-    def _new_task(self, status: str, strip: int, items: list[int], item_start: int) -> list:
+    def _new_task(self, status: str, items: list[int], item_start: int, text: str) -> list:
         """Append a task record and return the list that collects its title."""
         records = self.records
         parent = items[-2]
-        items[-1] = len(records)
-        parts: list[str] = []
+        index = len(records)
+        items[-1] = index
+        parts = [text]
         records.append(
-            [
+            (
                 parts,
                 status,
                 self.section,
@@ -514,9 +425,8 @@ class _Walker:
                 parent if parent >= 0 else None,
                 self.path,
                 item_start,
-                len(records),
-                strip,
-            ]
+                index,
+            )
         )
         return parts
 
@@ -536,7 +446,7 @@ class _Walker:
         table = self.table
         cells, table.cells = table.cells, []
         if table.columns is None:
-            table.columns = _table_columns(cells) if self.quote_depth == 0 else None
+            table.columns = table_columns(cells) if self.quote_depth == 0 else None
             table.active = table.columns is not None
             return
         if not table.active:
@@ -546,14 +456,14 @@ class _Walker:
         cell = cells[status_col] if status_col < len(cells) else ""
         if not title:
             return
-        status = _cell_status(cell, self.emoji, self.checkboxes)
+        status = cell_status(cell, self.emoji, self.checkboxes)
         if status is None:
             table.unknown.append(cell.strip())
             status = TODO
         parent = table.parent
         records = self.records
         records.append(
-            [
+            (
                 [title],
                 status,
                 self.section,
@@ -562,8 +472,7 @@ class _Walker:
                 self.path,
                 table.current_row,
                 len(records),
-                0,
-            ]
+            )
         )
 
     def _table_end(self) -> None:
@@ -582,19 +491,3 @@ class _Walker:
                 f"{self.path}: {self.quoted_boxes} checkbox item(s) inside block quotes were "
                 "not counted (GitHub does not render them as tasks)"
             )
-
-
-class _Table:
-    __slots__ = ("start", "parent", "columns", "active", "cells", "current_row", "unknown")
-
-    def __init__(self, start: int, parent: int) -> None:
-        self.start = start
-        self.parent = parent
-        self.columns: tuple[int, int] | None = None
-        self.active = True  # cells are collected until the header proves otherwise
-        self.cells: list[str] = []
-        self.current_row = start
-        self.unknown: list[str] = []
-
-    def row_start(self, start: int) -> None:
-        self.current_row = start

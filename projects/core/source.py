@@ -164,7 +164,5 @@ class MemorySource:
 
     def read_many(self, paths: Iterable[str], *, max_bytes: int) -> dict[str, bytes]:
         return {
-            p: self.files[p]
-            for p in paths
-            if p in self.files and len(self.files[p]) <= max_bytes
+            p: self.files[p] for p in paths if p in self.files and len(self.files[p]) <= max_bytes
         }

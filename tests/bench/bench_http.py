@@ -8,19 +8,28 @@ raised. Uses REDIS_URL when set (its database /14 is emptied), else an
 embedded redis-server. ``--clients`` users each own one project and an API
 token; each client is a thread sending one request at a time with
 http.client (gunicorn's sync workers close every connection, so each
-request opens one). Three phases, each with the same number of clients for
-the same time, so each endpoint is timed under the same load:
+request opens one). Three phases of ``--seconds`` each:
 
-1. ``GET /health/live`` (the floor);
-2. ``POST /projects/{id}/refresh`` as a flood: no worker runs, so the first
-   request per project enqueues (202) and the rest answer with that job (200);
+1. ``GET /health/live`` from all clients (the floor at equal concurrency);
+2. ``POST /projects/{id}/refresh`` from all clients, as a flood: no worker
+   runs, so the first request per project enqueues (202) and the rest
+   answer with that job (200); meanwhile one more thread times
+   ``/health/live`` under this same load;
 3. enqueue: every timed POST creates and enqueues a job (202), because the
-   client cancels it (``DELETE /jobs/{id}``, untimed) before its next POST.
+   client cancels it (``DELETE /jobs/{id}``, untimed) before its next POST;
+   again with a ``/health/live`` probe under the same load.
 
 Prints the raw figures, then:
-- refresh_post_p50_ratio: phase 2 p50 ÷ phase 1 p50 (target <= 3);
+- refresh_post_p50_ratio: phase 2 POST p50 ÷ ``/health/live`` p50 measured
+  under the same load (DESIGN.md's definition; target <= 3);
 - refresh_post_errors: requests that failed or answered other than 200/202;
-- enqueue_latency_ratio: phase 3 p50 ÷ phase 1 p50 (target <= 3).
+- enqueue_latency_ratio: phase 3 POST p50 ÷ the probe's p50 in phase 3 (<= 3);
+- refresh_post_alone_p50_ratio / enqueue_alone_p50_ratio: the same p50s ÷
+  phase 1's p50 (each endpoint alone at equal concurrency, close to the
+  ratio of their service times), with the same target. With sync workers
+  and closed-loop clients the probe waits in the same backlog as the POSTs,
+  so the first reading stays near 1 whatever the endpoint costs; this one
+  shows the cost.
 """
 
 from __future__ import annotations
@@ -29,7 +38,6 @@ import argparse
 import http.client
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -110,11 +118,21 @@ def start_gunicorn(env: dict[str, str], workers: int) -> tuple[subprocess.Popen,
     port = free_port()
     proc = subprocess.Popen(
         [
-            sys.executable, "-m", "gunicorn", "repotrackr.wsgi",
-            "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-            "--log-level", "warning", "--backlog", "2048",
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "repotrackr.wsgi",
+            "--workers",
+            str(workers),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+            "--backlog",
+            "2048",
         ],
-        cwd=ROOT, env=env,
+        cwd=ROOT,
+        env=env,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -172,28 +190,36 @@ class Tally:
         )
 
 
-def run_phase(clients: list[tuple[str, str]], seconds: float, step) -> Tally:
-    """Run ``step(client, tally)`` in a loop on one thread per client until time is up."""
-    tally = Tally()
-    barrier = threading.Barrier(len(clients))
+def run_phase(
+    clients: list[tuple[str, str]], seconds: float, step, probe=None
+) -> tuple[Tally, Tally]:
+    """Run ``step(client, tally)`` in a loop on one thread per client until time is up.
+
+    ``probe(tally)``, if given, loops on one more thread over the same period.
+    """
+    tally, probe_tally = Tally(), Tally()
+    workers = [(step, c, tally) for c in clients]
+    if probe is not None:
+        workers.append((lambda _client, t: probe(t), None, probe_tally))
+    barrier = threading.Barrier(len(workers))
     stop_at: list[float] = []
 
-    def loop(client):
+    def loop(action, client, into):
         barrier.wait()
         if not stop_at:
             stop_at.append(time.perf_counter() + seconds)
         while time.perf_counter() < stop_at[0]:
             try:
-                step(client, tally)
+                action(client, into)
             except Exception as exc:  # noqa: BLE001 - counted, reported
-                tally.add(None, None, f"{exc.__class__.__name__}: {exc}")
+                into.add(None, None, f"{exc.__class__.__name__}: {exc}")
 
-    threads = [threading.Thread(target=loop, args=(c,)) for c in clients]
+    threads = [threading.Thread(target=loop, args=w) for w in workers]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    return tally
+    return tally, probe_tally
 
 
 def timed(port: int, method: str, path: str, token: str = "") -> tuple[float, int, bytes]:
@@ -247,30 +273,52 @@ def measure(port: int, clients: list[tuple[str, str]], seconds: float) -> dict[s
         tally.add(took, status)
         request(port, "DELETE", f"/api/v1/jobs/{json.loads(body)['job_id']}", token)
 
-    results = {"live": run_phase(clients, seconds, live)}
-    results["refresh"] = run_phase(clients, seconds, refresh)
+    def probe(tally):
+        live(None, tally)
+
+    results = {"live": run_phase(clients, seconds, live)[0]}
+    results["refresh"], results["live_during_refresh"] = run_phase(clients, seconds, refresh, probe)
     # Phase 2 left one queued job per project: cancel them before timing enqueues.
     for project_id, token in clients:
         status, body = request(port, "GET", f"/api/v1/projects/{project_id}/refresh-status", token)
         job = json.loads(body)
         if job.get("status") in ("queued", "processing"):
             request(port, "DELETE", f"/api/v1/jobs/{job['job_id']}", token)
-    results["enqueue"] = run_phase(clients, seconds, enqueue)
+    results["enqueue"], results["live_during_enqueue"] = run_phase(clients, seconds, enqueue, probe)
     return results
 
 
 def report(results: dict[str, Tally], options) -> None:
     print(f"clients={options.clients} seconds={options.seconds} gunicorn_workers={options.workers}")
-    print(results["live"].summary("live_get"))
+    print(results["live"].summary("live_get (alone)"))
     print(results["refresh"].summary("refresh_post"))
-    print(results["enqueue"].summary("enqueue_post (202 only, each followed by an untimed DELETE)"))
+    print(results["live_during_refresh"].summary("live_get (probe during refresh_post)"))
+    print(results["enqueue"].summary("enqueue_post (202 only; each followed by an untimed DELETE)"))
+    print(results["live_during_enqueue"].summary("live_get (probe during enqueue_post)"))
     for name, tally in results.items():
         for error in tally.errors[:3]:
             print(f"  {name} error: {error}")
-    floor = results["live"].quantile(0.5)
-    print(line("refresh_post_p50_ratio", results["refresh"].quantile(0.5) / floor, "<=", 3))
+    refresh, enqueue = results["refresh"].quantile(0.5), results["enqueue"].quantile(0.5)
+    alone = results["live"].quantile(0.5)
+    print(
+        line(
+            "refresh_post_p50_ratio",
+            refresh / results["live_during_refresh"].quantile(0.5),
+            "<=",
+            3,
+        )
+    )
     print(line("refresh_post_errors", len(results["refresh"].errors), "<=", 0))
-    print(line("enqueue_latency_ratio", results["enqueue"].quantile(0.5) / floor, "<=", 3))
+    print(
+        line(
+            "enqueue_latency_ratio", enqueue / results["live_during_enqueue"].quantile(0.5), "<=", 3
+        )
+    )
+    # The stricter reading: each endpoint alone at equal concurrency, which is
+    # close to the ratio of their service times. Printed with the same target
+    # so that a miss shows.
+    print(line("refresh_post_alone_p50_ratio", refresh / alone, "<=", 3))
+    print(line("enqueue_alone_p50_ratio", enqueue / alone, "<=", 3))
 
 
 if __name__ == "__main__":

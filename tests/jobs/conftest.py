@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -159,3 +161,39 @@ def request_refresh(django_capture_on_commit_callbacks, owner):
             )
 
     return run
+
+
+class SilentGitServer:
+    """Accepts git:// connections and never answers, so ls-remote hangs."""
+
+    def __init__(self) -> None:
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.clients: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"git://127.0.0.1:{self.sock.getsockname()[1]}/slow.git"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.sock.accept()
+            except OSError:
+                return
+            self.clients.append(client)
+
+    def close(self) -> None:
+        self.sock.close()
+        for client in self.clients:
+            client.close()
+
+
+@pytest.fixture
+def silent_git_server():
+    server = SilentGitServer()
+    yield server
+    server.close()

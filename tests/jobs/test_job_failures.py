@@ -137,3 +137,19 @@ def test_a_job_canceled_before_a_worker_takes_it_never_runs(project, request_ref
     drain()
     assert Task.objects.filter(project=project).count() == 0
     assert JobRecord.objects.get(pk=outcome.job.pk).attempts == 0
+
+
+@pytest.mark.django_db
+def test_a_job_over_its_time_limit_fails_with_a_clear_message(
+    make_project, silent_git_server, request_refresh, drain, settings
+):
+    settings.RQ_QUEUES = {
+        name: {**config, "DEFAULT_TIMEOUT": 1} for name, config in settings.RQ_QUEUES.items()
+    }
+    project = make_project(silent_git_server.url)
+    outcome = request_refresh(project)
+    drain()
+    record = JobRecord.objects.get(pk=outcome.job.pk)
+    assert record.status == JobStatus.FAILED
+    assert record.error == "the refresh took longer than the job time limit"
+    assert "JobTimeoutException" in record.error_detail

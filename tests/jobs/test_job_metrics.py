@@ -27,13 +27,19 @@ def finish(project, owner):
 
     def make(status, *, ago=timedelta(minutes=1), seconds=10.0, job_type="refresh", error=""):
         job = tracker.job_create(
-            job_type=job_type, project=project, requested_by=owner, priority="high",
+            job_type=job_type,
+            project=project,
+            requested_by=owner,
+            priority="high",
             queue="repotrackr_high",
         )
         end = NOW - ago
         tracker.job_start(job.id, now=end - timedelta(seconds=seconds))
         tracker.job_update_status(
-            job.id, status=status, now=end, error=error,
+            job.id,
+            status=status,
+            now=end,
+            error=error,
             result={"status": "success"} if status == JobStatus.COMPLETED else None,
         )
         return job
@@ -71,7 +77,11 @@ def test_success_rate_and_durations_per_job_type(finish):
     assert body["last_hour"]["completed"] == 6
     assert body["last_hour"]["success_rate"] == round(6 / 7, 4)
     refresh = body["job_types"]["refresh"]
-    assert (refresh["completed"], refresh["duration_p50"], refresh["duration_p95"]) == (5, 3.0, 100.0)
+    assert (refresh["completed"], refresh["duration_p50"], refresh["duration_p95"]) == (
+        5,
+        3.0,
+        100.0,
+    )
     assert body["job_types"]["extract_skills"]["duration_p50"] == 7.0
 
 

@@ -75,10 +75,14 @@ def test_the_job_list_runs_a_constant_number_of_queries(
         assert admin_client.get(CHANGELIST).status_code == 200
 
 
-def test_the_retry_action_starts_a_linked_job(admin_client, failed_job, django_capture_on_commit_callbacks):
+def test_the_retry_action_starts_a_linked_job(
+    admin_client, failed_job, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = admin_client.post(
-            CHANGELIST, {"action": "retry_jobs", "_selected_action": [str(failed_job.id)]}, follow=True
+            CHANGELIST,
+            {"action": "retry_jobs", "_selected_action": [str(failed_job.id)]},
+            follow=True,
         )
     assert "1 job(s) retried." in response.content.decode()
     retry = JobRecord.objects.get(retry_of=failed_job)
@@ -95,7 +99,9 @@ def test_the_retry_action_explains_why_a_job_that_did_not_fail_is_skipped(admin_
 
 
 def test_the_cancel_action_cancels_a_queued_job(admin_client, queued_job):
-    admin_client.post(CHANGELIST, {"action": "cancel_jobs", "_selected_action": [str(queued_job.id)]})
+    admin_client.post(
+        CHANGELIST, {"action": "cancel_jobs", "_selected_action": [str(queued_job.id)]}
+    )
     assert JobRecord.objects.get(pk=queued_job.id).status == JobStatus.CANCELED
     assert get_queue("repotrackr_high").count == 0
 

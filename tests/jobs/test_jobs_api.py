@@ -48,7 +48,9 @@ def queued_job(project, owner, django_capture_on_commit_callbacks):
 def failed_job(queued_job):
     tracker.job_start(queued_job.id)
     tracker.job_update_status(
-        queued_job.id, status=JobStatus.FAILED, error="plan not found",
+        queued_job.id,
+        status=JobStatus.FAILED,
+        error="plan not found",
         error_detail="Traceback: secret internals",
     )
     queued_job.refresh_from_db()
@@ -58,7 +60,9 @@ def failed_job(queued_job):
 @pytest.fixture
 def completed_job(queued_job):
     tracker.job_start(queued_job.id)
-    tracker.job_update_status(queued_job.id, status=JobStatus.COMPLETED, result={"status": "success"})
+    tracker.job_update_status(
+        queued_job.id, status=JobStatus.COMPLETED, result={"status": "success"}
+    )
     queued_job.refresh_from_db()
     return queued_job
 
@@ -76,12 +80,23 @@ def staff_token_client(api_client, staff):
 def test_job_status_has_the_seed_shape_plus_stage_and_attempts(owner_api, queued_job):
     body = owner_api.get(f"/api/v1/jobs/{queued_job.id}/status").json()
     assert {
-        "job_id", "status", "progress", "result", "error", "created_at", "started_at",
-        "completed_at", "stage", "attempts",
+        "job_id",
+        "status",
+        "progress",
+        "result",
+        "error",
+        "created_at",
+        "started_at",
+        "completed_at",
+        "stage",
+        "attempts",
     } <= set(body)
     assert body["job_id"] == str(queued_job.id)
     assert (body["status"], body["progress"], body["result"], body["error"]) == (
-        "queued", 0.0, None, None
+        "queued",
+        0.0,
+        None,
+        None,
     )
     assert body["started_at"] is None
 
@@ -138,14 +153,21 @@ def test_logged_out_requests_are_refused(api_client, queued_job, method, path):
 
 
 def test_the_job_list_shows_a_users_own_jobs_and_staff_see_all(
-    owner_api, other_api, staff_api, queued_job, their_project, other_user,
+    owner_api,
+    other_api,
+    staff_api,
+    queued_job,
+    their_project,
+    other_user,
     django_capture_on_commit_callbacks,
 ):
     with django_capture_on_commit_callbacks(execute=True):
         theirs = refresh_request(project=their_project, user=other_user, trigger="api").job
     mine = [j["job_id"] for j in owner_api.get("/api/v1/jobs").json()["results"]]
     assert mine == [str(queued_job.id)]
-    assert [j["job_id"] for j in other_api.get("/api/v1/jobs").json()["results"]] == [str(theirs.id)]
+    assert [j["job_id"] for j in other_api.get("/api/v1/jobs").json()["results"]] == [
+        str(theirs.id)
+    ]
     assert staff_api.get("/api/v1/jobs").json()["count"] == 2
 
 
@@ -312,8 +334,11 @@ def test_queue_status_names_the_job_a_worker_is_running(staff_api, queued_job, r
     running_worker.set_current_job_id(str(queued_job.id))
     current = staff_api.get("/api/v1/jobs/queue-status").json()["workers"][0]["current_job"]
     assert current == {
-        "job_id": str(queued_job.id), "job_type": "refresh", "project": "Alpha",
-        "stage": "cloning", "progress": 0.3,
+        "job_id": str(queued_job.id),
+        "job_type": "refresh",
+        "project": "Alpha",
+        "stage": "cloning",
+        "progress": 0.3,
     }
 
 
@@ -357,7 +382,11 @@ def test_owners_cannot_pause_queues(owner_api):
 def test_job_metrics_report_queues_outcomes_durations_and_errors(staff_api, failed_job):
     body = staff_api.get("/api/v1/jobs/metrics").json()
     assert body["redis_connected"] is True
-    assert [q["name"] for q in body["queues"]] == ["repotrackr_high", "repotrackr", "repotrackr_low"]
+    assert [q["name"] for q in body["queues"]] == [
+        "repotrackr_high",
+        "repotrackr",
+        "repotrackr_low",
+    ]
     assert body["last_hour"]["failed"] == 1
     assert body["last_hour"]["success_rate"] == 0.0
     assert len(body["last_hour"]["per_minute"]) == 60
@@ -383,7 +412,9 @@ def test_prometheus_metrics_answer_a_staff_token_in_text_format(staff_token_clie
     text = response.content.decode()
     assert "repotrackr_redis_up 1" in text
     assert 'repotrackr_jobs_finished_last_hour{status="failed"} 1' in text
-    assert re.search(r'^repotrackr_queue_jobs\{queue="repotrackr_high",state="queued"\} 1$', text, re.M)
+    assert re.search(
+        r'^repotrackr_queue_jobs\{queue="repotrackr_high",state="queued"\} 1$', text, re.M
+    )
     assert 'repotrackr_job_errors_last_day{message="plan not found"} 1' in text
 
 
@@ -397,3 +428,20 @@ def test_prometheus_metrics_refuse_a_non_staff_token_and_anonymous_callers(api_c
     _, key = api_token_create(user=owner, name="x")
     api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert api_client.get("/metrics").status_code == 403
+
+
+def test_canceling_a_running_job_stops_it_and_records_canceled(owner_api, queued_job):
+    tracker.job_start(queued_job.id)
+    response = owner_api.delete(f"/api/v1/jobs/{queued_job.id}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "canceled"
+    assert body["completed_at"] is not None
+    assert JobRecord.objects.get(pk=queued_job.id).status == JobStatus.CANCELED
+
+
+def test_staff_may_cancel_another_users_job(staff_api, queued_job):
+    assert staff_api.delete(f"/api/v1/jobs/{queued_job.id}").status_code == 200
+    assert JobRecord.objects.get(pk=queued_job.id).status == JobStatus.CANCELED
+    # A canceled job is finished but did not fail: retrying it is refused.
+    assert staff_api.post(f"/api/v1/jobs/{queued_job.id}/retry").status_code == 409

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.utils import timezone
@@ -49,7 +49,7 @@ def test_old_refresh_history_is_deleted(project, settings):
 @pytest.mark.django_db
 def test_snapshots_older_than_a_month_are_thinned_to_the_last_of_each_day(project, settings):
     settings.SNAPSHOT_FULL_RETENTION_DAYS = 30
-    now = datetime(2026, 6, 1, 12, tzinfo=dt_timezone.utc)
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
     def snap(at: datetime) -> ProgressSnapshot:
         row = ProgressSnapshot.objects.create(project=project, status="green")

@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from jobs.models import JobRecord, JobStatus
-from jobs.queues import UnknownQueueError, get_queue, paused_queues, queue_for_priority, queue_pause, queue_resume
+from jobs.queues import (
+    UnknownQueueError,
+    get_queue,
+    paused_queues,
+    queue_for_priority,
+    queue_pause,
+    queue_resume,
+)
 
 
 def test_priorities_map_to_the_three_queues(settings):

@@ -74,7 +74,10 @@ def test_each_action_has_a_budget_of_its_own(owner):
 
 
 def test_budgets_come_from_settings(owner, settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "refresh": {"max_attempts": 1, "window_seconds": 60}}
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "refresh": {"max_attempts": 1, "window_seconds": 60},
+    }
     assert RateLimiter("refresh").increment(owner).allowed
     refused = RateLimiter("refresh").increment(owner)
     assert not refused.allowed
@@ -83,7 +86,10 @@ def test_budgets_come_from_settings(owner, settings):
 
 
 def test_a_zero_budget_refuses_the_first_attempt(owner, settings):
-    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "refresh": {"max_attempts": 0, "window_seconds": 60}}
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "refresh": {"max_attempts": 0, "window_seconds": 60},
+    }
     assert not RateLimiter("refresh").check(owner).allowed
 
 

@@ -31,7 +31,9 @@ PLAN = "# Plan\n\n## Phase 1\n\n- [x] one\n- [x] two\n\n## Phase 2\n\n- [ ] thre
 def _git(cwd, *args):
     subprocess.run(
         ["git", "-c", "user.name=T", "-c", "user.email=t@example.com", *args],
-        cwd=cwd, check=True, capture_output=True,
+        cwd=cwd,
+        check=True,
+        capture_output=True,
     )
 
 
@@ -155,6 +157,18 @@ def test_a_refresh_while_one_runs_answers_with_the_running_job(owner_api, projec
 
 
 @pytest.mark.django_db
+def test_answering_with_a_job_already_on_the_high_queue_takes_one_query_and_writes_nothing(
+    owner_api, project, post_refresh, django_assert_num_queries
+):
+    job_id = post_refresh(owner_api, project).json()["job_id"]
+    with django_assert_num_queries(1):
+        response = owner_api.post(f"/api/v1/projects/{project.id}/refresh")
+    assert response.status_code == 200
+    assert response.json()["job_id"] == job_id
+    assert response["X-RateLimit-Remaining"] == "4"
+
+
+@pytest.mark.django_db
 def test_a_manual_refresh_moves_a_scheduled_job_to_the_high_queue_and_applies_force(
     owner_api, owner, project, post_refresh, django_capture_on_commit_callbacks
 ):
@@ -187,9 +201,7 @@ def test_a_manual_refresh_moves_a_scheduled_job_to_the_high_queue_and_applies_fo
         ("post", "extract-skills"),
     ],
 )
-def test_another_users_project_is_a_404_and_nothing_is_queued(
-    other_api, project, method, suffix
-):
+def test_another_users_project_is_a_404_and_nothing_is_queued(other_api, project, method, suffix):
     response = getattr(other_api, method)(f"/api/v1/projects/{project.id}/{suffix}")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
@@ -236,9 +248,7 @@ def test_a_session_login_refreshes_with_a_csrf_token_and_the_manual_trigger(
     token = "k" * 32  # what a page's CSRF cookie would hold
     client.cookies["csrftoken"] = token
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(
-            f"/api/v1/projects/{project.id}/refresh", HTTP_X_CSRFTOKEN=token
-        )
+        response = client.post(f"/api/v1/projects/{project.id}/refresh", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 202
     assert RefreshHistory.objects.get().trigger == "manual"
 
@@ -321,9 +331,7 @@ def test_extract_skills_counts_against_the_refresh_budget(owner_api, make_projec
 
 
 @pytest.mark.django_db
-def test_with_redis_down_a_refresh_is_a_503_and_nothing_is_recorded(
-    owner_api, project, redis_down
-):
+def test_with_redis_down_a_refresh_is_a_503_and_nothing_is_recorded(owner_api, project, redis_down):
     response = owner_api.post(f"/api/v1/projects/{project.id}/refresh")
     assert response.status_code == 503
     error = response.json()["error"]
@@ -465,3 +473,39 @@ def test_extract_skills_queues_a_skills_job_that_a_refresh_then_answers_with(
     assert refresh.status_code == 200
     assert refresh.json()["job_id"] == body["job_id"]
     assert "skills extraction of this project is already queued" in refresh.json()["message"]
+    status = owner_api.get(f"/api/v1/projects/{project.id}/refresh-status").json()
+    assert (status["job_id"], status["job_type"]) == (body["job_id"], "extract_skills")
+
+
+@pytest.mark.django_db
+def test_a_forced_refresh_while_one_runs_answers_with_it_and_does_not_force_it(
+    owner_api, project, post_refresh
+):
+    job_id = post_refresh(owner_api, project).json()["job_id"]
+    tracker.job_start(job_id)
+    body = post_refresh(owner_api, project, {"force": True}).json()
+    assert body["job_id"] == job_id
+    assert "even if" not in body["message"]
+    assert JobRecord.objects.get(pk=job_id).force is False
+
+
+@pytest.mark.django_db
+def test_the_web_form_path_shares_the_refresh_budget_and_the_fast_path(
+    owner, owner_api, make_project, post_refresh, django_capture_on_commit_callbacks
+):
+    from jobs.ratelimit import RateLimitExceededError
+    from jobs.refresh_gate import refresh_request_limited
+
+    projects = [make_project(f"P{i}") for i in range(6)]
+    for p in projects[:4]:
+        post_refresh(owner_api, p)
+    with django_capture_on_commit_callbacks(execute=True):
+        result, decision = refresh_request_limited(
+            user=owner, project=projects[4], trigger="manual"
+        )
+    assert result.created and decision.remaining == 0
+    again, _ = refresh_request_limited(user=owner, project=projects[4], trigger="manual")
+    assert again.job.id == result.job.id and not again.created
+    with pytest.raises(RateLimitExceededError) as refused:
+        refresh_request_limited(user=owner, project=projects[5], trigger="manual")
+    assert refused.value.decision.retry_after >= 1

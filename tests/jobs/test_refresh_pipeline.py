@@ -148,3 +148,26 @@ def test_skills_extraction_job_stores_skills_only(project, django_capture_on_com
     assert Task.objects.filter(project=project).count() == 0
     assert not RefreshHistory.objects.filter(job=record).exists()
     assert Project.objects.get(pk=project.pk).total_tasks == 0
+
+
+def test_the_fingerprint_changes_with_the_head_the_settings_and_the_engine(settings, monkeypatch):
+    from jobs import pipeline
+
+    args = dict(head_sha="a" * 40, branch="", plan_path="", repo_url="/r")
+    base = pipeline.refresh_fingerprint(**args)
+    assert pipeline.refresh_fingerprint(**args) == base
+    assert pipeline.refresh_fingerprint(**{**args, "head_sha": "b" * 40}) != base
+    assert pipeline.refresh_fingerprint(**{**args, "plan_path": "TODO.md"}) != base
+    assert pipeline.refresh_fingerprint(**{**args, "branch": "dev"}) != base
+    green = settings.REPOTRACKR_GREEN_AT
+    settings.REPOTRACKR_GREEN_AT = green + 5
+    assert pipeline.refresh_fingerprint(**args) != base
+    settings.REPOTRACKR_GREEN_AT = green
+    assert pipeline.refresh_fingerprint(**args) == base
+    monkeypatch.setattr(pipeline, "ENGINE_VERSION", "2")
+    pipeline.engine_version.cache_clear()
+    try:
+        assert pipeline.refresh_fingerprint(**args) != base
+    finally:
+        monkeypatch.undo()
+        pipeline.engine_version.cache_clear()

@@ -13,7 +13,12 @@ from rq.registry import ScheduledJobRegistry
 
 from jobs.models import JobRecord, RefreshHistory
 from jobs.queues import get_queue
-from jobs.scheduling import periodic_jobs, periodic_jobs_register, projects_due, refreshes_enqueue_due
+from jobs.scheduling import (
+    periodic_jobs,
+    periodic_jobs_register,
+    projects_due,
+    refreshes_enqueue_due,
+)
 from projects.models import Project
 
 
@@ -102,3 +107,25 @@ def test_due_refreshes_go_to_the_low_queue_spread_over_the_pass(
     assert len(times) == 2 and (times[1] - times[0]).total_seconds() == pytest.approx(100, abs=2)
     with django_capture_on_commit_callbacks(execute=True):
         assert refreshes_enqueue_due(now=timezone.now()) == 1  # the fourth; others are busy
+
+
+def test_a_periodic_job_still_waiting_in_its_queue_is_not_queued_twice(settings):
+    scheduler = get_scheduler()
+    assert type(scheduler).__name__ == "RepoTrackrScheduler"
+    periodic_jobs_register(scheduler)
+    reconcile = next(j for j in scheduler.get_jobs() if j.id == "repotrackr-periodic-reconcile")
+    scheduler.enqueue_job(reconcile)
+    scheduler.enqueue_job(reconcile)
+    high = get_queue(settings.QUEUE_HIGH)
+    assert high.job_ids == [reconcile.id]
+    assert reconcile in scheduler  # still scheduled for its next run
+
+
+def test_a_sweep_shorter_than_the_clone_timeout_is_a_system_check_error(settings):
+    from jobs.schedule_checks import job_schedule_settings_check
+
+    assert job_schedule_settings_check(None) == []
+    settings.CLONE_SWEEP_AFTER_SECONDS = settings.REPOTRACKR_CLONE_TIMEOUT
+    settings.RQ_SCHEDULER_INTERVAL = settings.JOB_RECONCILE_INTERVAL + 1
+    ids = {problem.id for problem in job_schedule_settings_check(None)}
+    assert ids == {"jobs.E101", "jobs.W101"}

@@ -18,9 +18,7 @@ def _seed_budgets(settings):
 
 
 def _create(client, tmp_path, name):
-    return client.post(
-        "/api/v1/projects", {"name": name, "repo_url": str(tmp_path)}, format="json"
-    )
+    return client.post("/api/v1/projects", {"name": name, "repo_url": str(tmp_path)}, format="json")
 
 
 def test_an_eleventh_project_within_the_hour_is_a_429_with_retry_after(owner_api, tmp_path):
@@ -48,7 +46,9 @@ def test_the_web_form_and_the_api_share_one_budget(owner_api, owner, tmp_path):
     assert _create(owner_api, tmp_path, "Late").status_code == 429
 
 
-def test_with_the_cache_down_project_creation_is_refused_with_a_503(owner_api, tmp_path, redis_down):
+def test_with_the_cache_down_project_creation_is_refused_with_a_503(
+    owner_api, tmp_path, redis_down
+):
     response = _create(owner_api, tmp_path, "Down")
     assert response.status_code == 503
     assert "Rate limiting is unavailable" in response.json()["error"]["message"]

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
+
 import pytest
 
-from projects.core.plan_model import BLOCKED, DEFAULT_MARKERS, DOING, DONE, TODO, StatusMarkers
+from projects.core.plan_model import (
+    BLOCKED,
+    DEFAULT_MARKERS,
+    DOING,
+    DONE,
+    TODO,
+    StatusMarkers,
+    Task,
+    tasks_from_columns,
+)
 from projects.core.plan_parser import parse_plan, table_cell_status
 
 
@@ -200,3 +211,26 @@ def test_a_five_thousand_line_plan_parses_with_exact_lines():
     tasks = _tasks(text)
     assert len(tasks) == 5000
     assert tasks[4321].line == 4322 and tasks[4321].title == "task 4321"
+
+
+def test_indented_child_of_a_bare_box_item_is_still_a_task():
+    # pulldown-cmark closes the "10. [ ]" item at the blank line; GitHub does not.
+    tasks = _tasks("10. [ ]\n\n    - [ ] child\n- [x] next\n")
+    assert [(t.title, t.line, t.depth) for t in tasks] == [("child", 3, 0), ("next", 4, 0)]
+
+
+def test_task_item_holding_a_setext_heading_is_a_task():
+    tasks = _tasks("- [x] Heading title\n  ---\n- [ ] next\n")
+    assert [(t.title, t.status) for t in tasks] == [("Heading title", DONE), ("next", TODO)]
+
+
+def test_tasks_built_from_columns_equal_tasks_built_one_by_one():
+    rows = [("a", TODO, ("P",), 0, None, "p.md", 3, 0), ("b", DONE, ("P",), 1, 0, "p.md", 4, 1)]
+    built = tasks_from_columns(*zip(*rows, strict=True))
+    assert built == tuple(Task(*row) for row in rows)
+    with pytest.raises(FrozenInstanceError):
+        built[0].title = "changed"
+
+
+def test_line_after_a_bare_box_continues_its_paragraph_as_on_github():
+    assert [t.title for t in _tasks("- [ ]\n  2) [ ] not a list\n- [ ] real\n")] == ["real"]

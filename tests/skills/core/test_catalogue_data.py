@@ -77,12 +77,14 @@ MUST_HAVE = {
     "Svelte", "SvelteKit", "Express", "Fastify", "Koa", "Remix", "Astro",
     "Gin", "Echo", "Fiber", "Actix Web", "Axum", "Rocket", "ASP.NET Core",
     "Phoenix", "Quarkus", "Micronaut", "Ktor", "Electron", "React Native",
-    "Flutter", "Gatsby", "Solid", "htmx", "Tauri",
+    "Flutter", "Gatsby", "Solid", "htmx", "Tauri", "Node.js", "Deno", ".NET",
+    "Apache Airflow", "Apache Spark",
     # libraries
     "SQLAlchemy", "Pydantic", "pandas", "NumPy", "Redux", "Axios", "gRPC",
     "Protocol Buffers", "GraphQL", "Apollo GraphQL", "Prisma", "TypeORM",
     "Sequelize", "Hibernate", "Tokio", "Serde", "Celery", "Sidekiq", "RQ",
-    "Tailwind CSS", "Bootstrap", "jQuery", "TensorFlow", "PyTorch",
+    "Tailwind CSS", "Bootstrap", "jQuery", "TensorFlow", "PyTorch", "LangChain",
+    "Hugging Face", "OpenAI API", "Stripe", "Mongoose", "Drizzle ORM",
     "scikit-learn", "Alembic", "Socket.IO", "Three.js", "D3.js",
     # databases
     "PostgreSQL", "MySQL", "MariaDB", "SQLite", "Redis", "MongoDB",

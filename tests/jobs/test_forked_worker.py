@@ -1,13 +1,11 @@
-"""A real forked worker killed with SIGKILL mid-job: reconciliation settles the job."""
+"""Real forked workers (``manage.py rqworker``): a refresh completes; a SIGKILL is settled."""
 
 from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
-import threading
 import time
 from datetime import timedelta
 from pathlib import Path
@@ -27,36 +25,7 @@ from repotrackr.redis_connection import get_redis
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
-class SilentGitServer:
-    """Accepts git:// connections and never answers, so ls-remote hangs."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.clients: list[socket.socket] = []
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"git://127.0.0.1:{self.sock.getsockname()[1]}/slow.git"
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            self.clients.append(client)
-
-    def close(self) -> None:
-        self.sock.close()
-        for client in self.clients:
-            client.close()
-
-
-def _start_worker(settings) -> subprocess.Popen:
+def _start_worker(settings, *extra: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
     env.update(
         DATABASE_URL=f"sqlite:///{connection.settings_dict['NAME']}",
@@ -65,10 +34,11 @@ def _start_worker(settings) -> subprocess.Popen:
         REPOTRACKR_ALLOW_LOCAL_REPOS="true",
         REPOTRACKR_LS_REMOTE_TIMEOUT="120",
         JOB_MONITORING_INTERVAL="1",
+        QUEUE_PAUSE_POLL_SECONDS="1",
     )
     return subprocess.Popen(
         [sys.executable, "manage.py", "rqworker", settings.QUEUE_HIGH, settings.QUEUE_DEFAULT,
-         settings.QUEUE_LOW, "--verbosity", "0"],
+         settings.QUEUE_LOW, "--verbosity", "0", *extra],
         cwd=BASE_DIR, env=env, start_new_session=True,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )
@@ -84,19 +54,25 @@ def _wait_for(predicate, timeout: float = 60.0):
     raise AssertionError("timed out waiting")
 
 
-@pytest.fixture
-def slow_server():
-    server = SilentGitServer()
-    yield server
-    server.close()
+@pytest.mark.django_db(transaction=True)
+def test_a_forked_worker_runs_a_refresh_to_completion(repo, make_project, owner, settings):
+    project = make_project(repo.url)
+    outcome = refresh_request(project=project, user=owner, trigger="manual")
+    worker = _start_worker(settings, "--burst")
+    assert worker.wait(timeout=120) == 0
+    record = JobRecord.objects.get(pk=outcome.job.pk)
+    assert record.status == JobStatus.COMPLETED, record.error_detail
+    assert record.result["tasks_count"] == 5
+    assert record.cpu_seconds > 0 and record.peak_memory_bytes > 0
+    assert Job.fetch(str(record.pk), connection=get_redis()).get_status() == RQStatus.FINISHED
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("victim", ["work-horse", "whole worker"])
 def test_a_job_whose_worker_is_killed_ends_failed_in_rq_and_in_its_record(
-    victim, slow_server, make_project, owner, settings
+    victim, silent_git_server, make_project, owner, settings
 ):
-    project = make_project(slow_server.url)
+    project = make_project(silent_git_server.url)
     outcome = refresh_request(project=project, user=owner, trigger="manual")
     worker = _start_worker(settings)
     try:
@@ -133,3 +109,53 @@ def test_a_job_whose_worker_is_killed_ends_failed_in_rq_and_in_its_record(
     assert first.failed + first.abandoned_cleaned >= 1
     assert second.failed == 0  # settled once
     assert not JobRecord.objects.filter(project=project, status__in=["queued", "processing"]).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_canceling_a_running_job_stops_its_work_horse(
+    silent_git_server, make_project, owner, settings
+):
+    from jobs.services import job_cancel
+
+    project = make_project(silent_git_server.url)
+    outcome = refresh_request(project=project, user=owner, trigger="manual")
+    worker = _start_worker(settings)
+    try:
+        _wait_for(
+            lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.PROCESSING
+        )
+        record = job_cancel(job=JobRecord.objects.get(pk=outcome.job.pk), user=owner)
+        assert record.status == JobStatus.CANCELED
+        job = Job.fetch(str(record.pk), connection=get_redis())
+        _wait_for(lambda: job.get_status(refresh=True) == RQStatus.STOPPED, timeout=15)
+        assert worker.poll() is None  # the worker itself lives on
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
+    assert reconcile().canceled == 0  # already settled
+    assert RefreshHistory.objects.get(job=record).status == JobStatus.CANCELED
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_leaves_a_paused_queue_until_it_is_resumed(
+    repo, make_project, owner, settings
+):
+    from jobs.queues import queue_pause, queue_resume
+
+    queue_pause(settings.QUEUE_HIGH)
+    worker = _start_worker(settings)
+    try:
+        from rq import Worker
+
+        _wait_for(lambda: Worker.count(connection=get_redis()) == 1)
+        outcome = refresh_request(project=make_project(repo.url), user=owner, trigger="manual")
+        time.sleep(2.5)  # more than two pause polls
+        assert JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.QUEUED
+        queue_resume(settings.QUEUE_HIGH)
+        _wait_for(
+            lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.COMPLETED,
+            timeout=30,
+        )
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
