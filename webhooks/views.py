@@ -65,19 +65,25 @@ def receive(request: HttpRequest, project_id: str):
     return _answer(outcome)
 
 
-def _page(request: HttpRequest, project, *, new_secret: str | None = None, test_outcome=None, status=200):
-    context = {
+def webhook_panel_context(request: HttpRequest, project, **extra) -> dict:
+    """What ``webhooks/setup_panel.html`` needs, for this page or for the project page.
+
+    ``extra`` may carry ``new_secret`` (shown once) and ``test_outcome``.
+    """
+    return {
         "project": project,
         "endpoint": webhook_endpoint_for_project(project=project),
-        "endpoint_url": request.build_absolute_uri(
-            reverse("webhooks:receive", args=[project.pk])
-        ),
-        "new_secret": new_secret,
-        "test_outcome": test_outcome,
+        "endpoint_url": request.build_absolute_uri(reverse("webhooks:receive", args=[project.pk])),
         "deliveries": webhook_delivery_list_for_project(project=project),
         "tracked_branch": project.branch,
+        "new_secret": None,
+        "test_outcome": None,
+        **extra,
     }
-    return render(request, "webhooks/webhook_page.html", context, status=status)
+
+
+def _page(request: HttpRequest, project, **extra):
+    return render(request, "webhooks/webhook_page.html", webhook_panel_context(request, project, **extra))
 
 
 @login_required
