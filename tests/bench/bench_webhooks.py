@@ -16,6 +16,8 @@ sending one request at a time. Three phases, same clients, same duration:
 3. flood: the same pushes without cancelling, so all but the first per
    project answer 202 "deduplicated" with the active job; again with the probe.
 
+``--database-url`` runs it on another (empty) database, e.g. PostgreSQL.
+
 Prints the raw figures, then:
 - webhook_p50_ratio: phase 2 p50 ÷ the ``/health/live`` probe's p50 under
   that same load (DESIGN.md's definition; target <= 3);
@@ -168,11 +170,17 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--database-url", default="",
+        help="an empty database to use instead of the throwaway SQLite file (e.g. PostgreSQL)",
+    )
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="repotrackr-bench-webhooks-") as tmp_name:
         env, redis_proc = bench_environment(Path(tmp_name))
         # Benchmarks raise the limits (DESIGN.md "Performance stance").
         env["WEBHOOK_RATE_LIMIT"] = "100000000/60"
+        if options.database_url:
+            env["DATABASE_URL"] = options.database_url
         server = None
         try:
             clients = seed(env, options.clients)
