@@ -28,8 +28,15 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = (
-        "received_at", "project", "provider", "event", "delivery_id", "verdict",
-        "http_status", "job_link", "reason",
+        "received_at",
+        "project",
+        "provider",
+        "event",
+        "delivery_id",
+        "verdict",
+        "http_status",
+        "job_link",
+        "reason",
     )
     list_filter = ("verdict", "provider", "http_status", "received_at")
     list_select_related = ("project", "job")

@@ -42,7 +42,9 @@ class WebhookEndpoint(models.Model):
     """A project's webhook secret, encrypted at rest (it must be recoverable to check HMACs)."""
 
     project = models.OneToOneField(
-        "projects.Project", primary_key=True, on_delete=models.CASCADE,
+        "projects.Project",
+        primary_key=True,
+        on_delete=models.CASCADE,
         related_name="webhook_endpoint",
     )
     secret_encrypted = models.TextField(editable=False)
@@ -66,7 +68,10 @@ class WebhookDelivery(models.Model):
     verdict = models.CharField(max_length=16, choices=DeliveryVerdict.choices)
     http_status = models.PositiveSmallIntegerField()
     job = models.ForeignKey(
-        "jobs.JobRecord", null=True, blank=True, on_delete=models.SET_NULL,
+        "jobs.JobRecord",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="webhook_deliveries",
     )
     reason = models.CharField(max_length=300, blank=True)

@@ -26,7 +26,6 @@ from projects.core.secret_box import TokenDecryptError, decrypt_token, encrypt_t
 from projects.models import Project
 from webhooks import providers
 from webhooks.models import (
-    CLAIMING_VERDICTS,
     DeliveryVerdict,
     WebhookDelivery,
     WebhookEndpoint,
@@ -131,7 +130,9 @@ def _dummy_sealed_secret(key: str) -> str:
 def _check_signature(provider, *, body: bytes, secret: str, headers: Mapping[str, str]) -> bool:
     # Without a recognised provider, still run an HMAC so the refusal costs the same.
     module = provider or github
-    return module.signature_valid(body=body, secret=secret, headers=headers) and provider is not None
+    return (
+        module.signature_valid(body=body, secret=secret, headers=headers) and provider is not None
+    )
 
 
 def _refused_not_found(project_id, body: bytes, headers: Mapping[str, str]) -> DeliveryOutcome:
@@ -146,12 +147,26 @@ def _refused_not_found(project_id, body: bytes, headers: Mapping[str, str]) -> D
     return DeliveryOutcome(404, NOT_FOUND, "No webhook endpoint here.")
 
 
-def _log(*, project, provider: str, event: str, delivery_id: str, now: datetime,
-         outcome: DeliveryOutcome, **extra) -> WebhookDelivery:
+def _log(
+    *,
+    project,
+    provider: str,
+    event: str,
+    delivery_id: str,
+    now: datetime,
+    outcome: DeliveryOutcome,
+    **extra,
+) -> WebhookDelivery:
     return WebhookDelivery.objects.create(
-        project=project, provider=provider, event=event, delivery_id=delivery_id,
-        received_at=now, verdict=outcome.verdict, http_status=outcome.status,
-        reason=outcome.reason[:300], **extra,
+        project=project,
+        provider=provider,
+        event=event,
+        delivery_id=delivery_id,
+        received_at=now,
+        verdict=outcome.verdict,
+        http_status=outcome.status,
+        reason=outcome.reason[:300],
+        **extra,
     )
 
 
@@ -186,14 +201,18 @@ def webhook_delivery_receive(
     provider_name = provider.NAME if provider else WebhookProvider.UNKNOWN
     event = provider.event_name(headers)[:64] if provider else ""
     delivery_id = provider.delivery_id(headers)[:100] if provider else ""
-    log = dict(project=project, provider=provider_name, event=event, delivery_id=delivery_id, now=now)
+    log = dict(
+        project=project, provider=provider_name, event=event, delivery_id=delivery_id, now=now
+    )
 
     # 2. signature
     try:
         secret = webhook_secret_reveal(endpoint=endpoint)
     except TokenDecryptError:
         logger.error("Webhook secret of project %s cannot be decrypted; rotate it", project.pk)
-        return DeliveryOutcome(401, DeliveryVerdict.UNAUTHORIZED, "The endpoint's secret must be regenerated.")
+        return DeliveryOutcome(
+            401, DeliveryVerdict.UNAUTHORIZED, "The endpoint's secret must be regenerated."
+        )
     if not _check_signature(provider, body=body, secret=secret, headers=headers):
         return _refuse_unsigned(provider, headers, log)
 
@@ -201,12 +220,15 @@ def webhook_delivery_receive(
     try:
         budget = webhook_budget_count(project_id=project.pk, action=DELIVERIES)
     except WebhookRateLimitUnavailableError:
-        outcome = DeliveryOutcome(503, DeliveryVerdict.UNAVAILABLE, "Rate limiting is unavailable; try again shortly.")
+        outcome = DeliveryOutcome(
+            503, DeliveryVerdict.UNAVAILABLE, "Rate limiting is unavailable; try again shortly."
+        )
         _log(**log, outcome=outcome)
         return outcome
     if not budget.allowed:
         outcome = DeliveryOutcome(
-            429, DeliveryVerdict.RATE_LIMITED,
+            429,
+            DeliveryVerdict.RATE_LIMITED,
             f"More than {budget.limit} deliveries in {budget.window_seconds} seconds.",
             retry_after=budget.retry_after,
         )
@@ -220,7 +242,9 @@ def webhook_delivery_receive(
     except (UnicodeDecodeError, ValueError):
         payload = None
     if not isinstance(payload, dict):
-        outcome = DeliveryOutcome(400, DeliveryVerdict.INVALID, "The body is not a JSON object; send application/json.")
+        outcome = DeliveryOutcome(
+            400, DeliveryVerdict.INVALID, "The body is not a JSON object; send application/json."
+        )
         _log(**log, outcome=outcome)
         return outcome
 
@@ -234,7 +258,9 @@ def webhook_delivery_receive(
 
 
 def _answer_duplicate(log: dict) -> DeliveryOutcome:
-    outcome = DeliveryOutcome(200, DeliveryVerdict.DUPLICATE, "This delivery was received before; nothing done.")
+    outcome = DeliveryOutcome(
+        200, DeliveryVerdict.DUPLICATE, "This delivery was received before; nothing done."
+    )
     _log(**log, outcome=outcome)
     return outcome
 
@@ -260,7 +286,11 @@ def _refuse_unsigned(provider, headers: Mapping[str, str], log: dict) -> Deliver
     project = log["project"]
     logger.warning(
         "Webhook delivery refused for project %s: %s (provider %s, event %r, delivery %r)",
-        project.pk, reason, log["provider"], log["event"], log["delivery_id"],
+        project.pk,
+        reason,
+        log["provider"],
+        log["event"],
+        log["delivery_id"],
     )
     try:
         within = webhook_budget_count(project_id=project.pk, action=REFUSED_LOG).allowed
@@ -284,18 +314,22 @@ def _decide(project: Project, reading: PushReading) -> DeliveryOutcome | None:
     if reading.kind == EventKind.PING:
         return DeliveryOutcome(200, DeliveryVerdict.PING, "Ping received; the webhook works.")
     if reading.kind == EventKind.TAG:
-        return DeliveryOutcome(202, DeliveryVerdict.IGNORED, "A tag push; only branch pushes refresh.")
+        return DeliveryOutcome(
+            202, DeliveryVerdict.IGNORED, "A tag push; only branch pushes refresh."
+        )
     if reading.kind != EventKind.PUSH:
         return DeliveryOutcome(202, DeliveryVerdict.IGNORED, "Not a push event.")
     tracked = project.branch or reading.default_branch
     if not tracked:
         return DeliveryOutcome(
-            202, DeliveryVerdict.IGNORED,
+            202,
+            DeliveryVerdict.IGNORED,
             "The payload names no default branch; set the project's branch.",
         )
     if reading.branch != tracked:
         return DeliveryOutcome(
-            202, DeliveryVerdict.IGNORED,
+            202,
+            DeliveryVerdict.IGNORED,
             f"A push to {reading.branch!r}; the tracked branch is {tracked!r}.",
         )
     if reading.deleted:
@@ -307,7 +341,12 @@ def _joined(job: JobRecord) -> DeliveryOutcome:
     if job.status == JobStatus.QUEUED:
         reason = "The project's refresh is already queued; it will read this push."
     else:
-        reason = "The project's refresh is already running; it answers for this push."
+        # The Contracts answer with the running job; if it read the head
+        # before this push, the next push or scheduled refresh reads it.
+        reason = (
+            "The project's refresh is already running; if it read the head before this push, "
+            "the next refresh picks the push up."
+        )
     return DeliveryOutcome(202, DeliveryVerdict.DEDUPLICATED, reason, job_id=str(job.pk))
 
 
@@ -325,12 +364,17 @@ def _refresh(project: Project, log: dict) -> DeliveryOutcome:
     try:
         with transaction.atomic():
             result = refresh_request(
-                project=project, user=None, trigger=RefreshTrigger.WEBHOOK,
+                project=project,
+                user=None,
+                trigger=RefreshTrigger.WEBHOOK,
                 priority=JobPriority.NORMAL,
             )
             outcome = (
-                DeliveryOutcome(202, DeliveryVerdict.QUEUED, "Refresh queued.", job_id=str(result.job.pk))
-                if result.created else _joined(result.job)
+                DeliveryOutcome(
+                    202, DeliveryVerdict.QUEUED, "Refresh queued.", job_id=str(result.job.pk)
+                )
+                if result.created
+                else _joined(result.job)
             )
             delivery = _log(**log, outcome=outcome, job=result.job)
     except IntegrityError:  # a concurrent twin of this delivery claimed the id first
@@ -339,7 +383,9 @@ def _refresh(project: Project, log: dict) -> DeliveryOutcome:
         # Raised after the commit (the enqueue runs then) or before it: either
         # way no job is waiting, and the row must not hold the delivery id.
         logger.warning("Webhook refresh of project %s not queued: %s", project.pk, exc)
-        outcome = DeliveryOutcome(503, DeliveryVerdict.UNAVAILABLE, "The job queue is unavailable; try again shortly.")
+        outcome = DeliveryOutcome(
+            503, DeliveryVerdict.UNAVAILABLE, "The job queue is unavailable; try again shortly."
+        )
         updated = delivery is not None and WebhookDelivery.objects.filter(pk=delivery.pk).update(
             verdict=outcome.verdict, http_status=outcome.status, reason=outcome.reason
         )
@@ -361,8 +407,11 @@ def webhook_test_delivery_send(*, project: Project, now: datetime) -> DeliveryOu
     """
     endpoint = WebhookEndpoint.objects.filter(project=project).first()
     body = json.dumps(
-        {"zen": "Sent from RepoTrackr's webhook page.", "hook_id": 0,
-         "repository": {"full_name": project.name}},
+        {
+            "zen": "Sent from RepoTrackr's webhook page.",
+            "hook_id": 0,
+            "repository": {"full_name": project.name},
+        },
     ).encode()
     headers = {"X-GitHub-Event": "ping", "X-GitHub-Delivery": f"repotrackr-test-{uuid.uuid4()}"}
     if endpoint is not None:

@@ -83,7 +83,9 @@ def webhook_panel_context(request: HttpRequest, project, **extra) -> dict:
 
 
 def _page(request: HttpRequest, project, **extra):
-    return render(request, "webhooks/webhook_page.html", webhook_panel_context(request, project, **extra))
+    return render(
+        request, "webhooks/webhook_page.html", webhook_panel_context(request, project, **extra)
+    )
 
 
 @login_required

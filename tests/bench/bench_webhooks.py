@@ -47,7 +47,9 @@ from bench_http import Tally, bench_environment, line, run_phase, start_gunicorn
 
 PUSH = json.dumps(
     {
-        "ref": "refs/heads/main", "before": "1" * 40, "after": "2" * 40,
+        "ref": "refs/heads/main",
+        "before": "1" * 40,
+        "after": "2" * 40,
         "repository": {"full_name": "bench/demo", "default_branch": "main"},
         "commits": [{"id": "2" * 40, "message": "Tick a task"}],
     }
@@ -148,7 +150,11 @@ def measure(port: int, clients: list[dict[str, str]], seconds: float) -> dict[st
 def report(results: dict[str, Tally], options) -> None:
     print(f"clients={options.clients} seconds={options.seconds} gunicorn_workers={options.workers}")
     print(results["live"].summary("live_get (alone)"))
-    print(results["enqueue"].summary("webhook_enqueue_post (202 queued only; each followed by an untimed DELETE)"))
+    print(
+        results["enqueue"].summary(
+            "webhook_enqueue_post (202 queued only; each followed by an untimed DELETE)"
+        )
+    )
     print(results["live_during_enqueue"].summary("live_get (probe during webhook_enqueue_post)"))
     print(results["flood"].summary("webhook_flood_post (202 deduplicated)"))
     print(results["live_during_flood"].summary("live_get (probe during webhook_flood_post)"))
@@ -157,8 +163,12 @@ def report(results: dict[str, Tally], options) -> None:
             print(f"  {name} error: {error}")
     enqueue, flood = results["enqueue"].quantile(0.5), results["flood"].quantile(0.5)
     alone = results["live"].quantile(0.5)
-    print(line("webhook_p50_ratio", enqueue / results["live_during_enqueue"].quantile(0.5), "<=", 3))
-    print(line("webhook_flood_p50_ratio", flood / results["live_during_flood"].quantile(0.5), "<=", 3))
+    print(
+        line("webhook_p50_ratio", enqueue / results["live_during_enqueue"].quantile(0.5), "<=", 3)
+    )
+    print(
+        line("webhook_flood_p50_ratio", flood / results["live_during_flood"].quantile(0.5), "<=", 3)
+    )
     print(line("webhook_alone_p50_ratio", enqueue / alone, "<=", 3))
     print(line("webhook_flood_alone_p50_ratio", flood / alone, "<=", 3))
     errors = len(results["enqueue"].errors) + len(results["flood"].errors)
@@ -171,7 +181,8 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
-        "--database-url", default="",
+        "--database-url",
+        default="",
         help="an empty database to use instead of the throwaway SQLite file (e.g. PostgreSQL)",
     )
     options = parser.parse_args()

@@ -30,8 +30,10 @@ def make_project(owner, tmp_path):
     def make(url: str | None = None, *, user=None, **fields):
         counter["n"] += 1
         return project_create(
-            owner=user or owner, name=f"project {counter['n']}",
-            repo_url=url or str(tmp_path / f"nowhere{counter['n']}.git"), **fields,
+            owner=user or owner,
+            name=f"project {counter['n']}",
+            repo_url=url or str(tmp_path / f"nowhere{counter['n']}.git"),
+            **fields,
         )
 
     return make
@@ -50,38 +52,57 @@ def hooked(make_project):
     return make
 
 
-def push_payload(provider: str, *, ref: str = "refs/heads/main", default_branch: str = "main",
-                 after: str = BARE_HEAD) -> dict:
+def push_payload(
+    provider: str,
+    *,
+    ref: str = "refs/heads/main",
+    default_branch: str = "main",
+    after: str = BARE_HEAD,
+) -> dict:
     """A push payload shaped like the named forge's (only the fields we read, plus some noise)."""
     if provider == "gitlab":
         return {
-            "object_kind": "push", "ref": ref, "before": "0" * 39 + "1", "after": after,
+            "object_kind": "push",
+            "ref": ref,
+            "before": "0" * 39 + "1",
+            "after": after,
             "project": {"name": "demo", "default_branch": default_branch},
             "commits": [{"id": after, "message": "Tick a task"}],
         }
     return {
-        "ref": ref, "before": "0" * 39 + "1", "after": after,
+        "ref": ref,
+        "before": "0" * 39 + "1",
+        "after": after,
         "repository": {"full_name": "team/demo", "default_branch": default_branch},
         "commits": [{"id": after, "message": "Tick a task"}],
     }
 
 
-def signed_headers(provider: str, body: bytes, secret: str, *, event: str | None = None,
-                   delivery_id: str | None = None) -> dict[str, str]:
+def signed_headers(
+    provider: str,
+    body: bytes,
+    secret: str,
+    *,
+    event: str | None = None,
+    delivery_id: str | None = None,
+) -> dict[str, str]:
     """The headers the named forge sends with ``body`` signed by ``secret``."""
     delivery_id = delivery_id or str(uuid.uuid4())
     if provider == "github":
         return {
-            "X-GitHub-Event": event or "push", "X-GitHub-Delivery": delivery_id,
+            "X-GitHub-Event": event or "push",
+            "X-GitHub-Delivery": delivery_id,
             "X-Hub-Signature-256": github.sign(body, secret),
         }
     if provider == "gitea":
         return {
-            "X-Gitea-Event": event or "push", "X-Gitea-Delivery": delivery_id,
+            "X-Gitea-Event": event or "push",
+            "X-Gitea-Delivery": delivery_id,
             "X-Gitea-Signature": gitea.sign(body, secret),
         }
     return {
-        "X-Gitlab-Event": event or "Push Hook", "X-Gitlab-Event-UUID": delivery_id,
+        "X-Gitlab-Event": event or "Push Hook",
+        "X-Gitlab-Event-UUID": delivery_id,
         "X-Gitlab-Token": secret,
     }
 
@@ -94,15 +115,28 @@ def deliver(client):
     replaces the signed headers when given.
     """
 
-    def post(project, provider: str, payload, secret: str, *, event: str | None = None,
-             delivery_id: str | None = None, headers: dict | None = None, project_id=None):
+    def post(
+        project,
+        provider: str,
+        payload,
+        secret: str,
+        *,
+        event: str | None = None,
+        delivery_id: str | None = None,
+        headers: dict | None = None,
+        project_id=None,
+    ):
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-        sent = headers if headers is not None else signed_headers(
-            provider, body, secret, event=event, delivery_id=delivery_id
+        sent = (
+            headers
+            if headers is not None
+            else signed_headers(provider, body, secret, event=event, delivery_id=delivery_id)
         )
         return client.post(
-            f"/webhooks/{project_id or project.pk}/", data=body,
-            content_type="application/json", headers=sent,
+            f"/webhooks/{project_id or project.pk}/",
+            data=body,
+            content_type="application/json",
+            headers=sent,
         )
 
     return post

@@ -37,7 +37,10 @@ def test_a_signed_push_to_the_default_branch_queues_a_webhook_refresh(
     assert RefreshHistory.objects.get(job=job).trigger == "webhook"
     delivery = WebhookDelivery.objects.get(project=project)
     assert (delivery.provider, delivery.delivery_id, delivery.verdict, delivery.http_status) == (
-        provider, "d-1", DeliveryVerdict.QUEUED, 202,
+        provider,
+        "d-1",
+        DeliveryVerdict.QUEUED,
+        202,
     )
     assert delivery.job_id == job.pk
 
@@ -65,12 +68,15 @@ def test_a_push_while_a_job_is_active_answers_with_that_job(hooked, deliver, pus
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_a_push_to_another_branch_is_ignored_with_the_reason(provider, hooked, deliver, push_payload):
+def test_a_push_to_another_branch_is_ignored_with_the_reason(
+    provider, hooked, deliver, push_payload
+):
     project, secret = hooked()
     response = deliver(project, provider, push_payload(provider, ref="refs/heads/feature"), secret)
     assert response.status_code == 202
     assert response.json() == {
-        "verdict": "ignored", "reason": "A push to 'feature'; the tracked branch is 'main'.",
+        "verdict": "ignored",
+        "reason": "A push to 'feature'; the tracked branch is 'main'.",
     }
     assert not JobRecord.objects.exists()
     assert WebhookDelivery.objects.get().verdict == DeliveryVerdict.IGNORED
@@ -90,7 +96,8 @@ def test_a_tag_push_is_ignored(provider, event, hooked, deliver, push_payload):
 
 
 @pytest.mark.parametrize(
-    ("provider", "event"), [("github", "issues"), ("gitea", "pull_request"), ("gitlab", "Note Hook")]
+    ("provider", "event"),
+    [("github", "issues"), ("gitea", "pull_request"), ("gitlab", "Note Hook")],
 )
 def test_other_events_are_ignored(provider, event, hooked, deliver, push_payload):
     project, secret = hooked()
@@ -109,7 +116,9 @@ def test_a_push_deleting_the_tracked_branch_is_ignored(hooked, deliver, push_pay
 
 def test_a_github_ping_answers_200(hooked, deliver):
     project, secret = hooked()
-    response = deliver(project, "github", {"zen": "Keep it simple.", "hook_id": 1}, secret, event="ping")
+    response = deliver(
+        project, "github", {"zen": "Keep it simple.", "hook_id": 1}, secret, event="ping"
+    )
     assert response.status_code == 200
     assert response.json()["verdict"] == "ping"
     assert WebhookDelivery.objects.get().verdict == DeliveryVerdict.PING
@@ -154,8 +163,14 @@ def test_a_replayed_ping_is_a_duplicate(hooked, deliver):
 
 def test_the_same_delivery_id_for_another_project_is_not_a_replay(hooked, deliver, push_payload):
     (one, one_secret), (two, two_secret) = hooked(), hooked()
-    assert deliver(one, "github", push_payload("github"), one_secret, delivery_id="x").status_code == 202
-    assert deliver(two, "github", push_payload("github"), two_secret, delivery_id="x").status_code == 202
+    assert (
+        deliver(one, "github", push_payload("github"), one_secret, delivery_id="x").status_code
+        == 202
+    )
+    assert (
+        deliver(two, "github", push_payload("github"), two_secret, delivery_id="x").status_code
+        == 202
+    )
     assert JobRecord.objects.count() == 2
 
 
@@ -209,7 +224,11 @@ def test_a_delivery_without_signature_is_refused_and_logged_without_the_body(
     assert response.json()["verdict"] == "unauthorized"
     assert "no signature" in response.json()["reason"]
     delivery = WebhookDelivery.objects.get()
-    assert (delivery.verdict, delivery.http_status, delivery.delivery_id) == ("unauthorized", 401, "d-401")
+    assert (delivery.verdict, delivery.http_status, delivery.delivery_id) == (
+        "unauthorized",
+        401,
+        "d-401",
+    )
     assert "BODY-MARKER" not in caplog.text and "BODY-MARKER" not in delivery.reason
     assert "refused" in caplog.text
     assert not JobRecord.objects.exists()
@@ -221,7 +240,8 @@ def test_a_wrong_signature_is_refused(provider, hooked, deliver, push_payload):
     response = deliver(project, provider, push_payload(provider), secret + "x")
     assert response.status_code == 401
     assert response.json() == {
-        "verdict": "unauthorized", "reason": "The signature does not match this project's secret.",
+        "verdict": "unauthorized",
+        "reason": "The signature does not match this project's secret.",
     }
     assert not JobRecord.objects.exists()
 
@@ -246,7 +266,9 @@ def test_a_body_altered_after_signing_is_refused(hooked, deliver, push_payload, 
 
 def test_a_delivery_from_no_known_forge_is_refused(hooked, deliver):
     project, secret = hooked()
-    response = deliver(project, "github", {"ref": "refs/heads/main"}, secret, headers={"X-Other": "1"})
+    response = deliver(
+        project, "github", {"ref": "refs/heads/main"}, secret, headers={"X-Other": "1"}
+    )
     assert response.status_code == 401
     assert WebhookDelivery.objects.get().provider == "unknown"
 
@@ -279,7 +301,8 @@ def test_unknown_archived_or_unhooked_projects_answer_404_shaped_like_a_refusal(
 ):
     project, secret = hooked(archived=make_target == "archived")
     project_id = {
-        "unknown": "0b0e3a4e-2b8e-4f4c-9f51-2b1d1e3c5a77", "malformed": "not-a-uuid",
+        "unknown": "0b0e3a4e-2b8e-4f4c-9f51-2b1d1e3c5a77",
+        "malformed": "not-a-uuid",
     }.get(make_target)
     if make_target == "no endpoint":
         project = make_project()
@@ -315,8 +338,11 @@ def test_a_body_longer_than_its_declared_length_is_cut_at_the_cap(hooked, settin
     client = Client()
     # A lying Content-Length under the cap: only that much is read, so the signature fails.
     response = client.generic(
-        "POST", f"/webhooks/{project.pk}/", data=b"{" + b" " * (cap + 10) + b"}",
-        content_type="application/json", headers={"X-GitHub-Event": "push"},
+        "POST",
+        f"/webhooks/{project.pk}/",
+        data=b"{" + b" " * (cap + 10) + b"}",
+        content_type="application/json",
+        headers={"X-GitHub-Event": "push"},
         CONTENT_LENGTH="10",
     )
     assert response.status_code == 401
@@ -332,7 +358,9 @@ def test_the_endpoint_needs_no_csrf_token(hooked, push_payload, signed_headers):
     body = json.dumps(push_payload("github")).encode()
     client = Client(enforce_csrf_checks=True)
     response = client.post(
-        f"/webhooks/{project.pk}/", data=body, content_type="application/json",
+        f"/webhooks/{project.pk}/",
+        data=body,
+        content_type="application/json",
         headers=signed_headers("github", body, secret),
     )
     assert response.status_code == 202

@@ -58,7 +58,9 @@ def test_generating_shows_the_secret_once_and_stores_it_encrypted(owner_client, 
     assert secret not in again.content.decode() and "Replace the secret" in again.content.decode()
 
 
-def test_replacing_the_secret_refuses_the_old_one(owner_client, make_project, deliver, push_payload):
+def test_replacing_the_secret_refuses_the_old_one(
+    owner_client, make_project, deliver, push_payload
+):
     project = make_project()
     old = owner_client.post(page_url(project, "rotate")).context["new_secret"]
     new = owner_client.post(page_url(project, "rotate")).context["new_secret"]

@@ -46,14 +46,20 @@ def test_gitea_accepts_the_bare_hex_signature_and_forgejo_names():
     signature = gitea.sign(BODY, SECRET)
     assert len(signature) == 64
     assert gitea.signature_valid(body=BODY, secret=SECRET, headers={"x-gitea-signature": signature})
-    assert gitea.signature_valid(body=BODY, secret=SECRET, headers={"x-forgejo-signature": signature})
-    assert not gitea.signature_valid(body=BODY, secret="other", headers={"x-gitea-signature": signature})
+    assert gitea.signature_valid(
+        body=BODY, secret=SECRET, headers={"x-forgejo-signature": signature}
+    )
+    assert not gitea.signature_valid(
+        body=BODY, secret="other", headers={"x-gitea-signature": signature}
+    )
     assert not gitea.signature_valid(body=BODY, secret=SECRET, headers={})
 
 
 def test_gitlab_compares_the_token_itself():
     assert gitlab.signature_valid(body=BODY, secret=SECRET, headers={"x-gitlab-token": SECRET})
-    assert not gitlab.signature_valid(body=BODY, secret=SECRET, headers={"x-gitlab-token": SECRET[:-1]})
+    assert not gitlab.signature_valid(
+        body=BODY, secret=SECRET, headers={"x-gitlab-token": SECRET[:-1]}
+    )
     assert not gitlab.signature_valid(body=BODY, secret=SECRET, headers={"x-gitlab-token": ""})
     assert not gitlab.signature_valid(body=BODY, secret=SECRET, headers={})
 
@@ -111,4 +117,7 @@ def test_gitlab_reads_push_and_tag_hooks_and_the_project_default_branch():
 
 def test_payloads_with_odd_shapes_read_as_nothing_to_do():
     assert gitea.read_event("push", {"ref": ["refs/heads/main"]}).kind == EventKind.OTHER
-    assert github.read_event("push", {"ref": "refs/heads/main", "repository": "x"}).default_branch is None
+    assert (
+        github.read_event("push", {"ref": "refs/heads/main", "repository": "x"}).default_branch
+        is None
+    )

@@ -18,8 +18,13 @@ def test_deliveries_older_than_the_retention_are_deleted(hooked, settings):
     now = timezone.now()
     for age_days, delivery_id in ((11, "old"), (9, "recent")):
         WebhookDelivery.objects.create(
-            project=project, provider="github", event="push", delivery_id=delivery_id,
-            received_at=now - timedelta(days=age_days), verdict="ignored", http_status=202,
+            project=project,
+            provider="github",
+            event="push",
+            delivery_id=delivery_id,
+            received_at=now - timedelta(days=age_days),
+            verdict="ignored",
+            http_status=202,
         )
     assert webhook_deliveries_prune(now=now) == 1
     assert list(WebhookDelivery.objects.values_list("delivery_id", flat=True)) == ["recent"]

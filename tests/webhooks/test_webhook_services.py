@@ -53,7 +53,9 @@ def test_a_secret_sealed_under_an_old_key_refuses_deliveries_and_says_so(
     settings.REPOTRACKR_TOKEN_KEY = "a-new-key-after-a-leak"
     body = json.dumps(push_payload("github")).encode()
     outcome = webhook_delivery_receive(
-        project_id=project.pk, body=body, headers=signed_headers("github", body, secret),
+        project_id=project.pk,
+        body=body,
+        headers=signed_headers("github", body, secret),
         now=timezone.now(),
     )
     assert outcome.status == 401 and "regenerated" in outcome.reason
