@@ -371,7 +371,10 @@ def _refresh(project: Project, log: dict) -> DeliveryOutcome:
             )
             outcome = (
                 DeliveryOutcome(
-                    202, DeliveryVerdict.QUEUED, "Refresh queued.", job_id=str(result.job.pk)
+                    202,
+                    DeliveryVerdict.QUEUED,
+                    "A push to the tracked branch; refresh queued.",
+                    job_id=str(result.job.pk),
                 )
                 if result.created
                 else _joined(result.job)

@@ -42,7 +42,7 @@ def test_the_page_shows_the_url_and_offers_to_generate_a_secret(owner_client, ma
     html = response.content.decode()
     assert "Generate a secret" in html and "application/json" in html
     for forge in ("GitHub", "GitLab", "Gitea and Forgejo"):
-        assert f"<h3>{forge}</h3>" in html
+        assert f"<h4>{forge}</h4>" in html
 
 
 def test_generating_shows_the_secret_once_and_stores_it_encrypted(owner_client, make_project):
