@@ -19,8 +19,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from jobs.models import JobPriority, JobRecord, JobStatus, RefreshTrigger
-from jobs.selectors import active_job_for_project
+from jobs.models import JobPriority, JobStatus, RefreshTrigger
 from jobs.services import JobStateError, QueueUnavailableError, refresh_request
 from projects.core.secret_box import TokenDecryptError, decrypt_token, encrypt_token
 from projects.models import Project
@@ -254,7 +253,7 @@ def webhook_delivery_receive(
     outcome = _decide(project, provider.read_event(event, payload))
     if outcome is not None:
         return _record_claiming(log, outcome)
-    return _refresh(project, log)
+    return _refresh(endpoint, log)
 
 
 def _answer_duplicate(log: dict) -> DeliveryOutcome:
@@ -337,8 +336,8 @@ def _decide(project: Project, reading: PushReading) -> DeliveryOutcome | None:
     return None
 
 
-def _joined(job: JobRecord) -> DeliveryOutcome:
-    if job.status == JobStatus.QUEUED:
+def _joined(job_id, status: str) -> DeliveryOutcome:
+    if status == JobStatus.QUEUED:
         reason = "The project's refresh is already queued; it will read this push."
     else:
         # The Contracts answer with the running job; if it read the head
@@ -347,19 +346,20 @@ def _joined(job: JobRecord) -> DeliveryOutcome:
             "The project's refresh is already running; if it read the head before this push, "
             "the next refresh picks the push up."
         )
-    return DeliveryOutcome(202, DeliveryVerdict.DEDUPLICATED, reason, job_id=str(job.pk))
+    return DeliveryOutcome(202, DeliveryVerdict.DEDUPLICATED, reason, job_id=str(job_id))
 
 
-def _refresh(project: Project, log: dict) -> DeliveryOutcome:
+def _refresh(endpoint: WebhookEndpoint, log: dict) -> DeliveryOutcome:
     """Join the project's active job, or start a webhook refresh on the default queue.
 
     The common case under a flood (a job is already active) is answered from
-    one read and one insert; a new job and its log row share one transaction,
-    and the job is enqueued when it commits.
+    the endpoint's own query and one insert; a new job and its log row share
+    one transaction, and the job is enqueued when it commits.
     """
-    active = active_job_for_project(project=project)
-    if active is not None:
-        return _record_claiming(log, _joined(active), job=active)
+    project = endpoint.project
+    if endpoint.active_job_id is not None:
+        outcome = _joined(endpoint.active_job_id, endpoint.active_job_status)
+        return _record_claiming(log, outcome, job_id=endpoint.active_job_id)
     delivery = None
     try:
         with transaction.atomic():
@@ -377,7 +377,7 @@ def _refresh(project: Project, log: dict) -> DeliveryOutcome:
                     job_id=str(result.job.pk),
                 )
                 if result.created
-                else _joined(result.job)
+                else _joined(result.job.pk, result.job.status)
             )
             delivery = _log(**log, outcome=outcome, job=result.job)
     except IntegrityError:  # a concurrent twin of this delivery claimed the id first
