@@ -388,3 +388,17 @@ def test_rate_limit_cache_down_answers_503(hooked, deliver, push_payload, redis_
     response = deliver(project, "gitlab", push_payload("gitlab"), secret)
     assert response.status_code == 503
     assert not JobRecord.objects.exists()
+
+
+def test_a_push_while_a_refresh_runs_joins_it_and_says_what_that_means(
+    hooked, deliver, push_payload
+):
+    project, secret = hooked()
+    first = deliver(project, "github", push_payload("github"), secret)
+    JobRecord.objects.update(status="processing")
+    joined = deliver(project, "github", push_payload("github", after="3" * 40), secret)
+    assert joined.status_code == 202
+    assert joined.json()["verdict"] == "deduplicated"
+    assert joined.json()["job_id"] == first.json()["job_id"]
+    assert "already running" in joined.json()["reason"]
+    assert str(WebhookDelivery.objects.latest("id").job_id) == first.json()["job_id"]
