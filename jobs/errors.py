@@ -19,6 +19,8 @@ from projects.core.git_errors import GitFetchError, redact
 from projects.core.repo_url import HostResolutionError, InvalidBranchError, InvalidRepoUrlError
 from projects.core.source import SourceError
 
+WORKER_DIED = "the worker running this job stopped unexpectedly; request a new refresh"
+
 
 @dataclass(frozen=True)
 class JobError:
@@ -62,7 +64,7 @@ def classify_error(exc: BaseException, *, secrets: tuple[str, ...] = ()) -> JobE
     elif isinstance(exc, SourceError):
         message = f"the repository could not be read: {exc}"
     elif isinstance(exc, AbandonedJobError):
-        message = "the worker running this job stopped unexpectedly; request a new refresh"
+        message = WORKER_DIED
     elif isinstance(exc, JobTimeoutException):
         message = "the refresh took longer than the job time limit"
     elif isinstance(exc, (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)):

@@ -12,14 +12,13 @@ import logging
 import math
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db.models import Count
 from django.db.models.functions import TruncMinute
 from rq import Worker
 from rq.job import Job
 
 from jobs.models import JobRecord, JobStatus
-from jobs.queues import get_queue, paused_queues
+from jobs.queues import get_queue, paused_queues, queue_names
 from repotrackr.redis_connection import get_redis
 
 logger = logging.getLogger(__name__)
@@ -35,10 +34,6 @@ DURATION_SAMPLE_CAP = 5000
 # RQ moves a job to the front of a queue for priority; the oldest waiting
 # job is then among the first few, not always the first.
 LATENCY_HEAD = 10
-
-
-def queue_names() -> list[str]:
-    return [settings.QUEUE_HIGH, settings.QUEUE_DEFAULT, settings.QUEUE_LOW]
 
 
 def _oldest_wait_seconds(queue, now: datetime) -> float:

@@ -136,13 +136,25 @@ def _clone(project: Project, remote: Remote, *, branch: str) -> Iterator[git_rem
 
 def commit_time(git_dir: Path, sha: str) -> datetime | None:
     """The committer date of ``sha`` in the (bare) repository at ``git_dir``."""
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(git_dir),
-           "GIT_CONFIG_NOSYSTEM": "1", "GIT_CONFIG_GLOBAL": os.devnull, "LC_ALL": "C"}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(git_dir),
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "LC_ALL": "C",
+    }
     try:
-        out = subprocess.run(
-            ["git", f"--git-dir={git_dir}", "show", "-s", "--format=%ct", sha, "--"],
-            capture_output=True, env=env, timeout=30, check=True,
-        ).stdout.decode().strip()
+        out = (
+            subprocess.run(
+                ["git", f"--git-dir={git_dir}", "show", "-s", "--format=%ct", sha, "--"],
+                capture_output=True,
+                env=env,
+                timeout=30,
+                check=True,
+            )
+            .stdout.decode()
+            .strip()
+        )
         return datetime.fromtimestamp(int(out), tz=UTC)
     except (OSError, subprocess.SubprocessError, ValueError):
         return None
@@ -189,14 +201,19 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
         allow_local=remote.allow_local,
     )
     fingerprint = refresh_fingerprint(
-        head_sha=head.sha, branch=project.branch, plan_path=project.plan_path,
+        head_sha=head.sha,
+        branch=project.branch,
+        plan_path=project.plan_path,
         repo_url=project.repo_url,
     )
     if not record.force and project.refresh_fingerprint == fingerprint:
         report(SAVING, 0.9)
         result = _result(
-            tasks=project.total_tasks, percentage=project.percentage,
-            skills=project.skills.count(), sha=head.sha, unchanged=True,
+            tasks=project.total_tasks,
+            percentage=project.percentage,
+            skills=project.skills.count(),
+            sha=head.sha,
+            unchanged=True,
         )
         return _finish(record, result, lambda: store.plan_store_unchanged(project=project, now=now))
 
@@ -204,13 +221,16 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
     with _clone(project, remote, branch=project.branch or head.branch) as cloned:
         report(PARSING, 0.45)
         with GitCommitSource(cloned.path, cloned.sha) as source:
-            parsed = store.plan_parse(source, project=project, now=now,
-                                      commit_at=commit_time(cloned.path, cloned.sha))
+            parsed = store.plan_parse(
+                source, project=project, now=now, commit_at=commit_time(cloned.path, cloned.sha)
+            )
             report(EXTRACTING_SKILLS, 0.65)
             skills = _extract_skills(source)
     report(SAVING, 0.9)
     fingerprint = refresh_fingerprint(
-        head_sha=cloned.sha, branch=project.branch, plan_path=project.plan_path,
+        head_sha=cloned.sha,
+        branch=project.branch,
+        plan_path=project.plan_path,
         repo_url=project.repo_url,
     )
 
@@ -228,8 +248,11 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
         skills_store(project=project, result=skills)
 
     result = _result(
-        tasks=parsed.tasks_count, percentage=parsed.percentage,
-        skills=_skills_count(skills), sha=cloned.sha, unchanged=False,
+        tasks=parsed.tasks_count,
+        percentage=parsed.percentage,
+        skills=_skills_count(skills),
+        sha=cloned.sha,
+        unchanged=False,
     )
     return _finish(record, result, save)
 
@@ -246,8 +269,11 @@ def run_skills_extraction(record: JobRecord, *, report: Reporter, now: datetime)
             skills = _extract_skills(source)
     report(SAVING, 0.9)
     result = _result(
-        tasks=project.total_tasks, percentage=project.percentage,
-        skills=_skills_count(skills), sha=cloned.sha, unchanged=False,
+        tasks=project.total_tasks,
+        percentage=project.percentage,
+        skills=_skills_count(skills),
+        sha=cloned.sha,
+        unchanged=False,
     )
     return _finish(record, result, lambda: skills_store(project=project, result=skills))
 

@@ -30,6 +30,7 @@ from rq.job import JobStatus as RQStatus
 from rq.registry import StartedJobRegistry
 
 from jobs import tracker
+from jobs.errors import WORKER_DIED
 from jobs.models import ACTIVE_JOB_STATUSES, JobRecord, JobStatus
 from jobs.queues import get_queue, queue_names
 from projects.core.git_remote import sweep_stale_clones
@@ -37,7 +38,6 @@ from repotrackr.redis_connection import get_redis
 
 logger = logging.getLogger(__name__)
 
-WORKER_DIED = "the worker running this job stopped unexpectedly; request a new refresh"
 JOB_LOST = "the job was lost from the queue; request a new refresh"
 
 
@@ -75,21 +75,30 @@ def _settle(record: JobRecord, job: Job | None, now: datetime, report: Reconcile
         grace = timedelta(seconds=settings.JOB_RECONCILE_GRACE)
         waiting_since = record.next_attempt_at or record.created_at
         if record.status == JobStatus.PROCESSING or waiting_since < now - grace:
-            if tracker.job_update_status(record.pk, status=JobStatus.FAILED, error=JOB_LOST, now=now):
+            if tracker.job_update_status(
+                record.pk, status=JobStatus.FAILED, error=JOB_LOST, now=now
+            ):
                 report.failed += 1
         return
     status = job.get_status(refresh=False)
     if status == RQStatus.FINISHED:
         value = job.return_value()
         if isinstance(value, dict) and value.get("status") == "success":
-            if tracker.job_update_status(record.pk, status=JobStatus.COMPLETED, result=value, now=now):
+            if tracker.job_update_status(
+                record.pk, status=JobStatus.COMPLETED, result=value, now=now
+            ):
                 report.completed += 1
-        elif tracker.job_update_status(record.pk, status=JobStatus.FAILED, error=WORKER_DIED, now=now):
+        elif tracker.job_update_status(
+            record.pk, status=JobStatus.FAILED, error=WORKER_DIED, now=now
+        ):
             report.failed += 1
     elif status == RQStatus.FAILED:
         if tracker.job_update_status(
-            record.pk, status=JobStatus.FAILED, error=WORKER_DIED,
-            error_detail=_failure_detail(job), now=now,
+            record.pk,
+            status=JobStatus.FAILED,
+            error=WORKER_DIED,
+            error_detail=_failure_detail(job),
+            now=now,
         ):
             report.failed += 1
     elif status in (RQStatus.STOPPED, RQStatus.CANCELED):

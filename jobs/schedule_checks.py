@@ -34,7 +34,9 @@ def job_schedule_settings_check(app_configs, **kwargs):
         )
     if not settings.JOB_RETRY_INTERVALS:
         problems.append(
-            Warning("JOB_RETRY_INTERVALS is empty: transient failures are never retried.",
-                    id="jobs.W103")
+            Warning(
+                "JOB_RETRY_INTERVALS is empty: transient failures are never retried.",
+                id="jobs.W103",
+            )
         )
     return problems

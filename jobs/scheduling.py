@@ -56,16 +56,25 @@ def periodic_jobs() -> list[PeriodicJob]:
     """The periodic jobs with their current intervals from settings."""
     return [
         PeriodicJob(
-            "repotrackr-periodic-reconcile", "jobs.tasks.reconcile_jobs",
-            settings.JOB_RECONCILE_INTERVAL, settings.QUEUE_HIGH, 120,
+            "repotrackr-periodic-reconcile",
+            "jobs.tasks.reconcile_jobs",
+            settings.JOB_RECONCILE_INTERVAL,
+            settings.QUEUE_HIGH,
+            120,
         ),
         PeriodicJob(
-            "repotrackr-periodic-scheduled-refresh", "jobs.tasks.enqueue_due_refreshes",
-            settings.SCHEDULED_REFRESH_EVERY, settings.QUEUE_LOW, 300,
+            "repotrackr-periodic-scheduled-refresh",
+            "jobs.tasks.enqueue_due_refreshes",
+            settings.SCHEDULED_REFRESH_EVERY,
+            settings.QUEUE_LOW,
+            300,
         ),
         PeriodicJob(
-            "repotrackr-periodic-prune", "jobs.tasks.prune_old_records",
-            settings.JOB_PRUNE_EVERY, settings.QUEUE_LOW, 1800,
+            "repotrackr-periodic-prune",
+            "jobs.tasks.prune_old_records",
+            settings.JOB_PRUNE_EVERY,
+            settings.QUEUE_LOW,
+            1800,
         ),
     ]
 

@@ -79,7 +79,9 @@ def _enqueue_now(record: JobRecord, *, delay_seconds: float = 0) -> None:
     }
     try:
         if delay_seconds > 0:
-            queue.enqueue_in(timedelta(seconds=delay_seconds), JOB_FUNCTIONS[record.job_type], **options)
+            queue.enqueue_in(
+                timedelta(seconds=delay_seconds), JOB_FUNCTIONS[record.job_type], **options
+            )
         else:
             queue.enqueue(JOB_FUNCTIONS[record.job_type], **options)
     except redis.exceptions.RedisError as exc:
@@ -95,7 +97,13 @@ def _enqueue_on_commit(record: JobRecord, *, delay_seconds: float = 0) -> None:
 
 
 def _claim(
-    *, project, user, job_type: str, priority: str, force: bool, trigger: str | None,
+    *,
+    project,
+    user,
+    job_type: str,
+    priority: str,
+    force: bool,
+    trigger: str | None,
     retry_of: JobRecord | None = None,
 ) -> JobRecord | None:
     """Create the job (and history) unless the project already has an active job."""
@@ -165,7 +173,11 @@ def _request(
 ) -> RefreshRequestResult:
     with transaction.atomic():
         record = _claim(
-            project=project, user=user, job_type=job_type, priority=priority, force=force,
+            project=project,
+            user=user,
+            job_type=job_type,
+            priority=priority,
+            force=force,
             trigger=trigger,
         )
         if record is not None:
@@ -174,7 +186,11 @@ def _request(
         existing = _active_job(project)
         if existing is None:  # finished between our insert and this read: claim again
             record = _claim(
-                project=project, user=user, job_type=job_type, priority=priority, force=force,
+                project=project,
+                user=user,
+                job_type=job_type,
+                priority=priority,
+                force=force,
                 trigger=trigger,
             )
             if record is None:
@@ -222,7 +238,11 @@ def refresh_request(
     Raises ``QueueUnavailableError`` when Redis refuses the new job.
     """
     return _request(
-        project=project, user=user, job_type=JobType.REFRESH, priority=priority, force=force,
+        project=project,
+        user=user,
+        job_type=JobType.REFRESH,
+        priority=priority,
+        force=force,
         trigger=trigger,
     )
 
@@ -234,8 +254,12 @@ def refresh_schedule(*, project, delay_seconds: float) -> JobRecord | None:
     """
     with transaction.atomic():
         record = _claim(
-            project=project, user=None, job_type=JobType.REFRESH, priority=JobPriority.LOW,
-            force=False, trigger=RefreshTrigger.SCHEDULED,
+            project=project,
+            user=None,
+            job_type=JobType.REFRESH,
+            priority=JobPriority.LOW,
+            force=False,
+            trigger=RefreshTrigger.SCHEDULED,
         )
         if record is None:
             return None
@@ -246,13 +270,15 @@ def refresh_schedule(*, project, delay_seconds: float) -> JobRecord | None:
     return record
 
 
-def skills_extraction_request(
-    *, project, user, priority: str = "normal"
-) -> RefreshRequestResult:
+def skills_extraction_request(*, project, user, priority: str = "normal") -> RefreshRequestResult:
     """Ask for a skills-only extraction; it counts as the project's pipeline job."""
     return _request(
-        project=project, user=user, job_type=JobType.EXTRACT_SKILLS, priority=priority,
-        force=False, trigger=None,
+        project=project,
+        user=user,
+        job_type=JobType.EXTRACT_SKILLS,
+        priority=priority,
+        force=False,
+        trigger=None,
     )
 
 
@@ -271,8 +297,12 @@ def job_retry(*, job: JobRecord, user) -> JobRecord:
         raise JobStateError("the job's project no longer exists")
     with transaction.atomic():
         record = _claim(
-            project=job.project, user=user, job_type=job.job_type, priority=JobPriority.HIGH,
-            force=job.force, retry_of=job,
+            project=job.project,
+            user=user,
+            job_type=job.job_type,
+            priority=JobPriority.HIGH,
+            force=job.force,
+            retry_of=job,
             trigger=RefreshTrigger.MANUAL if job.job_type == JobType.REFRESH else None,
         )
         if record is None:
@@ -287,7 +317,9 @@ def job_cancel(*, job: JobRecord, user) -> JobRecord:
         raise JobStateError(f"the job has already finished ({job.status})")
     was_running = job.status == JobStatus.PROCESSING
     changed = tracker.job_update_status(
-        job.id, status=JobStatus.CANCELED, error="canceled by " + (user.get_username() if user else "the system")
+        job.id,
+        status=JobStatus.CANCELED,
+        error="canceled by " + (user.get_username() if user else "the system"),
     )
     if not changed:
         job.refresh_from_db()

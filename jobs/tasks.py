@@ -51,7 +51,9 @@ class _Usage:
         except Exception:  # noqa: BLE001 - usage is informative only
             current = 0
         peak = max(own * 1024, children * 1024, current)
-        tracker.job_set_resources(job_id, cpu_seconds=self._cpu() - self.start, peak_memory_bytes=peak)
+        tracker.job_set_resources(
+            job_id, cpu_seconds=self._cpu() - self.start, peak_memory_bytes=peak
+        )
 
 
 def retry_interval(attempt: int) -> int | None:
@@ -88,7 +90,9 @@ def _run(job_id: str, runner) -> dict:
                 error=f"{error.message} (retrying in {interval} s)",
                 error_detail=error.detail,
             )
-            return Retry(max=len(settings.JOB_RETRY_INTERVALS), interval=settings.JOB_RETRY_INTERVALS)
+            return Retry(
+                max=len(settings.JOB_RETRY_INTERVALS), interval=settings.JOB_RETRY_INTERVALS
+            )
         logger.warning("Job %s failed: %s", job_id, error.message)
         tracker.job_update_status(
             job_id, status=JobStatus.FAILED, error=error.message, error_detail=error.detail
@@ -152,4 +156,3 @@ def prune_old_records() -> dict:
     from jobs.prune import prune
 
     return prune(now=timezone.now())
-

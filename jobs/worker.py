@@ -85,7 +85,6 @@ class PauseAwareMixin:
                 return None
 
 
-
 class RepoTrackrWorker(PauseAwareMixin, Worker):
     """The forking worker of ``manage.py rqworker``."""
 

@@ -52,7 +52,9 @@ def status_settings(loaded: LoadedPlan | None = None) -> StatusSettings:
         return default if value is None else value
 
     return StatusSettings(
-        stale_after_days=pick(config and config.stale_after_days, settings.REPOTRACKR_STALE_AFTER_DAYS),
+        stale_after_days=pick(
+            config and config.stale_after_days, settings.REPOTRACKR_STALE_AFTER_DAYS
+        ),
         green_at=pick(config and config.green_at, settings.REPOTRACKR_GREEN_AT),
         yellow_at=pick(config and config.yellow_at, settings.REPOTRACKR_YELLOW_AT),
     )
@@ -156,8 +158,13 @@ def plan_store(
             status=status,
             phases=[
                 {
-                    "title": p.title, "total": p.total, "done": p.done, "doing": p.doing,
-                    "blocked": p.blocked, "todo": p.todo, "percentage": p.percentage,
+                    "title": p.title,
+                    "total": p.total,
+                    "done": p.done,
+                    "doing": p.doing,
+                    "blocked": p.blocked,
+                    "todo": p.todo,
+                    "percentage": p.percentage,
                 }
                 for p in progress.phases
             ],
@@ -180,10 +187,21 @@ def plan_store(
         project.refresh_fingerprint = fingerprint
         project.save(
             update_fields=[
-                "status", "status_message", "is_stale", "total_tasks", "done_tasks",
-                "doing_tasks", "blocked_tasks", "todo_tasks", "percentage", "plan_files",
-                "last_commit_sha", "last_commit_at", "last_refreshed_at",
-                "refresh_fingerprint", "updated_at",
+                "status",
+                "status_message",
+                "is_stale",
+                "total_tasks",
+                "done_tasks",
+                "doing_tasks",
+                "blocked_tasks",
+                "todo_tasks",
+                "percentage",
+                "plan_files",
+                "last_commit_sha",
+                "last_commit_at",
+                "last_refreshed_at",
+                "refresh_fingerprint",
+                "updated_at",
             ]
         )
     return snapshot
@@ -196,9 +214,14 @@ def plan_store_unchanged(*, project: Project, now: datetime) -> None:
     only known after reading it, which an unchanged refresh does not do).
     """
     progress = Progress(
-        total=project.total_tasks, done=project.done_tasks, doing=project.doing_tasks,
-        blocked=project.blocked_tasks, todo=project.todo_tasks,
-        percentage=project.percentage, phases=(), task_phases=(),
+        total=project.total_tasks,
+        done=project.done_tasks,
+        doing=project.doing_tasks,
+        blocked=project.blocked_tasks,
+        todo=project.todo_tasks,
+        percentage=project.percentage,
+        phases=(),
+        task_phases=(),
     )
     limits = status_settings()
     status = project_status(
@@ -211,7 +234,9 @@ def plan_store_unchanged(*, project: Project, now: datetime) -> None:
         archived=project.archived,
     )
     stale = _is_stale(
-        status=status, last_commit_at=project.last_commit_at, now=now,
+        status=status,
+        last_commit_at=project.last_commit_at,
+        now=now,
         days=limits.stale_after_days,
     )
     fields = ["last_refreshed_at", "updated_at"]
@@ -224,7 +249,10 @@ def plan_store_unchanged(*, project: Project, now: datetime) -> None:
             f"{project.status_message}; no commit for more than {limits.stale_after_days} days"
         )[:300]
         fields += ["is_stale", "status", "status_message"]
-    elif project.status in (ProjectStatus.UNKNOWN, ProjectStatus.ARCHIVED) and status != project.status:
+    elif (
+        project.status in (ProjectStatus.UNKNOWN, ProjectStatus.ARCHIVED)
+        and status != project.status
+    ):
         # Just unarchived (or archived): the status word follows the flag.
         project.status = status
         fields.append("status")

@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from skills.core.manifests.types import ECOSYSTEMS
+
 CATEGORIES = frozenset(
     {
         "language",
@@ -44,24 +46,8 @@ CATEGORIES = frozenset(
     }
 )
 
-MATCH_KEYS = frozenset(
-    {
-        "pypi",
-        "npm",
-        "gem",
-        "composer",
-        "maven",
-        "gradle_plugin",
-        "cargo",
-        "go",
-        "nuget",
-        "docker_image",
-        "github_action",
-        "terraform_provider",
-        "apt",
-        "file",
-    }
-)
+# What an entry may match on: every ecosystem a parser reports, and file paths.
+MATCH_KEYS = (ECOSYSTEMS - {"skill"}) | {"file"}
 
 #: The catalogue shipped with the project.
 DEFAULT_CATALOGUE_PATH = Path(__file__).resolve().parent.parent / "catalogue"

@@ -50,8 +50,14 @@ def noop_refresh(job_id: str) -> dict:
 
     def runner(record, *, report, now):
         report(pipeline.RESOLVING, 0.05)
-        result = {"status": "success", "tasks_count": 0, "progress_percentage": 0.0,
-                  "skills_count": 0, "commit_sha": "", "unchanged": True}
+        result = {
+            "status": "success",
+            "tasks_count": 0,
+            "progress_percentage": 0.0,
+            "skills_count": 0,
+            "commit_sha": "",
+            "unchanged": True,
+        }
         return pipeline._finish(record, result, lambda: None)
 
     return tasks._run(job_id, runner)
@@ -88,15 +94,22 @@ def setup_environment(tmp: Path) -> subprocess.Popen | None:
 
 
 def make_repos(root: Path, count: int) -> list[str]:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "b", "GIT_AUTHOR_EMAIL": "b@example.org",
-           "GIT_COMMITTER_NAME": "b", "GIT_COMMITTER_EMAIL": "b@example.org",
-           "HOME": str(root), "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "b",
+        "GIT_AUTHOR_EMAIL": "b@example.org",
+        "GIT_COMMITTER_NAME": "b",
+        "GIT_COMMITTER_EMAIL": "b@example.org",
+        "HOME": str(root),
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
     urls = []
     for n in range(count):
         work = root / f"work{n}"
         (work / "docs").mkdir(parents=True)
         plan = "# Plan\n\n" + "".join(
-            f"## Phase {p}\n\n" + "".join(f"- [{'x' if t % 2 else ' '}] task {p}.{t}\n" for t in range(20))
+            f"## Phase {p}\n\n"
+            + "".join(f"- [{'x' if t % 2 else ' '}] task {p}.{t}\n" for t in range(20))
             for p in range(5)
         )
         (work / "docs" / "plan.md").write_text(plan)
@@ -130,8 +143,9 @@ def drain(workers: int) -> float:
             try:
                 conn = get_redis()
                 conn.connection_pool.reset()
-                worker = RepoTrackrWorker([get_queue(n, connection=conn) for n in queue_names()],
-                                          connection=conn)
+                worker = RepoTrackrWorker(
+                    [get_queue(n, connection=conn) for n in queue_names()], connection=conn
+                )
                 worker.work(burst=True, logging_level="WARNING")
             except BaseException:  # noqa: BLE001
                 code = 1
@@ -231,14 +245,22 @@ def run(options, tmp: Path) -> None:
         two_all.append(real(2)())
     one_t, two_t = statistics.median(one_all), statistics.median(two_all)
     per_s = lambda n, t: n / t  # noqa: E731
-    print(f"bare RQ no-op: {options.jobs} jobs, median {bare_t:.3f}s "
-          f"({per_s(options.jobs, bare_t):.1f}/s) runs {[round(t, 3) for t in bare_all]}")
-    print(f"tracked no-op pipeline: {options.jobs} jobs, median {ours_t:.3f}s "
-          f"({per_s(options.jobs, ours_t):.1f}/s) runs {[round(t, 3) for t in ours_all]}")
-    print(f"real refreshes, 1 worker: {options.repos} jobs, median {one_t:.3f}s "
-          f"runs {[round(t, 3) for t in one_all]}")
-    print(f"real refreshes, 2 workers: {options.repos} jobs, median {two_t:.3f}s "
-          f"runs {[round(t, 3) for t in two_all]}")
+    print(
+        f"bare RQ no-op: {options.jobs} jobs, median {bare_t:.3f}s "
+        f"({per_s(options.jobs, bare_t):.1f}/s) runs {[round(t, 3) for t in bare_all]}"
+    )
+    print(
+        f"tracked no-op pipeline: {options.jobs} jobs, median {ours_t:.3f}s "
+        f"({per_s(options.jobs, ours_t):.1f}/s) runs {[round(t, 3) for t in ours_all]}"
+    )
+    print(
+        f"real refreshes, 1 worker: {options.repos} jobs, median {one_t:.3f}s "
+        f"runs {[round(t, 3) for t in one_all]}"
+    )
+    print(
+        f"real refreshes, 2 workers: {options.repos} jobs, median {two_t:.3f}s "
+        f"runs {[round(t, 3) for t in two_all]}"
+    )
     print(line("jobs_throughput_ratio", bare_t / ours_t, ">=", 0.5))
     print(line("jobs_worker_scaling", one_t / two_t, ">=", 1.4))
     conn.flushdb()

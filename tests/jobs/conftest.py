@@ -57,8 +57,11 @@ class RepoBuilder:
 
     def _git(self, *args: str, cwd: Path | None = None, date: str | None = None) -> str:
         done = subprocess.run(
-            ["git", *args], cwd=cwd or self.work, env=self._env(date),
-            check=True, capture_output=True,
+            ["git", *args],
+            cwd=cwd or self.work,
+            env=self._env(date),
+            check=True,
+            capture_output=True,
         )
         return done.stdout.decode().strip()
 

@@ -9,6 +9,7 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import psutil
 import pytest
@@ -25,10 +26,23 @@ from repotrackr.redis_connection import get_redis
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
+def _test_database_url() -> str:
+    """The URL of the test database, for a worker process to use the same data."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{db['NAME']}"
+    user = quote(db["USER"] or "", safe="")
+    password = quote(db["PASSWORD"] or "", safe="")
+    auth = f"{user}:{password}@" if user else ""
+    host = db["HOST"] or "localhost"
+    port = f":{db['PORT']}" if db["PORT"] else ""
+    return f"postgres://{auth}{host}{port}/{db['NAME']}"
+
+
 def _start_worker(settings, *extra: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
     env.update(
-        DATABASE_URL=f"sqlite:///{connection.settings_dict['NAME']}",
+        DATABASE_URL=_test_database_url(),
         REDIS_URL=settings.REDIS_URL,
         REPOTRACKR_CLONE_DIR=str(settings.REPOTRACKR_CLONE_DIR),
         REPOTRACKR_ALLOW_LOCAL_REPOS="true",
@@ -37,10 +51,22 @@ def _start_worker(settings, *extra: str) -> subprocess.Popen:
         QUEUE_PAUSE_POLL_SECONDS="1",
     )
     return subprocess.Popen(
-        [sys.executable, "manage.py", "rqworker", settings.QUEUE_HIGH, settings.QUEUE_DEFAULT,
-         settings.QUEUE_LOW, "--verbosity", "0", *extra],
-        cwd=BASE_DIR, env=env, start_new_session=True,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "manage.py",
+            "rqworker",
+            settings.QUEUE_HIGH,
+            settings.QUEUE_DEFAULT,
+            settings.QUEUE_LOW,
+            "--verbosity",
+            "0",
+            *extra,
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
 
 
@@ -76,9 +102,7 @@ def test_a_job_whose_worker_is_killed_ends_failed_in_rq_and_in_its_record(
     outcome = refresh_request(project=project, user=owner, trigger="manual")
     worker = _start_worker(settings)
     try:
-        _wait_for(
-            lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.PROCESSING
-        )
+        _wait_for(lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.PROCESSING)
         parent = psutil.Process(worker.pid)
         horse = _wait_for(lambda: [p for p in parent.children() if "python" in p.name()])
         if victim == "work-horse":
@@ -108,7 +132,9 @@ def test_a_job_whose_worker_is_killed_ends_failed_in_rq_and_in_its_record(
     assert job.get_status() == RQStatus.FAILED
     assert first.failed + first.abandoned_cleaned >= 1
     assert second.failed == 0  # settled once
-    assert not JobRecord.objects.filter(project=project, status__in=["queued", "processing"]).exists()
+    assert not JobRecord.objects.filter(
+        project=project, status__in=["queued", "processing"]
+    ).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -121,9 +147,7 @@ def test_canceling_a_running_job_stops_its_work_horse(
     outcome = refresh_request(project=project, user=owner, trigger="manual")
     worker = _start_worker(settings)
     try:
-        _wait_for(
-            lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.PROCESSING
-        )
+        _wait_for(lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.PROCESSING)
         record = job_cancel(job=JobRecord.objects.get(pk=outcome.job.pk), user=owner)
         assert record.status == JobStatus.CANCELED
         job = Job.fetch(str(record.pk), connection=get_redis())

@@ -118,9 +118,7 @@ def test_a_missing_branch_fails_at_once_with_a_clear_message(
 
 
 @pytest.mark.django_db
-def test_a_token_never_appears_in_the_error_or_its_detail(
-    make_project, request_refresh, drain
-):
+def test_a_token_never_appears_in_the_error_or_its_detail(make_project, request_refresh, drain):
     secret = "glpat-SECRET-token-123"
     project = make_project("https://127.0.0.1:1/group/repo.git", access_token=secret)
     outcome = request_refresh(project)

@@ -72,14 +72,18 @@ def test_redis_down_at_enqueue_fails_the_records_and_releases_the_claim(
     assert record.status == JobStatus.FAILED and record.error == "queue unavailable"
     history = RefreshHistory.objects.get(job=record)
     assert history.status == JobStatus.FAILED and history.error == "queue unavailable"
-    assert not JobRecord.objects.filter(project=project, status__in=["queued", "processing"]).exists()
+    assert not JobRecord.objects.filter(
+        project=project, status__in=["queued", "processing"]
+    ).exists()
     settings.REDIS_URL = good_url
     again = request_refresh(project)
     assert again.created and again.job.pk != record.pk
 
 
 @pytest.mark.django_db
-def test_job_args_and_results_are_json_values_only(project, make_repo, make_project, request_refresh, drain):
+def test_job_args_and_results_are_json_values_only(
+    project, make_repo, make_project, request_refresh, drain
+):
     from jobs.tasks import enqueue_due_refreshes, prune_old_records, reconcile_jobs
 
     request_refresh(project)
@@ -159,3 +163,18 @@ def test_clearing_failed_jobs_empties_rq_and_our_records(
     assert failed_jobs_clear() == 2
     assert FailedJobRegistry(queue=get_queue(settings.QUEUE_HIGH)).count == 0
     assert not JobRecord.objects.filter(status=JobStatus.FAILED).exists()
+
+
+@pytest.mark.django_db
+def test_the_tracker_lists_a_projects_jobs_newest_first_and_reads_one(
+    project, request_refresh, drain
+):
+    from jobs.tracker import job_get_status, job_list_for_project
+
+    first = request_refresh(project).job
+    drain()
+    second = request_refresh(project, force=True).job
+    assert [j.pk for j in job_list_for_project(project)] == [second.pk, first.pk]
+    assert job_get_status(first.pk).status == JobStatus.COMPLETED
+    with pytest.raises(JobRecord.DoesNotExist):
+        job_get_status("00000000-0000-0000-0000-000000000000")

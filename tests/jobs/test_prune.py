@@ -14,7 +14,10 @@ from projects.models import ProgressSnapshot
 
 def _job(project, *, status, completed_days_ago):
     record = JobRecord.objects.create(
-        project=project, job_type="refresh", queue="repotrackr", status=status,
+        project=project,
+        job_type="refresh",
+        queue="repotrackr",
+        status=status,
     )
     if completed_days_ago is not None:
         JobRecord.objects.filter(pk=record.pk).update(

@@ -27,7 +27,9 @@ def test_an_unknown_queue_cannot_be_paused():
 
 
 @pytest.mark.django_db
-def test_a_worker_skips_a_paused_queue_until_it_is_resumed(project, request_refresh, drain, settings):
+def test_a_worker_skips_a_paused_queue_until_it_is_resumed(
+    project, request_refresh, drain, settings
+):
     queue_pause(settings.QUEUE_HIGH)
     assert paused_queues() == {settings.QUEUE_HIGH}
     outcome = request_refresh(project)  # enqueuing still works

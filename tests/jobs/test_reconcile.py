@@ -48,8 +48,14 @@ def test_a_queued_record_missing_from_redis_is_left_alone_during_the_grace_perio
 @pytest.mark.django_db
 def test_a_job_that_finished_without_its_record_knowing_is_completed(project, request_refresh):
     record = request_refresh(project).job
-    result = {"status": "success", "tasks_count": 3, "progress_percentage": 50.0,
-              "skills_count": 1, "commit_sha": "a" * 40, "unchanged": False}
+    result = {
+        "status": "success",
+        "tasks_count": 3,
+        "progress_percentage": 50.0,
+        "skills_count": 1,
+        "commit_sha": "a" * 40,
+        "unchanged": False,
+    }
     from rq.registry import StartedJobRegistry
 
     from jobs.queues import get_queue

@@ -12,9 +12,7 @@ from skills.models import Skill
 
 
 @pytest.mark.django_db
-def test_a_refresh_stores_tasks_snapshot_and_skills_and_completes(
-    project, request_refresh, drain
-):
+def test_a_refresh_stores_tasks_snapshot_and_skills_and_completes(project, request_refresh, drain):
     outcome = request_refresh(project)
     assert outcome.created and outcome.job.status == JobStatus.QUEUED
 
@@ -40,7 +38,9 @@ def test_a_refresh_stores_tasks_snapshot_and_skills_and_completes(
     assert project.last_refreshed_at is not None and project.refresh_fingerprint
     tasks = list(Task.objects.filter(project=project).order_by("order"))
     assert [t.title for t in tasks][:3] == [
-        "Set up the repository", "Write the parser", "Handle nested tasks",
+        "Set up the repository",
+        "Write the parser",
+        "Handle nested tasks",
     ]
     assert tasks[2].parent_id == tasks[1].id and tasks[2].depth == 1
     assert tasks[0].phase == "Phase 1: Foundation"
@@ -125,7 +125,9 @@ def test_a_new_commit_is_read_again(project, repo, request_refresh, drain):
 
 
 @pytest.mark.django_db
-def test_an_old_last_commit_makes_the_project_stale(make_repo, make_project, request_refresh, drain):
+def test_an_old_last_commit_makes_the_project_stale(
+    make_repo, make_project, request_refresh, drain
+):
     old = make_repo(date="2020-01-01T12:00:00+00:00")
     project = make_project(old.url)
     request_refresh(project)
@@ -136,7 +138,9 @@ def test_an_old_last_commit_makes_the_project_stale(make_repo, make_project, req
 
 
 @pytest.mark.django_db
-def test_skills_extraction_job_stores_skills_only(project, django_capture_on_commit_callbacks, owner, drain):
+def test_skills_extraction_job_stores_skills_only(
+    project, django_capture_on_commit_callbacks, owner, drain
+):
     from jobs.services import skills_extraction_request
 
     with django_capture_on_commit_callbacks(execute=True):

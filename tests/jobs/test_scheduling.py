@@ -129,3 +129,10 @@ def test_a_sweep_shorter_than_the_clone_timeout_is_a_system_check_error(settings
     settings.RQ_SCHEDULER_INTERVAL = settings.JOB_RECONCILE_INTERVAL + 1
     ids = {problem.id for problem in job_schedule_settings_check(None)}
     assert ids == {"jobs.E101", "jobs.W101"}
+
+
+def test_the_scheduler_checks_its_schedule_every_few_seconds_by_default(settings):
+    from jobs.management.commands.rqscheduler import Command
+
+    options = Command().create_parser("manage.py", "rqscheduler").parse_args([])
+    assert options.interval == settings.RQ_SCHEDULER_INTERVAL <= 20

@@ -21,7 +21,8 @@ class Command(rqscheduler.Command):
         super().add_arguments(parser)
         parser.set_defaults(interval=settings.RQ_SCHEDULER_INTERVAL)
         parser.add_argument(
-            "--register-only", action="store_true",
+            "--register-only",
+            action="store_true",
             help="Register the periodic jobs and exit without running the scheduler.",
         )
 
