@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     # Before django_rq: our `rqscheduler` command (which registers the
     # periodic jobs first) must shadow django-rq's command of that name.
     "jobs",
+    "webhooks",
     "django_rq",
 ]
 
@@ -213,6 +214,17 @@ SNAPSHOT_FULL_RETENTION_DAYS = env_int("SNAPSHOT_FULL_RETENTION_DAYS", 30, minim
 # Clone directories older than this (seconds) are swept; keep it well above
 # REPOTRACKR_CLONE_TIMEOUT so a running clone is never removed.
 CLONE_SWEEP_AFTER_SECONDS = env_int("CLONE_SWEEP_AFTER_SECONDS", 3600, minimum=60)
+
+# --- Push webhooks (webhooks/) --------------------------------------------------
+
+# Deliveries each project's endpoint accepts per window (attempts/seconds),
+# counted in the Redis cache; over it: 429. Redis down: refused (503).
+WEBHOOK_RATE_LIMIT = env_rate("WEBHOOK_RATE_LIMIT", "30/60")
+# Largest delivery body read, in bytes; a larger one is refused (413) before
+# it is read. Push payloads list at most 20 commits; 1 MiB leaves room.
+WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+# Days the delivery log is kept.
+WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 30, minimum=1)
 
 # --- Authentication and accounts ----------------------------------------------
 
