@@ -28,3 +28,18 @@ def test_deliveries_older_than_the_retention_are_deleted(hooked, settings):
         )
     assert webhook_deliveries_prune(now=now) == 1
     assert list(WebhookDelivery.objects.values_list("delivery_id", flat=True)) == ["recent"]
+
+
+@pytest.mark.django_db
+def test_the_daily_prune_job_also_prunes_old_deliveries(hooked, settings):
+    from jobs.prune import prune
+
+    settings.WEBHOOK_DELIVERY_RETENTION_DAYS = 10
+    project, _ = hooked()
+    now = timezone.now()
+    WebhookDelivery.objects.create(
+        project=project, provider="github", event="push", delivery_id="old",
+        received_at=now - timedelta(days=11), verdict="ignored", http_status=202,
+    )
+    assert prune(now=now)["webhook_deliveries"] == 1
+    assert not WebhookDelivery.objects.exists()
