@@ -36,9 +36,9 @@ from jobs.models import JobRecord, JobStatus
 from projects import plan_store as store
 from projects.core import git_remote
 from projects.core.git_source import GitCommitSource
-from projects.core.repo_url import RepoUrl, validate_repo_url
+from projects.core.repo_url import RepoUrl
 from projects.models import Project
-from projects.repository import clone_repository
+from projects.repository import clone_repository, validate_remote
 from projects.services import project_access_token
 from skills.services import skills_store
 
@@ -107,9 +107,12 @@ def refresh_fingerprint(*, head_sha: str, branch: str, plan_path: str, repo_url:
 
 
 def _remote(project: Project) -> Remote:
-    allow_local = settings.REPOTRACKR_ALLOW_LOCAL_REPOS
-    url = validate_repo_url(project.repo_url, allow_local=allow_local)
-    return Remote(url=url, token=project_access_token(project=project), allow_local=allow_local)
+    """The project's URL validated once for the job, and its token, for every git call."""
+    return Remote(
+        url=validate_remote(project.repo_url),
+        token=project_access_token(project=project),
+        allow_local=settings.REPOTRACKR_ALLOW_LOCAL_REPOS,
+    )
 
 
 def commit_time(git_dir: Path, sha: str) -> datetime | None:
@@ -177,6 +180,7 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
         token=remote.token,
         timeout=settings.REPOTRACKR_LS_REMOTE_TIMEOUT,
         allow_local=remote.allow_local,
+        pin_addresses=remote.url.addresses,
     )
     fingerprint = refresh_fingerprint(
         head_sha=head.sha,
@@ -196,7 +200,7 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
         return _finish(record, result, lambda: store.plan_store_unchanged(project=project, now=now))
 
     report(CLONING, 0.15)
-    with clone_repository(project.repo_url, branch=project.branch or head.branch, token=remote.token) as cloned:
+    with clone_repository(remote.url, branch=project.branch or head.branch, token=remote.token) as cloned:
         report(PARSING, 0.45)
         with GitCommitSource(cloned.path, cloned.sha) as source:
             parsed = store.plan_parse(
@@ -241,7 +245,7 @@ def run_skills_extraction(record: JobRecord, *, report: Reporter, now: datetime)
     report(RESOLVING, 0.05)
     remote = _remote(project)
     report(CLONING, 0.15)
-    with clone_repository(project.repo_url, branch=project.branch, token=remote.token) as cloned:
+    with clone_repository(remote.url, branch=project.branch, token=remote.token) as cloned:
         report(EXTRACTING_SKILLS, 0.5)
         with GitCommitSource(cloned.path, cloned.sha) as source:
             skills = _extract_skills(source)

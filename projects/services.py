@@ -73,6 +73,11 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
     if "access_token" in data and data["access_token"] is not None:
         _apply_access_token(project, data["access_token"])
         changed.append("access_token_encrypted")
+    elif "repo_url" in changed and project.access_token_encrypted:
+        # A token never follows the repository to another address: whoever
+        # edits the URL must give the token for the new one again.
+        project.access_token_encrypted = ""
+        changed.append("access_token_encrypted")
     if any(f in changed for f in (*PARSE_AFFECTING_FIELDS, "access_token_encrypted")):
         project.refresh_fingerprint = ""
         changed.append("refresh_fingerprint")

@@ -238,7 +238,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "projects:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
-SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", True)
+SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", False)
 
 # --- HTTPS (turn on behind TLS; check --deploy then reports nothing) ---------
 

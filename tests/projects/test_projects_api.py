@@ -168,3 +168,23 @@ def test_schema_and_docs_are_served(owner_api, client):
     assert schema.status_code == 200
     assert b"/api/v1/projects/{project_id}" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_changing_the_repository_url_drops_the_stored_token(owner_api, project, tmp_path):
+    url = f"/api/v1/projects/{project.id}"
+    owner_api.patch(url, {"access_token": "ghp_secretvalue123"}, format="json")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    response = owner_api.patch(url, {"repo_url": str(elsewhere)}, format="json")
+    assert response.status_code == 200
+    assert response.json()["has_access_token"] is False
+
+
+def test_a_new_url_with_a_new_token_keeps_the_new_token(owner_api, project, tmp_path):
+    url = f"/api/v1/projects/{project.id}"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    response = owner_api.patch(url, {"repo_url": str(elsewhere), "access_token": "glpat-new"}, format="json")
+    project.refresh_from_db()
+    assert response.json()["has_access_token"] is True
+    assert project_access_token(project=project) == "glpat-new"
