@@ -298,7 +298,7 @@ class JobRetryApi(JobApiMixin, APIView):
             )
 
         def start():
-            return services.job_retry(job=job, user=request.user), True
+            return services.job_retry(job=job, user=request.user, trigger=trigger_for(request)), True
 
         new_job, self.rate_limit_decision = pipeline_request_limited(
             user=request.user, project=job.project, start=start

@@ -123,7 +123,10 @@ class ProjectDetailApi(APIView):
 
     @extend_schema(responses={204: None})
     def delete(self, request, project_id):
+        from jobs.services import project_jobs_stop
+
         project = project_get_for_user(user=request.user, project_id=project_id)
+        project_jobs_stop(project=project, user=request.user)
         project_delete(project=project)
         return Response(status=status.HTTP_204_NO_CONTENT)
 

@@ -31,7 +31,11 @@ def project_access_token(*, project: Project) -> str:
     """The decrypted access token, or ``""``. Never log or display the result."""
     if not project.access_token_encrypted:
         return ""
-    return decrypt_token(project.access_token_encrypted, settings.REPOTRACKR_TOKEN_KEY)
+    return decrypt_token(
+        project.access_token_encrypted,
+        settings.REPOTRACKR_TOKEN_KEY,
+        old_keys=settings.REPOTRACKR_TOKEN_OLD_KEYS,
+    )
 
 
 def project_create(

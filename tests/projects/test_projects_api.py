@@ -188,3 +188,26 @@ def test_a_new_url_with_a_new_token_keeps_the_new_token(owner_api, project, tmp_
     project.refresh_from_db()
     assert response.json()["has_access_token"] is True
     assert project_access_token(project=project) == "glpat-new"
+
+
+def test_a_rotated_token_key_still_decrypts_with_the_old_key_listed(owner_api, project, settings):
+    owner_api.patch(f"/api/v1/projects/{project.id}", {"access_token": "ghp_rotate_me"}, format="json")
+    project.refresh_from_db()
+    old_key = settings.REPOTRACKR_TOKEN_KEY
+    settings.REPOTRACKR_TOKEN_KEY = "a-brand-new-key-after-rotation-0123456789"
+    settings.REPOTRACKR_TOKEN_OLD_KEYS = [old_key]
+    assert project_access_token(project=project) == "ghp_rotate_me"
+
+
+def test_a_token_that_no_key_decrypts_fails_the_job_with_a_clear_message(project, settings):
+    from jobs.errors import classify_error
+    from projects.core.secret_box import TokenDecryptError
+    from projects.services import project_update
+
+    project_update(project=project, data={"access_token": "ghp_lost"})
+    settings.REPOTRACKR_TOKEN_KEY = "a-brand-new-key-after-rotation-0123456789"
+    with pytest.raises(TokenDecryptError) as caught:
+        project_access_token(project=project)
+    error = classify_error(caught.value)
+    assert "enter it again" in error.message
+    assert error.retryable is False
