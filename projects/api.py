@@ -19,7 +19,12 @@ from projects.selectors import (
     snapshot_list_for_project,
     task_list_for_project,
 )
-from projects.services import project_create, project_delete, project_update
+from projects.services import (
+    PARSE_AFFECTING_FIELDS,
+    project_create,
+    project_delete,
+    project_update,
+)
 
 
 def _django_validator(func):
@@ -86,6 +91,22 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+def _repository_settings(project) -> tuple:
+    """What decides what a refresh reads; a change makes the shown data out of date."""
+    return (*(getattr(project, f) for f in PARSE_AFFECTING_FIELDS), project.access_token_encrypted)
+
+
+def _start_refresh(request, project) -> dict:
+    """Start the refresh that a new or re-pointed project needs, and say how it went."""
+    from jobs.api import trigger_for
+    from jobs.web import first_refresh_after_create
+
+    outcome = first_refresh_after_create(
+        user=request.user, project=project, trigger=trigger_for(request)
+    )
+    return {"started": outcome.ok, "job_id": outcome.job_id or None, "message": outcome.message}
+
+
 class ProjectListCreateApi(JobApiMixin, APIView):
     @extend_schema(responses=ProjectOutputSerializer(many=True))
     def get(self, request):
@@ -101,7 +122,8 @@ class ProjectListCreateApi(JobApiMixin, APIView):
         # Counted once the input is valid: a typo does not cost an attempt.
         self.use_decision(check_and_count(request.user, CREATE_PROJECT))
         project = project_create(owner=request.user, **data.validated_data)
-        return Response(ProjectOutputSerializer(project).data, status=status.HTTP_201_CREATED)
+        body = dict(ProjectOutputSerializer(project).data, refresh=_start_refresh(request, project))
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class ProjectDetailApi(APIView):
@@ -118,8 +140,12 @@ class ProjectDetailApi(APIView):
         )
         data.is_valid(raise_exception=True)
         changes = {k: v for k, v in data.validated_data.items() if k in request.data}
+        before = _repository_settings(project)
         project = project_update(project=project, data=changes)
-        return Response(ProjectOutputSerializer(project).data)
+        body = ProjectOutputSerializer(project).data
+        if _repository_settings(project) != before and not project.archived:
+            body = dict(body, refresh=_start_refresh(request, project))
+        return Response(body)
 
     @extend_schema(responses={204: None})
     def delete(self, request, project_id):

@@ -32,7 +32,12 @@ VAR_DIR = Path(env_str("REPOTRACKR_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
-SECRET_KEY = env_secret("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else "")
+_GENERATED_KEY_FILE = VAR_DIR / "secret_key"  # written by `make run` on first start
+SECRET_KEY = (
+    env_secret("SECRET_KEY")
+    or (_GENERATED_KEY_FILE.read_text().strip() if _GENERATED_KEY_FILE.is_file() else "")
+    or (_DEV_SECRET_KEY if DEBUG else "")
+)
 if not DEBUG and SECRET_KEY in ("", _DEV_SECRET_KEY):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set when DEBUG is off (or set SECRET_KEY_FILE)."

@@ -211,3 +211,26 @@ def test_a_token_that_no_key_decrypts_fails_the_job_with_a_clear_message(project
     error = classify_error(caught.value)
     assert "enter it again" in error.message
     assert error.retryable is False
+
+
+def test_creating_a_project_starts_its_first_refresh(owner_api, repo_path):
+    from jobs.models import JobRecord
+
+    response = owner_api.post("/api/v1/projects", {"name": "Fresh", "repo_url": repo_path}, format="json")
+    assert response.status_code == 201
+    refresh = response.json()["refresh"]
+    assert refresh["started"] is True
+    job = JobRecord.objects.get(pk=refresh["job_id"])
+    assert str(job.project_id) == response.json()["id"]
+
+
+def test_changing_the_plan_path_starts_a_refresh_and_a_rename_does_not(owner_api, project):
+    from jobs.models import JobRecord
+
+    url = f"/api/v1/projects/{project.id}"
+    renamed = owner_api.patch(url, {"name": "Renamed"}, format="json").json()
+    assert "refresh" not in renamed
+    assert not JobRecord.objects.exists()
+    moved = owner_api.patch(url, {"plan_path": "docs/other.md"}, format="json").json()
+    assert moved["refresh"]["started"] is True
+    assert JobRecord.objects.filter(project=project, status="queued").count() == 1
