@@ -111,8 +111,10 @@ class RefreshHistoryOutputSerializer(serializers.Serializer):
 
 def _answer_message(result: services.RefreshRequestResult, *, noun: str) -> str:
     job = result.job
+    waiting = result.created or job.status == JobStatus.QUEUED
+    note = f" {queues.NO_WORKER_NOTE}" if waiting and not queues.workers_running() else ""
     if result.created:
-        return f"{noun.capitalize()} queued successfully."
+        return f"{noun.capitalize()} queued successfully.{note}"
     what = "refresh" if job.job_type == JobType.REFRESH else "skills extraction"
     state = "running" if job.status == JobStatus.PROCESSING else "queued"
     parts = [f"A {what} of this project is already {state}; this is that job."]
@@ -120,7 +122,7 @@ def _answer_message(result: services.RefreshRequestResult, *, noun: str) -> str:
         parts.append("It was moved to high priority.")
     if result.force_applied:
         parts.append("It will run even if the repository is unchanged.")
-    return " ".join(parts)
+    return " ".join(parts) + note
 
 
 def _answer(result: services.RefreshRequestResult, *, noun: str) -> Response:

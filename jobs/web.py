@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import redis
 
 from jobs.models import RefreshTrigger
+from jobs.queues import NO_WORKER_NOTE, workers_running
 from jobs.ratelimit import RateLimitExceededError, RateLimitUnavailableError
 from jobs.refresh_gate import pipeline_request_limited
 from jobs.services import JobStateError, QueueUnavailableError, refresh_request
@@ -57,7 +58,7 @@ def refresh_from_web(*, user, project, force: bool = False) -> RefreshOutcome:
         logger.warning("Redis error while requesting a refresh of %s", project.pk, exc_info=True)
         return RefreshOutcome(False, QUEUE_DOWN)
     if result.created:
-        return RefreshOutcome(True, "Refresh queued.")
+        return RefreshOutcome(True, _with_worker_note("Refresh queued."))
     return RefreshOutcome(True, "A refresh of this project is already under way.")
 
 
@@ -82,4 +83,8 @@ def first_refresh_after_create(
         return RefreshOutcome(
             False, f"The project is saved; its first refresh did not start: {exc}."
         )
-    return RefreshOutcome(True, "A refresh has started.", job_id=str(result.job.id))
+    return RefreshOutcome(True, _with_worker_note("A refresh has started."), job_id=str(result.job.id))
+
+
+def _with_worker_note(message: str) -> str:
+    return message if workers_running() else f"{message} {NO_WORKER_NOTE}"
