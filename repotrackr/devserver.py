@@ -38,7 +38,7 @@ def _ensure_redis():
         return None
     if url:
         print(f"REDIS_URL {embedded_redis.redact_url(url)} is unreachable; starting an embedded Redis.")
-    url, proc = embedded_redis.start_embedded_redis(VAR_DIR / "redis", port=6380)
+    url, proc = embedded_redis.start_embedded_redis(VAR_DIR / "redis", port=6380, persist=True)
     os.environ["REDIS_URL"] = url
     print(f"Started embedded Redis at {url}")
     return proc
