@@ -6,9 +6,11 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from projects.core.secret_box import decrypt_token, encrypt_token
 from projects.models import Project, ProjectStatus
+from projects.plan_store import status_from_figures
 
 # Fields whose change alters what a refresh reads; changing one invalidates
 # the "unchanged" short-circuit.
@@ -77,19 +79,25 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
         project.refresh_fingerprint = ""
         changed.append("refresh_fingerprint")
     if "archived" in changed:
-        project.status = _status_after_archive_change(project)
-        changed.append("status")
+        changed += _status_after_archive_change(project)
     if changed:
         project.full_clean()
         project.save(update_fields=[*set(changed), "updated_at"])
     return project
 
 
-def _status_after_archive_change(project: Project) -> str:
-    if project.archived:
-        return ProjectStatus.ARCHIVED
-    # Unarchived: the next refresh recomputes the real status.
-    return ProjectStatus.UNKNOWN
+def _status_after_archive_change(project: Project) -> list[str]:
+    """Set status, staleness and message for the new ``archived`` flag; return the fields.
+
+    Un-archiving a project refreshed before recomputes its status from the
+    stored counts and last commit with the thresholds of its last refresh
+    (its ``repotrackr.yml`` included); one never refreshed is ``unknown``.
+    """
+    figures = status_from_figures(project, now=timezone.now())
+    project.status = figures.status
+    project.is_stale = figures.is_stale
+    project.status_message = figures.status_message
+    return ["status", "is_stale", "status_message"]
 
 
 def project_delete(*, project: Project) -> None:
