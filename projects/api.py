@@ -133,6 +133,7 @@ class TaskOutputSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.CharField()
     phase = serializers.CharField()
+    phase_index = serializers.IntegerField()
     section_path = serializers.ListField(child=serializers.CharField())
     depth = serializers.IntegerField()
     parent_id = serializers.UUIDField(allow_null=True)
@@ -145,11 +146,13 @@ class ProjectTasksApi(APIView):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
         phase = serializers.CharField(required=False, max_length=300)
+        phase_index = serializers.IntegerField(required=False, min_value=0, max_value=32767)
 
     @extend_schema(
         parameters=[
             OpenApiParameter("status", enum=TaskStatus.values),
-            OpenApiParameter("phase", str),
+            OpenApiParameter("phase", str, description="Phase title; titles may repeat."),
+            OpenApiParameter("phase_index", int, description="Phase position, from 0."),
         ],
         responses=TaskOutputSerializer(many=True),
     )
