@@ -60,6 +60,11 @@ class ProjectInputSerializer(serializers.Serializer):
         return _django_validator(validation.clean_plan_path)(value)
 
     def validate(self, attrs):
+        if self.instance is not None and attrs.get("refresh_interval_hours", 0) is None:
+            # Null means "the site default" only when creating; a project always has one.
+            raise serializers.ValidationError(
+                {"refresh_interval_hours": ["This field may not be null."]}
+            )
         owner = self.context["owner"]
         name = attrs.get("name")
         if name is not None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from projects.core.secret_box import decrypt_token, encrypt_token
@@ -15,6 +16,7 @@ from projects.plan_store import status_from_figures
 # Fields whose change alters what a refresh reads; changing one invalidates
 # the "unchanged" short-circuit.
 PARSE_AFFECTING_FIELDS = ("repo_url", "branch", "plan_path")
+NAME_TAKEN = "You already have a project with this name."
 EDITABLE_FIELDS = (
     "name", "repo_url", "branch", "plan_path", "refresh_interval_hours", "archived",
 )
@@ -59,8 +61,7 @@ def project_create(
         status=ProjectStatus.ARCHIVED if archived else ProjectStatus.UNKNOWN,
     )
     _apply_access_token(project, access_token)
-    project.full_clean()
-    project.save()
+    _validate_and_save(project)
     return project
 
 
@@ -81,9 +82,33 @@ def project_update(*, project: Project, data: dict[str, Any]) -> Project:
     if "archived" in changed:
         changed += _status_after_archive_change(project)
     if changed:
-        project.full_clean()
-        project.save(update_fields=[*set(changed), "updated_at"])
+        _validate_and_save(project, update_fields=[*set(changed), "updated_at"])
     return project
+
+
+def _name_taken(project: Project) -> bool:
+    clash = Project.objects.filter(owner_id=project.owner_id, name=project.name)
+    return clash.exclude(pk=project.pk).exists()
+
+
+def _validate_and_save(project: Project, *, update_fields: list[str] | None = None) -> None:
+    """``full_clean`` and save; a taken name is a ``ValidationError`` on ``name``.
+
+    The name may be taken between the check and the write by a concurrent
+    request: the unique constraint then fails the insert, which is told
+    apart from other integrity errors by looking again.
+    """
+    if _name_taken(project):
+        raise ValidationError({"name": [NAME_TAKEN]})
+    project.full_clean()
+    try:
+        # A savepoint, so that the caller's transaction survives the failure.
+        with transaction.atomic():
+            project.save(update_fields=update_fields)
+    except IntegrityError:
+        if _name_taken(project):
+            raise ValidationError({"name": [NAME_TAKEN]}) from None
+        raise
 
 
 def _status_after_archive_change(project: Project) -> list[str]:
