@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime
 
 import pytest
@@ -27,10 +28,10 @@ def _folder_plan(root, *, second_tasks: int = 1) -> None:
     (folder / "02.md").write_text(f"# Tasks\n\n{second}")
 
 
-def _refreshed_project(owner, root):
+def _refreshed_project(owner, root, *, plan_path: str = "docs/plan"):
     project = project_create(
         owner=owner, name="Folder plan", repo_url="https://github.com/acme/widgets.git",
-        plan_path="docs/plan",
+        plan_path=plan_path,
     )
     parsed = plan_parse(DirectorySource(root), project=project, now=NOW, commit_at=NOW)
     plan_store(
@@ -83,3 +84,36 @@ def test_the_api_filters_tasks_by_phase_index_and_still_by_title(owner, owner_ap
     ]
     assert len(owner_api.get(url, {"phase": "Tasks"}).json()["results"]) == 3
     assert owner_api.get(url, {"phase_index": -1}).status_code == 400
+
+
+def test_two_sections_with_the_same_heading_in_one_file_stay_two_phases(
+    owner, owner_client, tmp_path
+):
+    (tmp_path / "PLAN.md").write_text(
+        "# Plan\n\n## Backend\n\n- [x] api\n\n## Frontend\n\n- [ ] pages\n\n"
+        "## Backend\n\n- [ ] workers\n"
+    )
+    project = _refreshed_project(owner, tmp_path, plan_path="PLAN.md")
+    plan = owner_client.get(reverse("projects:detail", args=[project.pk])).context["plan"]
+    assert [(p.title, [t.title for t in p.tasks]) for p in plan.phases] == [
+        ("Backend", ["api"]),
+        ("Frontend", ["pages"]),
+        ("Backend", ["workers"]),
+    ]
+
+
+def test_the_migration_numbers_stored_phases_by_first_appearance_of_their_title(owner):
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "projects.migrations.0002_status_settings_and_phase_index"
+    )
+    project = project_create(owner=owner, name="Old data", repo_url="https://github.com/a/b.git")
+    for order, phase in enumerate(["One", "One", "Two", "Three", "Two"]):
+        Task.objects.create(
+            project=project, title=f"t{order}", status="todo", phase=phase,
+            file_path="PLAN.md", line=order + 1, order=order,
+        )
+    migration.number_existing_phases(apps, None)
+    rows = Task.objects.filter(project=project).order_by("order")
+    assert [t.phase_index for t in rows] == [0, 0, 1, 2, 1]
