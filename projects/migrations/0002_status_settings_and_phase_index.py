@@ -20,25 +20,26 @@ def number_existing_phases(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('projects', '0001_initial'),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='project',
-            name='status_settings',
+            model_name="project",
+            name="status_settings",
             field=models.JSONField(blank=True, default=dict),
         ),
         migrations.AddField(
-            model_name='task',
-            name='phase_index',
+            model_name="task",
+            name="phase_index",
             field=models.PositiveSmallIntegerField(default=0),
         ),
         migrations.AddIndex(
-            model_name='task',
-            index=models.Index(fields=['project', 'phase_index'], name='projects_ta_project_ddbd49_idx'),
+            model_name="task",
+            index=models.Index(
+                fields=["project", "phase_index"], name="projects_ta_project_ddbd49_idx"
+            ),
         ),
         migrations.RunPython(number_existing_phases, migrations.RunPython.noop),
     ]

@@ -30,7 +30,9 @@ def _folder_plan(root, *, second_tasks: int = 1) -> None:
 
 def _refreshed_project(owner, root, *, plan_path: str = "docs/plan"):
     project = project_create(
-        owner=owner, name="Folder plan", repo_url="https://github.com/acme/widgets.git",
+        owner=owner,
+        name="Folder plan",
+        repo_url="https://github.com/acme/widgets.git",
         plan_path=plan_path,
     )
     parsed = plan_parse(DirectorySource(root), project=project, now=NOW, commit_at=NOW)
@@ -105,14 +107,17 @@ def test_two_sections_with_the_same_heading_in_one_file_stay_two_phases(
 def test_the_migration_numbers_stored_phases_by_first_appearance_of_their_title(owner):
     from django.apps import apps
 
-    migration = importlib.import_module(
-        "projects.migrations.0002_status_settings_and_phase_index"
-    )
+    migration = importlib.import_module("projects.migrations.0002_status_settings_and_phase_index")
     project = project_create(owner=owner, name="Old data", repo_url="https://github.com/a/b.git")
     for order, phase in enumerate(["One", "One", "Two", "Three", "Two"]):
         Task.objects.create(
-            project=project, title=f"t{order}", status="todo", phase=phase,
-            file_path="PLAN.md", line=order + 1, order=order,
+            project=project,
+            title=f"t{order}",
+            status="todo",
+            phase=phase,
+            file_path="PLAN.md",
+            line=order + 1,
+            order=order,
         )
     migration.number_existing_phases(apps, None)
     rows = Task.objects.filter(project=project).order_by("order")
