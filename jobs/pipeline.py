@@ -45,7 +45,7 @@ from skills.services import skills_store
 # Bump whenever progress, status or skills output changes for the same
 # input: every project is then re-read once instead of "unchanged". The
 # plan parser's own version and the skills catalogue's content count too.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 RESOLVING = "resolving"
 CLONING = "cloning"
@@ -221,7 +221,6 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
             project=project,
             loaded_plan=parsed.loaded_plan,
             progress=parsed.progress,
-            status=parsed.status,
             commit_sha=cloned.sha,
             commit_at=parsed.commit_at,
             fingerprint=fingerprint,

@@ -65,6 +65,11 @@ class ProjectInputSerializer(serializers.Serializer):
         return _django_validator(validation.clean_plan_path)(value)
 
     def validate(self, attrs):
+        if self.instance is not None and attrs.get("refresh_interval_hours", 0) is None:
+            # Null means "the site default" only when creating; a project always has one.
+            raise serializers.ValidationError(
+                {"refresh_interval_hours": ["This field may not be null."]}
+            )
         owner = self.context["owner"]
         name = attrs.get("name")
         if name is not None:
@@ -162,6 +167,7 @@ class TaskOutputSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.CharField()
     phase = serializers.CharField()
+    phase_index = serializers.IntegerField()
     section_path = serializers.ListField(child=serializers.CharField())
     depth = serializers.IntegerField()
     parent_id = serializers.UUIDField(allow_null=True)
@@ -174,11 +180,13 @@ class ProjectTasksApi(APIView):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
         phase = serializers.CharField(required=False, max_length=300)
+        phase_index = serializers.IntegerField(required=False, min_value=0, max_value=32767)
 
     @extend_schema(
         parameters=[
             OpenApiParameter("status", enum=TaskStatus.values),
-            OpenApiParameter("phase", str),
+            OpenApiParameter("phase", str, description="Phase title; titles may repeat."),
+            OpenApiParameter("phase_index", int, description="Phase position, from 0."),
         ],
         responses=TaskOutputSerializer(many=True),
     )
