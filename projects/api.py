@@ -25,6 +25,7 @@ from projects.services import (
     project_delete,
     project_update,
 )
+from repotrackr.api_schema import PAGINATION_PARAMETERS, errors, paginated
 
 
 def _django_validator(func):
@@ -113,14 +114,28 @@ def _start_refresh(request, project) -> dict:
 
 
 class ProjectListCreateApi(JobApiMixin, APIView):
-    @extend_schema(responses=ProjectOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="api_v1_projects_list",
+        summary="List projects",
+        description="Your projects (staff: every project), by name, one page at a time.",
+        parameters=PAGINATION_PARAMETERS,
+        responses={200: paginated(ProjectOutputSerializer), **errors()},
+    )
     def get(self, request):
         projects = project_list_for_user(user=request.user).order_by("name")
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(projects, request, view=self)
         return paginator.get_paginated_response(ProjectOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=ProjectInputSerializer, responses={201: ProjectOutputSerializer})
+    @extend_schema(
+        summary="Create a project",
+        description=(
+            "Adds a git repository to track. Counts against the project-creation rate "
+            "limit once the input is valid; the response carries X-RateLimit-* headers."
+        ),
+        request=ProjectInputSerializer,
+        responses={201: ProjectOutputSerializer, **errors(400, 429, 503)},
+    )
     def post(self, request):
         data = ProjectInputSerializer(data=request.data, context={"owner": request.user})
         data.is_valid(raise_exception=True)
@@ -132,12 +147,24 @@ class ProjectListCreateApi(JobApiMixin, APIView):
 
 
 class ProjectDetailApi(APIView):
-    @extend_schema(responses=ProjectOutputSerializer)
+    @extend_schema(
+        summary="Read a project",
+        description="One project with its progress figures and refresh state.",
+        responses={200: ProjectOutputSerializer, **errors(404)},
+    )
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
         return Response(ProjectOutputSerializer(project).data)
 
-    @extend_schema(request=ProjectInputSerializer, responses=ProjectOutputSerializer)
+    @extend_schema(
+        summary="Update a project",
+        description=(
+            "Changes only the fields sent. A blank access_token removes the stored one; "
+            "changing the repository URL drops it too."
+        ),
+        request=ProjectInputSerializer,
+        responses={200: ProjectOutputSerializer, **errors(400, 404)},
+    )
     def patch(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
         data = ProjectInputSerializer(
@@ -152,7 +179,11 @@ class ProjectDetailApi(APIView):
             body = dict(body, refresh=_start_refresh(request, project))
         return Response(body)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        summary="Delete a project",
+        description="Stops the project's queued or running jobs, then deletes it and its history.",
+        responses={204: None, **errors(404)},
+    )
     def delete(self, request, project_id):
         from jobs.services import project_jobs_stop
 
@@ -183,12 +214,16 @@ class ProjectTasksApi(APIView):
         phase_index = serializers.IntegerField(required=False, min_value=0, max_value=32767)
 
     @extend_schema(
+        operation_id="api_v1_projects_tasks_list",
+        summary="List a project's tasks",
+        description="The tasks parsed from the project's plan files, in plan order, one page at a time.",
         parameters=[
             OpenApiParameter("status", enum=TaskStatus.values),
             OpenApiParameter("phase", str, description="Phase title; titles may repeat."),
             OpenApiParameter("phase_index", int, description="Phase position, from 0."),
+            *PAGINATION_PARAMETERS,
         ],
-        responses=TaskOutputSerializer(many=True),
+        responses={200: paginated(TaskOutputSerializer), **errors(400, 404)},
     )
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
@@ -215,7 +250,13 @@ class SnapshotOutputSerializer(serializers.Serializer):
 
 
 class ProjectProgressApi(APIView):
-    @extend_schema(responses=SnapshotOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="api_v1_projects_progress_list",
+        summary="A project's progress history",
+        description="Progress snapshots taken at each refresh, newest first, one page at a time.",
+        parameters=PAGINATION_PARAMETERS,
+        responses={200: paginated(SnapshotOutputSerializer), **errors(404)},
+    )
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
         snapshots = snapshot_list_for_project(project=project)
