@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAdminUser
@@ -379,7 +379,10 @@ class FailedJobsApi(JobApiMixin, APIView):
     @extend_schema(
         summary="Clear failed jobs (staff)",
         description="Deletes every failed job and its record; answers how many were deleted.",
-        responses={200: OpenApiTypes.OBJECT, **errors(503)},
+        responses={
+            200: inline_serializer("FailedJobsCleared", {"cleared": serializers.IntegerField()}),
+            **errors(503),
+        },
     )
     def delete(self, request):
         return Response({"cleared": services.failed_jobs_clear()})
@@ -405,7 +408,13 @@ class QueuePauseApi(JobApiMixin, APIView):
         summary="Pause or resume a queue (staff)",
         description="Pauses or resumes the named queue; answers its name and paused state.",
         request=None,
-        responses={200: OpenApiTypes.OBJECT, **errors(404, 503)},
+        responses={
+            200: inline_serializer(
+                "QueuePausedState",
+                {"queue": serializers.CharField(), "paused": serializers.BooleanField()},
+            ),
+            **errors(404, 503),
+        },
     )
     def post(self, request, name):
         try:
