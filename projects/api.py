@@ -113,6 +113,22 @@ def _start_refresh(request, project) -> dict:
     return {"started": outcome.ok, "job_id": outcome.job_id or None, "message": outcome.message}
 
 
+class RefreshStartSerializer(serializers.Serializer):
+    started = serializers.BooleanField()
+    job_id = serializers.UUIDField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ProjectWithRefreshSerializer(ProjectOutputSerializer):
+    refresh = RefreshStartSerializer(
+        required=False,
+        help_text="The refresh started by this save; present when one was needed.",
+    )
+
+    class Meta(ProjectOutputSerializer.Meta):
+        fields = [*ProjectOutputSerializer.Meta.fields, "refresh"]
+
+
 class ProjectListCreateApi(JobApiMixin, APIView):
     @extend_schema(
         operation_id="api_v1_projects_list",
@@ -130,11 +146,12 @@ class ProjectListCreateApi(JobApiMixin, APIView):
     @extend_schema(
         summary="Create a project",
         description=(
-            "Adds a git repository to track. Counts against the project-creation rate "
-            "limit once the input is valid; the response carries X-RateLimit-* headers."
+            "Adds a git repository to track and starts its first refresh (see refresh). "
+            "Counts against the project-creation rate limit once the input is valid; the "
+            "response carries X-RateLimit-* headers."
         ),
         request=ProjectInputSerializer,
-        responses={201: ProjectOutputSerializer, **errors(400, 429, 503)},
+        responses={201: ProjectWithRefreshSerializer, **errors(400, 429, 503)},
     )
     def post(self, request):
         data = ProjectInputSerializer(data=request.data, context={"owner": request.user})
@@ -160,10 +177,11 @@ class ProjectDetailApi(APIView):
         summary="Update a project",
         description=(
             "Changes only the fields sent. A blank access_token removes the stored one; "
-            "changing the repository URL drops it too."
+            "changing the repository URL drops it too. Changing what a refresh reads "
+            "(repository, branch, plan path, token) starts one, reported in refresh."
         ),
         request=ProjectInputSerializer,
-        responses={200: ProjectOutputSerializer, **errors(400, 404)},
+        responses={200: ProjectWithRefreshSerializer, **errors(400, 404)},
     )
     def patch(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)

@@ -37,7 +37,11 @@ def schema(django_db_blocker):
 
 
 def _resolve(schema: dict, node: dict) -> dict:
-    while "$ref" in node:
+    # A described reference comes wrapped: {"allOf": [{"$ref": ...}], "description": ...}.
+    while "$ref" in node or len(node.get("allOf", [])) == 1:
+        if "allOf" in node:
+            node = node["allOf"][0]
+            continue
         name = node["$ref"].rsplit("/", 1)[-1]
         node = schema["components"]["schemas"][name]
     return node
@@ -152,3 +156,14 @@ def test_docs_page_assets_are_served(client):
     assert bundle is not None
     response = client.get(bundle.group(1))
     assert response.status_code == 200
+
+
+def test_created_project_schema_names_what_the_api_returns(schema, owner_api, tmp_path):
+    answer = owner_api.post(
+        "/api/v1/projects", {"name": "Beta", "repo_url": str(tmp_path)}, format="json"
+    ).json()
+    content = schema["paths"]["/api/v1/projects"]["post"]["responses"]["201"]["content"]
+    body = _resolve(schema, content["application/json"]["schema"])
+    assert set(answer) == set(body["properties"])
+    refresh = _resolve(schema, body["properties"]["refresh"])
+    assert set(answer["refresh"]) == set(refresh["properties"])
