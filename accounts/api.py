@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from accounts.selectors import api_token_get_for_user, api_token_list_for_user
 from accounts.services import api_token_create, api_token_revoke
+from repotrackr.api_schema import errors, results_list
 
 
 class TokenOutputSerializer(serializers.Serializer):
@@ -20,20 +21,30 @@ class TokenOutputSerializer(serializers.Serializer):
 
 
 class TokenListCreateApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class TokenInputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=100)
 
-    class CreatedSerializer(TokenOutputSerializer):
+    class TokenCreatedSerializer(TokenOutputSerializer):
         key = serializers.CharField(help_text="Shown once; store it now.")
 
-    @extend_schema(responses=TokenOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="api_v1_tokens_list",
+        summary="List your API tokens",
+        description="Your API tokens. Keys are never shown again; each token carries a short hint.",
+        responses={200: results_list(TokenOutputSerializer), **errors()},
+    )
     def get(self, request):
         tokens = api_token_list_for_user(user=request.user)
         return Response({"results": TokenOutputSerializer(tokens, many=True).data})
 
-    @extend_schema(request=InputSerializer, responses={201: CreatedSerializer})
+    @extend_schema(
+        summary="Create an API token",
+        description="Creates a token and returns its key once; store it now, it cannot be shown again.",
+        request=TokenInputSerializer,
+        responses={201: TokenCreatedSerializer, **errors(400)},
+    )
     def post(self, request):
-        data = self.InputSerializer(data=request.data)
+        data = self.TokenInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         token, key = api_token_create(user=request.user, name=data.validated_data["name"])
         body = dict(TokenOutputSerializer(token).data, key=key)
@@ -41,7 +52,11 @@ class TokenListCreateApi(APIView):
 
 
 class TokenDetailApi(APIView):
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        summary="Revoke an API token",
+        description="Revokes one of your tokens; requests using it are refused from now on.",
+        responses={204: None, **errors(404)},
+    )
     def delete(self, request, token_id):
         api_token_revoke(token=api_token_get_for_user(user=request.user, token_id=token_id))
         return Response(status=status.HTTP_204_NO_CONTENT)

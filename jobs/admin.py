@@ -52,6 +52,19 @@ class JobRecordAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        # Deleting an active record would release the project's one-job claim
+        # while RQ still runs the job; cancel it instead. Retention prunes the rest.
+        if obj is not None and obj.is_active:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def get_actions(self, request):
+        # The bulk delete cannot tell active records apart; cancel and prune cover it.
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
     # -- columns ----------------------------------------------------------------
 
     @admin.display(description="Job", ordering="id")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.http import HttpResponse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAdminUser
@@ -36,6 +36,7 @@ from jobs.selectors import (
     refresh_trigger_for_job,
 )
 from projects.selectors import project_get_for_user
+from repotrackr.api_schema import PAGINATION_PARAMETERS, errors, paginated
 
 
 def trigger_for(request) -> str:
@@ -111,8 +112,10 @@ class RefreshHistoryOutputSerializer(serializers.Serializer):
 
 def _answer_message(result: services.RefreshRequestResult, *, noun: str) -> str:
     job = result.job
+    waiting = result.created or job.status == JobStatus.QUEUED
+    note = f" {queues.NO_WORKER_NOTE}" if waiting and not queues.workers_running() else ""
     if result.created:
-        return f"{noun.capitalize()} queued successfully."
+        return f"{noun.capitalize()} queued successfully.{note}"
     what = "refresh" if job.job_type == JobType.REFRESH else "skills extraction"
     state = "running" if job.status == JobStatus.PROCESSING else "queued"
     parts = [f"A {what} of this project is already {state}; this is that job."]
@@ -120,7 +123,7 @@ def _answer_message(result: services.RefreshRequestResult, *, noun: str) -> str:
         parts.append("It was moved to high priority.")
     if result.force_applied:
         parts.append("It will run even if the repository is unchanged.")
-    return " ".join(parts)
+    return " ".join(parts) + note
 
 
 def _answer(result: services.RefreshRequestResult, *, noun: str) -> Response:
@@ -146,8 +149,19 @@ class RefreshInputSerializer(serializers.Serializer):
 
 class ProjectRefreshApi(JobApiMixin, APIView):
     @extend_schema(
+        summary="Refresh a project",
+        description=(
+            "Queues a refresh: clone or fetch the repository, parse its plan, extract skills. "
+            "202 with the new job; 200 with the job already queued or running for this "
+            "project (moved to high priority, and forced when asked). Counts against the "
+            "refresh rate limit; the response carries X-RateLimit-* headers."
+        ),
         request=RefreshInputSerializer,
-        responses={202: RefreshAnswerSerializer, 200: RefreshAnswerSerializer},
+        responses={
+            202: RefreshAnswerSerializer,
+            200: RefreshAnswerSerializer,
+            **errors(400, 404, 429, 503),
+        },
     )
     def post(self, request, project_id):
         data = RefreshInputSerializer(data=request.data)
@@ -174,10 +188,21 @@ class ProjectRefreshApi(JobApiMixin, APIView):
 
 
 class ProjectExtractSkillsApi(JobApiMixin, APIView):
-    """Skills only; counts against the refresh budget (it clones the repository too)."""
+    # Skills only; counts against the refresh budget (it clones the repository too).
 
     @extend_schema(
-        request=None, responses={202: RefreshAnswerSerializer, 200: RefreshAnswerSerializer}
+        summary="Extract a project's skills",
+        description=(
+            "Queues a skills extraction only (no plan parsing). 202 with the new job; 200 with "
+            "the refresh or extraction already queued or running for this project. Counts "
+            "against the refresh rate limit, since it fetches the repository too."
+        ),
+        request=None,
+        responses={
+            202: RefreshAnswerSerializer,
+            200: RefreshAnswerSerializer,
+            **errors(404, 429, 503),
+        },
     )
     def post(self, request, project_id):
         fast = answer_with_active_job(
@@ -205,7 +230,14 @@ class ProjectExtractSkillsApi(JobApiMixin, APIView):
 
 
 class ProjectRefreshStatusApi(APIView):
-    @extend_schema(responses=RefreshStatusSerializer)
+    @extend_schema(
+        summary="A project's latest refresh",
+        description=(
+            "The status of the project's most recent refresh job. Before the first refresh, "
+            "job_id and status are null and a message says so."
+        ),
+        responses={200: RefreshStatusSerializer, **errors(404)},
+    )
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
         job = latest_refresh_for_project(project=project)
@@ -231,7 +263,13 @@ class ProjectRefreshStatusApi(APIView):
 
 
 class ProjectRefreshHistoryApi(APIView):
-    @extend_schema(responses=RefreshHistoryOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="api_v1_projects_refresh_history_list",
+        summary="A project's refresh history",
+        description="Every refresh requested for the project, who or what asked, and how it ended.",
+        parameters=PAGINATION_PARAMETERS,
+        responses={200: paginated(RefreshHistoryOutputSerializer), **errors(404)},
+    )
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
         paginator = LimitOffsetPagination()
@@ -254,12 +292,16 @@ class JobFilterSerializer(serializers.Serializer):
 
 class JobListApi(APIView):
     @extend_schema(
+        operation_id="api_v1_jobs_list",
+        summary="List jobs",
+        description="Jobs of your projects (staff: every job), optionally filtered, one page at a time.",
         parameters=[
             OpenApiParameter("status", enum=JobStatus.values),
             OpenApiParameter("type", enum=JobType.values),
-            OpenApiParameter("project", OpenApiTypes.UUID),
+            OpenApiParameter("project", OpenApiTypes.UUID, description="Only this project's jobs."),
+            *PAGINATION_PARAMETERS,
         ],
-        responses=JobOutputSerializer(many=True),
+        responses={200: paginated(JobOutputSerializer), **errors(400)},
     )
     def get(self, request):
         filters = JobFilterSerializer(data=request.query_params)
@@ -279,16 +321,26 @@ class JobListApi(APIView):
 
 
 class JobStatusApi(APIView):
-    @extend_schema(responses=JobOutputSerializer)
+    @extend_schema(
+        summary="Read a job",
+        description="One job's status, progress, result or error, and timings.",
+        responses={200: JobOutputSerializer, **errors(404)},
+    )
     def get(self, request, job_id):
         job = job_get_for_user(user=request.user, job_id=job_id)
         return Response(JobOutputSerializer(job, context={"request": request}).data)
 
 
 class JobRetryApi(JobApiMixin, APIView):
-    """Retry a failed job: a new job, linked to the old one; counts against the refresh budget."""
-
-    @extend_schema(request=None, responses={202: JobOutputSerializer})
+    @extend_schema(
+        summary="Retry a failed job",
+        description=(
+            "Queues a new job linked to the failed one (retry_of). 409 unless the job failed. "
+            "Counts against the refresh rate limit."
+        ),
+        request=None,
+        responses={202: JobOutputSerializer, **errors(404, 409, 429, 503)},
+    )
     def post(self, request, job_id):
         job = job_get_for_user(user=request.user, job_id=job_id)
         if job.status != JobStatus.FAILED:
@@ -298,7 +350,7 @@ class JobRetryApi(JobApiMixin, APIView):
             )
 
         def start():
-            return services.job_retry(job=job, user=request.user), True
+            return services.job_retry(job=job, user=request.user, trigger=trigger_for(request)), True
 
         new_job, self.rate_limit_decision = pipeline_request_limited(
             user=request.user, project=job.project, start=start
@@ -310,9 +362,12 @@ class JobRetryApi(JobApiMixin, APIView):
 
 
 class JobDetailApi(JobApiMixin, APIView):
-    @extend_schema(responses=JobOutputSerializer)
+    @extend_schema(
+        summary="Cancel a job",
+        description="Cancels a queued job or stops a running one; 409 once it has finished.",
+        responses={200: JobOutputSerializer, **errors(404, 409, 503)},
+    )
     def delete(self, request, job_id):
-        """Cancel a queued job or stop a running one; 409 once it has finished."""
         job = job_get_for_user(user=request.user, job_id=job_id)
         job = services.job_cancel(job=job, user=request.user)
         return Response(JobOutputSerializer(job, context={"request": request}).data)
@@ -321,7 +376,14 @@ class JobDetailApi(JobApiMixin, APIView):
 class FailedJobsApi(JobApiMixin, APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="Clear failed jobs (staff)",
+        description="Deletes every failed job and its record; answers how many were deleted.",
+        responses={
+            200: inline_serializer("FailedJobsCleared", {"cleared": serializers.IntegerField()}),
+            **errors(503),
+        },
+    )
     def delete(self, request):
         return Response({"cleared": services.failed_jobs_clear()})
 
@@ -329,7 +391,11 @@ class FailedJobsApi(JobApiMixin, APIView):
 class QueueStatusApi(JobApiMixin, APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="Queue status (staff)",
+        description="Each queue's job counts and the workers serving them.",
+        responses={200: OpenApiTypes.OBJECT, **errors(503)},
+    )
     def get(self, request):
         return Response(metrics.queue_status(now=timezone.now()))
 
@@ -338,7 +404,18 @@ class QueuePauseApi(JobApiMixin, APIView):
     permission_classes = [IsAdminUser]
     pause = True
 
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="Pause or resume a queue (staff)",
+        description="Pauses or resumes the named queue; answers its name and paused state.",
+        request=None,
+        responses={
+            200: inline_serializer(
+                "QueuePausedState",
+                {"queue": serializers.CharField(), "paused": serializers.BooleanField()},
+            ),
+            **errors(404, 503),
+        },
+    )
     def post(self, request, name):
         try:
             (queues.queue_pause if self.pause else queues.queue_resume)(name)
@@ -350,7 +427,11 @@ class QueuePauseApi(JobApiMixin, APIView):
 class JobMetricsApi(APIView):
     permission_classes = [IsAdminUser]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        summary="Job metrics (staff)",
+        description="Job counts, durations and resource use, as JSON.",
+        responses={200: OpenApiTypes.OBJECT, **errors(503)},
+    )
     def get(self, request):
         return Response(metrics.job_metrics(now=timezone.now()))
 

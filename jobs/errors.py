@@ -16,7 +16,10 @@ from rq.exceptions import AbandonedJobError
 from rq.timeouts import JobTimeoutException
 
 from projects.core.git_errors import GitFetchError, redact
+from projects.core.plan_config import PlanConfigError
+from projects.core.plan_discovery import PlanError
 from projects.core.repo_url import HostResolutionError, InvalidBranchError, InvalidRepoUrlError
+from projects.core.secret_box import TokenDecryptError
 from projects.core.source import SourceError
 
 WORKER_DIED = "the worker running this job stopped unexpectedly; request a new refresh"
@@ -27,22 +30,6 @@ class JobError:
     message: str
     detail: str
     retryable: bool
-
-
-def _plan_error_types() -> tuple[type[BaseException], ...]:
-    try:
-        from projects.core.plan_discovery import PlanError
-    except ImportError:  # pragma: no cover - the plan engine is always installed
-        return ()
-    return (PlanError,)
-
-
-def _config_error_types() -> tuple[type[BaseException], ...]:
-    try:
-        from projects.core.plan_config import PlanConfigError
-    except ImportError:  # pragma: no cover
-        return ()
-    return (PlanConfigError,)
 
 
 def classify_error(exc: BaseException, *, secrets: tuple[str, ...] = ()) -> JobError:
@@ -57,10 +44,12 @@ def classify_error(exc: BaseException, *, secrets: tuple[str, ...] = ()) -> JobE
         message = f"the repository URL is not allowed: {exc}"
     elif isinstance(exc, InvalidBranchError):
         message = f"the branch name is not valid: {exc}"
-    elif isinstance(exc, _plan_error_types()):
+    elif isinstance(exc, PlanError):
         message, retryable = str(exc), bool(getattr(exc, "retryable", False))
-    elif isinstance(exc, _config_error_types()):
+    elif isinstance(exc, PlanConfigError):
         message = f"repotrackr.yml is not valid: {exc}"
+    elif isinstance(exc, TokenDecryptError):
+        message = "the project's access token cannot be decrypted (was the key changed?); enter it again"
     elif isinstance(exc, SourceError):
         message = f"the repository could not be read: {exc}"
     elif isinstance(exc, AbandonedJobError):

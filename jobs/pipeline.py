@@ -22,10 +22,8 @@ import functools
 import hashlib
 import json
 import os
-import shutil
 import subprocess
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,15 +36,16 @@ from jobs.models import JobRecord, JobStatus
 from projects import plan_store as store
 from projects.core import git_remote
 from projects.core.git_source import GitCommitSource
-from projects.core.repo_url import RepoUrl, validate_repo_url
+from projects.core.repo_url import RepoUrl
 from projects.models import Project
+from projects.repository import clone_repository, validate_remote
 from projects.services import project_access_token
 from skills.services import skills_store
 
 # Bump whenever progress, status or skills output changes for the same
 # input: every project is then re-read once instead of "unchanged". The
 # plan parser's own version and the skills catalogue's content count too.
-ENGINE_VERSION = "1"
+ENGINE_VERSION = "2"
 
 RESOLVING = "resolving"
 CLONING = "cloning"
@@ -108,30 +107,12 @@ def refresh_fingerprint(*, head_sha: str, branch: str, plan_path: str, repo_url:
 
 
 def _remote(project: Project) -> Remote:
-    allow_local = settings.REPOTRACKR_ALLOW_LOCAL_REPOS
-    url = validate_repo_url(project.repo_url, allow_local=allow_local)
-    return Remote(url=url, token=project_access_token(project=project), allow_local=allow_local)
-
-
-@contextmanager
-def _clone(project: Project, remote: Remote, *, branch: str) -> Iterator[git_remote.ClonedRepo]:
-    """A fresh shallow clone, removed on the way out whatever happened."""
-    # Re-validate just before git touches the network: the URL's host may
-    # resolve elsewhere now than when the job was queued.
-    url = validate_repo_url(project.repo_url, allow_local=remote.allow_local)
-    dest = git_remote.make_clone_dir(Path(settings.REPOTRACKR_CLONE_DIR))
-    try:
-        yield git_remote.shallow_clone(
-            url.url,
-            branch=branch,
-            dest=dest,
-            token=remote.token,
-            timeout=settings.REPOTRACKR_CLONE_TIMEOUT,
-            max_bytes=settings.REPOTRACKR_MAX_REPO_BYTES,
-            allow_local=remote.allow_local,
-        )
-    finally:
-        shutil.rmtree(dest, ignore_errors=True)
+    """The project's URL validated once for the job, and its token, for every git call."""
+    return Remote(
+        url=validate_remote(project.repo_url),
+        token=project_access_token(project=project),
+        allow_local=settings.REPOTRACKR_ALLOW_LOCAL_REPOS,
+    )
 
 
 def commit_time(git_dir: Path, sha: str) -> datetime | None:
@@ -199,6 +180,7 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
         token=remote.token,
         timeout=settings.REPOTRACKR_LS_REMOTE_TIMEOUT,
         allow_local=remote.allow_local,
+        pin_addresses=remote.url.addresses,
     )
     fingerprint = refresh_fingerprint(
         head_sha=head.sha,
@@ -218,7 +200,7 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
         return _finish(record, result, lambda: store.plan_store_unchanged(project=project, now=now))
 
     report(CLONING, 0.15)
-    with _clone(project, remote, branch=project.branch or head.branch) as cloned:
+    with clone_repository(remote.url, branch=project.branch or head.branch, token=remote.token) as cloned:
         report(PARSING, 0.45)
         with GitCommitSource(cloned.path, cloned.sha) as source:
             parsed = store.plan_parse(
@@ -239,7 +221,6 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
             project=project,
             loaded_plan=parsed.loaded_plan,
             progress=parsed.progress,
-            status=parsed.status,
             commit_sha=cloned.sha,
             commit_at=parsed.commit_at,
             fingerprint=fingerprint,
@@ -263,7 +244,7 @@ def run_skills_extraction(record: JobRecord, *, report: Reporter, now: datetime)
     report(RESOLVING, 0.05)
     remote = _remote(project)
     report(CLONING, 0.15)
-    with _clone(project, remote, branch=project.branch) as cloned:
+    with clone_repository(remote.url, branch=project.branch, token=remote.token) as cloned:
         report(EXTRACTING_SKILLS, 0.5)
         with GitCommitSource(cloned.path, cloned.sha) as source:
             skills = _extract_skills(source)

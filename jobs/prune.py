@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 
 from jobs.models import JobRecord, JobStatus, RefreshHistory
+from jobs.signals import retention_prune
 from projects.plan_store import snapshots_thin
 
 FINISHED = (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELED)
@@ -24,8 +25,11 @@ def prune(*, now: datetime) -> dict:
     _, history = RefreshHistory.objects.filter(
         status__in=FINISHED, created_at__lt=history_cutoff
     ).delete()
-    return {
+    report = {
         "job_records": jobs.get(JobRecord._meta.label, 0),
         "refresh_history": history.get(RefreshHistory._meta.label, 0),
         "snapshots": snapshots_thin(older_than=snapshot_cutoff),
     }
+    for _, (name, count) in retention_prune.send(sender=prune, now=now):
+        report[name] = count
+    return report

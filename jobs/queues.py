@@ -64,3 +64,16 @@ def paused_queues(connection: redis.Redis | None = None) -> set[str]:
     """Names of the queues currently paused."""
     members = (connection or get_redis()).smembers(PAUSED_QUEUES_KEY)
     return {m.decode() if isinstance(m, bytes) else m for m in members}
+
+
+NO_WORKER_NOTE = "No worker is running right now: the job will start when one does."
+
+
+def workers_running(connection: redis.Redis | None = None) -> bool:
+    """Whether any worker is registered; ``True`` when Redis cannot say (not our news to give)."""
+    from rq import Worker
+
+    try:
+        return Worker.count(connection=connection or get_redis()) > 0
+    except redis.exceptions.RedisError:
+        return True

@@ -17,8 +17,6 @@ callers fail closed with a 503).
 from __future__ import annotations
 
 import logging
-import time
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -197,6 +195,15 @@ LOCK_WAIT_SECONDS = 20
 _LOCK_POLL_SECONDS = 0.005
 
 
+def _cache_redis():
+    """The redis-py client behind the rate-limit cache, so the lock lives beside the counters.
+
+    Django's RedisCache has no public accessor for it; ``_cache.get_client`` is
+    the one it uses itself.
+    """
+    return caches[settings.RATELIMIT_USE_CACHE]._cache.get_client(None, write=True)
+
+
 @contextmanager
 def user_action_lock(user, action: str) -> Iterator[None]:
     """Serialise one user's attempts at one action (across processes).
@@ -208,26 +215,24 @@ def user_action_lock(user, action: str) -> Iterator[None]:
     Raises :class:`RateLimitUnavailableError` if the cache is unreachable or
     the lock stays busy for ``LOCK_WAIT_SECONDS``.
     """
-    cache = caches[settings.RATELIMIT_USE_CACHE]
-    key = f"rl-lock:{action}:{user.pk}"
-    token = uuid.uuid4().hex
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    lock = _cache_redis().lock(
+        f"repotrackr:rl-lock:{action}:{user.pk}",
+        timeout=LOCK_TTL_SECONDS,
+        sleep=_LOCK_POLL_SECONDS,
+        blocking_timeout=LOCK_WAIT_SECONDS,
+    )
     try:
-        while not cache.add(key, token, LOCK_TTL_SECONDS):
-            if time.monotonic() > deadline:
-                raise RateLimitUnavailableError("too many requests in flight for this user")
-            time.sleep(_LOCK_POLL_SECONDS)
-    except RateLimitUnavailableError:
-        raise
+        acquired = lock.acquire()
     except Exception as exc:  # noqa: BLE001
-        logger.warning("Rate limit cache unreachable (lock)", exc_info=True)
+        logger.warning("Rate limit lock unreachable", exc_info=True)
         raise RateLimitUnavailableError(str(exc)) from exc
+    if not acquired:
+        raise RateLimitUnavailableError("too many requests in flight for this user")
     try:
         yield
     finally:
         try:
-            # Only our own token is removed; an expired-and-retaken lock is left alone.
-            if cache.get(key) == token:
-                cache.delete(key)
-        except Exception:  # noqa: BLE001 - the TTL releases it
-            logger.warning("Could not release rate limit lock %s", key, exc_info=True)
+            # redis-py releases atomically, and only a lock still holding our token.
+            lock.release()
+        except Exception:  # noqa: BLE001 - expired or unreachable: the TTL releases it
+            logger.warning("Could not release rate limit lock for %s", action, exc_info=True)

@@ -119,7 +119,11 @@ def _claim(
                 retry_of=retry_of,
             )
     except IntegrityError:
-        return None
+        # Only the one-active-job constraint means "already running"; any
+        # other integrity failure is a real error and must surface.
+        if JobRecord.objects.filter(project=project, status__in=ACTIVE_JOB_STATUSES).exists():
+            return None
+        raise
     if trigger is not None:
         RefreshHistory.objects.create(project=project, user=user, job=record, trigger=trigger)
     return record
@@ -285,7 +289,7 @@ def skills_extraction_request(*, project, user, priority: str = "normal") -> Ref
 # -- operating on existing jobs ----------------------------------------------------
 
 
-def job_retry(*, job: JobRecord, user) -> JobRecord:
+def job_retry(*, job: JobRecord, user, trigger: str = RefreshTrigger.MANUAL) -> JobRecord:
     """Start a new job like the failed ``job`` (linked by ``retry_of``) on the high queue.
 
     Raises ``JobStateError`` unless ``job`` failed, or when its project
@@ -303,12 +307,27 @@ def job_retry(*, job: JobRecord, user) -> JobRecord:
             priority=JobPriority.HIGH,
             force=job.force,
             retry_of=job,
-            trigger=RefreshTrigger.MANUAL if job.job_type == JobType.REFRESH else None,
+            trigger=trigger if job.job_type == JobType.REFRESH else None,
         )
         if record is None:
             raise JobStateError("this project already has a job queued or running")
         _enqueue_on_commit(record)
     return record
+
+
+def project_jobs_stop(*, project, user) -> int:
+    """Cancel or stop the project's active job before the project goes away.
+
+    Without it a deleted project's job would keep a worker cloning for nothing.
+    """
+    stopped = 0
+    for job in JobRecord.objects.filter(project=project, status__in=ACTIVE_JOB_STATUSES):
+        try:
+            job_cancel(job=job, user=user)
+            stopped += 1
+        except JobStateError:
+            continue  # it finished meanwhile
+    return stopped
 
 
 def job_cancel(*, job: JobRecord, user) -> JobRecord:

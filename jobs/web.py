@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import redis
 
 from jobs.models import RefreshTrigger
+from jobs.queues import NO_WORKER_NOTE, workers_running
 from jobs.ratelimit import RateLimitExceededError, RateLimitUnavailableError
 from jobs.refresh_gate import pipeline_request_limited
 from jobs.services import JobStateError, QueueUnavailableError, refresh_request
@@ -31,6 +32,7 @@ class RefreshOutcome:
     ok: bool
     message: str
     retry_after: int = 0  # seconds until the next refresh is allowed, when rate-limited
+    job_id: str = ""
 
 
 def refresh_from_web(*, user, project, force: bool = False) -> RefreshOutcome:
@@ -56,14 +58,20 @@ def refresh_from_web(*, user, project, force: bool = False) -> RefreshOutcome:
         logger.warning("Redis error while requesting a refresh of %s", project.pk, exc_info=True)
         return RefreshOutcome(False, QUEUE_DOWN)
     if result.created:
-        return RefreshOutcome(True, "Refresh queued.")
+        return RefreshOutcome(True, _with_worker_note("Refresh queued."))
     return RefreshOutcome(True, "A refresh of this project is already under way.")
 
 
-def first_refresh_after_create(*, user, project) -> RefreshOutcome:
-    """Start a new project's first refresh; the project's creation was already rate-limited."""
+def first_refresh_after_create(
+    *, user, project, trigger: str = RefreshTrigger.MANUAL
+) -> RefreshOutcome:
+    """Start a refresh after a project was created or its repository settings changed.
+
+    Not counted against the refresh budget: the save itself was the user's
+    action (and creation has a budget of its own).
+    """
     try:
-        refresh_request(project=project, user=user, trigger=RefreshTrigger.MANUAL)
+        result = refresh_request(project=project, user=user, trigger=trigger, force=True)
     except (QueueUnavailableError, redis.exceptions.RedisError):
         logger.warning("Could not start the first refresh of %s", project.pk, exc_info=True)
         return RefreshOutcome(
@@ -75,4 +83,8 @@ def first_refresh_after_create(*, user, project) -> RefreshOutcome:
         return RefreshOutcome(
             False, f"The project is saved; its first refresh did not start: {exc}."
         )
-    return RefreshOutcome(True, "The first refresh has started.")
+    return RefreshOutcome(True, _with_worker_note("A refresh has started."), job_id=str(result.job.id))
+
+
+def _with_worker_note(message: str) -> str:
+    return message if workers_running() else f"{message} {NO_WORKER_NOTE}"

@@ -1,7 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from projects.models import ProgressSnapshot, Project, Task
+from projects.services import EDITABLE_FIELDS, project_update
 
 
 @admin.register(Project)
@@ -19,10 +20,39 @@ class ProjectAdmin(admin.ModelAdmin):
         "last_commit_at", "last_refreshed_at", "refresh_fingerprint", "created_at", "updated_at",
     )
     exclude = ("access_token_encrypted",)
+    actions = ("refresh_projects",)
+
+    def get_readonly_fields(self, request, obj=None):
+        # The owner is fixed once set: the encrypted token belongs to them.
+        return (*self.readonly_fields, "owner") if obj is not None else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # Edits go through the service, which keeps status, fingerprint and token consistent.
+        data = {f: form.cleaned_data[f] for f in form.changed_data if f in EDITABLE_FIELDS}
+        fresh = Project.objects.get(pk=obj.pk)
+        project_update(project=fresh, data=data)
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
         return format_html('<span class="status-{}">{}</span>', obj.status, obj.get_status_display())
+
+    @admin.action(description="Refresh the selected projects now")
+    def refresh_projects(self, request, queryset):
+        from jobs.models import RefreshTrigger
+        from jobs.services import QueueUnavailableError, refresh_request
+
+        started = 0
+        for project in queryset:
+            try:
+                started += refresh_request(
+                    project=project, user=request.user, trigger=RefreshTrigger.MANUAL
+                ).created
+            except QueueUnavailableError:
+                self.message_user(request, "The queue is unavailable; try again.", messages.ERROR)
+                return
+        self.message_user(request, f"{started} refresh(es) queued; the others were already running.")
 
 
 @admin.register(Task)

@@ -19,7 +19,13 @@ from projects.selectors import (
     snapshot_list_for_project,
     task_list_for_project,
 )
-from projects.services import project_create, project_delete, project_update
+from projects.services import (
+    PARSE_AFFECTING_FIELDS,
+    project_create,
+    project_delete,
+    project_update,
+)
+from repotrackr.api_schema import PAGINATION_PARAMETERS, errors, paginated
 
 
 def _django_validator(func):
@@ -60,6 +66,11 @@ class ProjectInputSerializer(serializers.Serializer):
         return _django_validator(validation.clean_plan_path)(value)
 
     def validate(self, attrs):
+        if self.instance is not None and attrs.get("refresh_interval_hours", 0) is None:
+            # Null means "the site default" only when creating; a project always has one.
+            raise serializers.ValidationError(
+                {"refresh_interval_hours": ["This field may not be null."]}
+            )
         owner = self.context["owner"]
         name = attrs.get("name")
         if name is not None:
@@ -86,31 +97,92 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
         ]
 
 
+def _repository_settings(project) -> tuple:
+    """What decides what a refresh reads; a change makes the shown data out of date."""
+    return (*(getattr(project, f) for f in PARSE_AFFECTING_FIELDS), project.access_token_encrypted)
+
+
+def _start_refresh(request, project) -> dict:
+    """Start the refresh that a new or re-pointed project needs, and say how it went."""
+    from jobs.api import trigger_for
+    from jobs.web import first_refresh_after_create
+
+    outcome = first_refresh_after_create(
+        user=request.user, project=project, trigger=trigger_for(request)
+    )
+    return {"started": outcome.ok, "job_id": outcome.job_id or None, "message": outcome.message}
+
+
+class RefreshStartSerializer(serializers.Serializer):
+    started = serializers.BooleanField()
+    job_id = serializers.UUIDField(allow_null=True)
+    message = serializers.CharField()
+
+
+class ProjectWithRefreshSerializer(ProjectOutputSerializer):
+    refresh = RefreshStartSerializer(
+        required=False,
+        help_text="The refresh started by this save; present when one was needed.",
+    )
+
+    class Meta(ProjectOutputSerializer.Meta):
+        fields = [*ProjectOutputSerializer.Meta.fields, "refresh"]
+
+
 class ProjectListCreateApi(JobApiMixin, APIView):
-    @extend_schema(responses=ProjectOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="api_v1_projects_list",
+        summary="List projects",
+        description="Your projects (staff: every project), by name, one page at a time.",
+        parameters=PAGINATION_PARAMETERS,
+        responses={200: paginated(ProjectOutputSerializer), **errors()},
+    )
     def get(self, request):
         projects = project_list_for_user(user=request.user).order_by("name")
         paginator = LimitOffsetPagination()
         page = paginator.paginate_queryset(projects, request, view=self)
         return paginator.get_paginated_response(ProjectOutputSerializer(page, many=True).data)
 
-    @extend_schema(request=ProjectInputSerializer, responses={201: ProjectOutputSerializer})
+    @extend_schema(
+        summary="Create a project",
+        description=(
+            "Adds a git repository to track and starts its first refresh (see refresh). "
+            "Counts against the project-creation rate limit once the input is valid; the "
+            "response carries X-RateLimit-* headers."
+        ),
+        request=ProjectInputSerializer,
+        responses={201: ProjectWithRefreshSerializer, **errors(400, 429, 503)},
+    )
     def post(self, request):
         data = ProjectInputSerializer(data=request.data, context={"owner": request.user})
         data.is_valid(raise_exception=True)
         # Counted once the input is valid: a typo does not cost an attempt.
         self.use_decision(check_and_count(request.user, CREATE_PROJECT))
         project = project_create(owner=request.user, **data.validated_data)
-        return Response(ProjectOutputSerializer(project).data, status=status.HTTP_201_CREATED)
+        body = dict(ProjectOutputSerializer(project).data, refresh=_start_refresh(request, project))
+        return Response(body, status=status.HTTP_201_CREATED)
 
 
 class ProjectDetailApi(APIView):
-    @extend_schema(responses=ProjectOutputSerializer)
+    @extend_schema(
+        summary="Read a project",
+        description="One project with its progress figures and refresh state.",
+        responses={200: ProjectOutputSerializer, **errors(404)},
+    )
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
         return Response(ProjectOutputSerializer(project).data)
 
-    @extend_schema(request=ProjectInputSerializer, responses=ProjectOutputSerializer)
+    @extend_schema(
+        summary="Update a project",
+        description=(
+            "Changes only the fields sent. A blank access_token removes the stored one; "
+            "changing the repository URL drops it too. Changing what a refresh reads "
+            "(repository, branch, plan path, token) starts one, reported in refresh."
+        ),
+        request=ProjectInputSerializer,
+        responses={200: ProjectWithRefreshSerializer, **errors(400, 404)},
+    )
     def patch(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
         data = ProjectInputSerializer(
@@ -118,12 +190,23 @@ class ProjectDetailApi(APIView):
         )
         data.is_valid(raise_exception=True)
         changes = {k: v for k, v in data.validated_data.items() if k in request.data}
+        before = _repository_settings(project)
         project = project_update(project=project, data=changes)
-        return Response(ProjectOutputSerializer(project).data)
+        body = ProjectOutputSerializer(project).data
+        if _repository_settings(project) != before and not project.archived:
+            body = dict(body, refresh=_start_refresh(request, project))
+        return Response(body)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(
+        summary="Delete a project",
+        description="Stops the project's queued or running jobs, then deletes it and its history.",
+        responses={204: None, **errors(404)},
+    )
     def delete(self, request, project_id):
+        from jobs.services import project_jobs_stop
+
         project = project_get_for_user(user=request.user, project_id=project_id)
+        project_jobs_stop(project=project, user=request.user)
         project_delete(project=project)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
@@ -133,6 +216,7 @@ class TaskOutputSerializer(serializers.Serializer):
     title = serializers.CharField()
     status = serializers.CharField()
     phase = serializers.CharField()
+    phase_index = serializers.IntegerField()
     section_path = serializers.ListField(child=serializers.CharField())
     depth = serializers.IntegerField()
     parent_id = serializers.UUIDField(allow_null=True)
@@ -145,13 +229,19 @@ class ProjectTasksApi(APIView):
     class FilterSerializer(serializers.Serializer):
         status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
         phase = serializers.CharField(required=False, max_length=300)
+        phase_index = serializers.IntegerField(required=False, min_value=0, max_value=32767)
 
     @extend_schema(
+        operation_id="api_v1_projects_tasks_list",
+        summary="List a project's tasks",
+        description="The tasks parsed from the project's plan files, in plan order, one page at a time.",
         parameters=[
             OpenApiParameter("status", enum=TaskStatus.values),
-            OpenApiParameter("phase", str),
+            OpenApiParameter("phase", str, description="Phase title; titles may repeat."),
+            OpenApiParameter("phase_index", int, description="Phase position, from 0."),
+            *PAGINATION_PARAMETERS,
         ],
-        responses=TaskOutputSerializer(many=True),
+        responses={200: paginated(TaskOutputSerializer), **errors(400, 404)},
     )
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
@@ -178,7 +268,13 @@ class SnapshotOutputSerializer(serializers.Serializer):
 
 
 class ProjectProgressApi(APIView):
-    @extend_schema(responses=SnapshotOutputSerializer(many=True))
+    @extend_schema(
+        operation_id="api_v1_projects_progress_list",
+        summary="A project's progress history",
+        description="Progress snapshots taken at each refresh, newest first, one page at a time.",
+        parameters=PAGINATION_PARAMETERS,
+        responses={200: paginated(SnapshotOutputSerializer), **errors(404)},
+    )
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
         snapshots = snapshot_list_for_project(project=project)

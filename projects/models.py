@@ -52,6 +52,10 @@ class Project(models.Model):
     # Remote head + parsing settings + engine version at the last success;
     # an identical fingerprint lets a refresh finish without cloning.
     refresh_fingerprint = models.CharField(max_length=128, blank=True)
+    # The status thresholds in force at the last full refresh (site settings
+    # overridden by the repository's repotrackr.yml), so that recomputing the
+    # status without reading the repository uses the same ones.
+    status_settings = models.JSONField(default=dict, blank=True)
     refresh_interval_hours = models.PositiveIntegerField(default=6)
     archived = models.BooleanField(default=False)
     access_token_encrypted = models.TextField(blank=True, editable=False)
@@ -95,6 +99,8 @@ class Task(models.Model):
     status = models.CharField(max_length=8, choices=TaskStatus.choices)
     section_path = models.JSONField(default=list, blank=True)
     phase = models.CharField(max_length=300, blank=True)
+    # Position of the task's phase in the plan: titles may repeat, this does not.
+    phase_index = models.PositiveSmallIntegerField(default=0)
     depth = models.PositiveSmallIntegerField(default=0)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
@@ -109,6 +115,7 @@ class Task(models.Model):
             models.Index(fields=["project", "order"]),
             models.Index(fields=["project", "status"]),
             models.Index(fields=["project", "phase"]),
+            models.Index(fields=["project", "phase_index"]),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=TaskStatus.values), name="task_status_valid"),

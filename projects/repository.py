@@ -16,7 +16,7 @@ from django.conf import settings
 
 from projects.core import git_remote
 from projects.core.git_source import GitCommitSource
-from projects.core.repo_url import validate_repo_url
+from projects.core.repo_url import RepoUrl, validate_repo_url
 from projects.core.source import DirectorySource, RepoSource
 
 
@@ -30,15 +30,22 @@ class OpenedRepository:
     single_file: str = ""
 
 
-@contextmanager
-def clone_repository(url: str, *, branch: str = "", token: str = "") -> Iterator[git_remote.ClonedRepo]:
-    """A fresh shallow clone of ``url``, removed on the way out whatever happened.
+def validate_remote(url: str) -> RepoUrl:
+    """Validate ``url`` now, resolving its host; use the result for every git call.
 
-    The URL is validated again here, just before git touches the network:
-    its host may resolve elsewhere now than when it was first accepted.
+    Done again in the worker just before git touches the network: the host
+    may resolve elsewhere now than when the URL was first accepted, and the
+    addresses checked here are the ones git is pinned to.
     """
+    return validate_repo_url(url, allow_local=settings.REPOTRACKR_ALLOW_LOCAL_REPOS)
+
+
+@contextmanager
+def clone_repository(
+    valid: RepoUrl, *, branch: str = "", token: str = ""
+) -> Iterator[git_remote.ClonedRepo]:
+    """A fresh shallow clone of a validated URL, removed on the way out whatever happened."""
     allow_local = settings.REPOTRACKR_ALLOW_LOCAL_REPOS
-    valid = validate_repo_url(url, allow_local=allow_local)
     dest = git_remote.make_clone_dir(Path(settings.REPOTRACKR_CLONE_DIR))
     try:
         yield git_remote.shallow_clone(
@@ -75,7 +82,8 @@ def open_repository(target: str, *, branch: str = "") -> Iterator[OpenedReposito
             return
         yield OpenedRepository(DirectorySource(path), str(path))
         return
-    with clone_repository(target, branch=branch) as clone, GitCommitSource(clone.path) as source:
+    valid = validate_remote(target)
+    with clone_repository(valid, branch=branch) as clone, GitCommitSource(clone.path) as source:
         yield OpenedRepository(source, target, commit_sha=clone.sha, branch=clone.branch)
 
 

@@ -39,12 +39,21 @@ def project_get_for_user(*, user, project_id) -> Project:
     return get_object_or_404(project_list_for_user(user=user), pk=project_id)
 
 
-def task_list_for_project(*, project: Project, status: str = "", phase: str = "") -> QuerySet[Task]:
+def task_list_for_project(
+    *, project: Project, status: str = "", phase: str = "", phase_index: int | None = None
+) -> QuerySet[Task]:
+    """The project's tasks in plan order, optionally of one status and one phase.
+
+    ``phase`` matches the phase title (several phases may share one);
+    ``phase_index`` picks exactly one phase.
+    """
     qs = Task.objects.filter(project=project)
     if status:
         qs = qs.filter(status=status)
     if phase:
         qs = qs.filter(phase=phase)
+    if phase_index is not None:
+        qs = qs.filter(phase_index=phase_index)
     return qs.order_by("order")
 
 
@@ -233,7 +242,7 @@ class TaskRow:
 class PhaseView:
     index: int
     title: str
-    key: str  # the stored phase name, used to load the phase's tasks
+    key: int  # the stored phase index, used to load the phase's tasks
     total: int
     done: int
     doing: int
@@ -266,11 +275,16 @@ def task_status_filter_from(params) -> str:
 
 
 def phase_list_for_project(*, project: Project) -> list[PhaseView]:
-    """The project's phases in plan order with their task counts (one query)."""
+    """The project's phases in plan order with their task counts (one query).
+
+    Phases are told apart by their index, so two phases with the same title
+    (two files both headed "Tasks") stay two phases.
+    """
     rows = (
         Task.objects.filter(project=project)
-        .values("phase")
+        .values("phase_index")
         .annotate(
+            title=Min("phase"),
             total=Count("id"),
             done=Count("id", filter=Q(status=TaskStatus.DONE)),
             doing=Count("id", filter=Q(status=TaskStatus.DOING)),
@@ -282,8 +296,8 @@ def phase_list_for_project(*, project: Project) -> list[PhaseView]:
     return [
         PhaseView(
             index=i,
-            title=row["phase"] or "Tasks",
-            key=row["phase"],
+            title=row["title"] or "Tasks",
+            key=row["phase_index"],
             total=row["total"],
             done=row["done"],
             doing=row["doing"],
@@ -294,27 +308,34 @@ def phase_list_for_project(*, project: Project) -> list[PhaseView]:
 
 
 def task_rows_for_project(
-    *, project: Project, status: str = "", phase: str | None = None
+    *, project: Project, status: str = "", phase: str | None = None, phase_index: int | None = None
 ) -> list[TaskRow]:
-    """Tasks as display rows in plan order, each with its line link when the host is known."""
-    return [row for _, row in _phased_task_rows(project=project, status=status, phase=phase)]
+    """Tasks as display rows in plan order, each with its line link when the host is known.
+
+    ``phase_index`` picks one phase; ``phase`` (a title) is kept for links
+    made before phases had an index.
+    """
+    rows = _phased_task_rows(project=project, status=status, phase=phase, phase_index=phase_index)
+    return [row for _, row in rows]
 
 
 def _phased_task_rows(
-    *, project: Project, status: str, phase: str | None
-) -> list[tuple[str, TaskRow]]:
+    *, project: Project, status: str, phase: str | None = None, phase_index: int | None = None
+) -> list[tuple[int, TaskRow]]:
     linker = line_linker_for(project.repo_url, revision=project.last_commit_sha or project.branch)
     qs = Task.objects.filter(project=project)
     if status:
         qs = qs.filter(status=status)
     if phase is not None:
         qs = qs.filter(phase=phase)
+    if phase_index is not None:
+        qs = qs.filter(phase_index=phase_index)
     rows = qs.order_by("order").values_list(
-        "phase", "title", "status", "depth", "file_path", "line"
+        "phase_index", "title", "status", "depth", "file_path", "line"
     )
     return [
         (
-            phase_name,
+            index,
             TaskRow(
                 title=title,
                 status=st,
@@ -324,7 +345,7 @@ def _phased_task_rows(
                 url=linker.url(path, line) if linker and path else "",
             ),
         )
-        for phase_name, title, st, depth, path, line in rows
+        for index, title, st, depth, path, line in rows
     ]
 
 
@@ -335,9 +356,9 @@ def project_plan_for(*, project: Project, status_filter: str = "") -> ProjectPla
     plan = ProjectPlan(phases=phases, total=total, status_filter=status_filter)
     if plan.is_large or not phases:
         return plan
-    by_phase: dict[str, list[TaskRow]] = {p.key: [] for p in phases}
-    for phase_name, row in _phased_task_rows(project=project, status=status_filter, phase=None):
-        by_phase.setdefault(phase_name, []).append(row)
+    by_phase: dict[int, list[TaskRow]] = {p.key: [] for p in phases}
+    for index, row in _phased_task_rows(project=project, status=status_filter):
+        by_phase.setdefault(index, []).append(row)
     for p in phases:
         p.tasks = by_phase.get(p.key, [])
     return plan

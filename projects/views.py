@@ -131,11 +131,17 @@ def project_phase_tasks(request, project_id):
     """One phase's task list: the include the project page uses, loaded when the phase opens."""
     project = project_get_for_user(user=request.user, project_id=project_id)
     tasks = task_rows_for_project(
-        project=project,
-        status=task_status_filter_from(request.GET),
-        phase=request.GET.get("phase", ""),
+        project=project, status=task_status_filter_from(request.GET), **_phase_from(request.GET)
     )
     return render(request, "projects/includes/task_list.html", {"tasks": tasks})
+
+
+def _phase_from(params) -> dict:
+    """``phase_index`` picks one phase; a title (``phase``) is what older links carry."""
+    raw = params.get("phase_index", "")
+    if raw.isascii() and raw.isdigit() and len(raw) <= 5:
+        return {"phase_index": int(raw)}
+    return {"phase": params.get("phase", "")}
 
 
 @login_required

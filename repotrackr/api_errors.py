@@ -8,9 +8,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
@@ -43,7 +46,21 @@ def _message_and_details(exc: exceptions.APIException) -> tuple[str, Any]:
     return str(detail), getattr(exc, "error_details", None)
 
 
+def _from_django_validation(exc: DjangoValidationError) -> exceptions.ValidationError:
+    """A service's (or a model's ``full_clean``) error as DRF's, field by field."""
+    if hasattr(exc, "error_dict"):
+        detail = {
+            (api_settings.NON_FIELD_ERRORS_KEY if field == NON_FIELD_ERRORS else field): messages
+            for field, messages in exc.message_dict.items()
+        }
+        return exceptions.ValidationError(detail)
+    return exceptions.ValidationError(exc.messages)
+
+
 def exception_handler(exc: Exception, context: dict) -> Response | None:
+    if isinstance(exc, DjangoValidationError):
+        # Input the serializer let through but a service refused: a 400, never a 500.
+        exc = _from_django_validation(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         logger.exception("Unhandled API error", exc_info=exc)

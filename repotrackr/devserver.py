@@ -38,7 +38,7 @@ def _ensure_redis():
         return None
     if url:
         print(f"REDIS_URL {embedded_redis.redact_url(url)} is unreachable; starting an embedded Redis.")
-    url, proc = embedded_redis.start_embedded_redis(VAR_DIR / "redis", port=6380)
+    url, proc = embedded_redis.start_embedded_redis(VAR_DIR / "redis", port=6380, persist=True)
     os.environ["REDIS_URL"] = url
     print(f"Started embedded Redis at {url}")
     return proc
@@ -70,6 +70,7 @@ def main() -> int:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "repotrackr.settings")
     os.environ.setdefault("REPOTRACKR_ALLOW_LOCAL_REPOS", "true")
+    os.environ.setdefault("SIGNUP_ENABLED", "true")
     os.environ.setdefault("PORT", "8000")
     _ensure_secret_key()
     redis_proc = _ensure_redis()

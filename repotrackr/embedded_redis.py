@@ -44,8 +44,13 @@ def redis_server_binary() -> str:
         return found
 
 
-def start_embedded_redis(data_dir: Path, *, port: int = 0) -> tuple[str, subprocess.Popen]:
-    """Start redis-server on 127.0.0.1; return its URL and process. Caller stops it."""
+def start_embedded_redis(
+    data_dir: Path, *, port: int = 0, persist: bool = False
+) -> tuple[str, subprocess.Popen]:
+    """Start redis-server on 127.0.0.1; return its URL and process. Caller stops it.
+
+    ``persist`` keeps queued jobs across restarts (an append-only file in ``data_dir``).
+    """
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port(port)
     proc = subprocess.Popen(
@@ -55,7 +60,7 @@ def start_embedded_redis(data_dir: Path, *, port: int = 0) -> tuple[str, subproc
             "--port", str(port),
             "--dir", str(data_dir),
             "--save", "",
-            "--appendonly", "no",
+            "--appendonly", "yes" if persist else "no",
             "--databases", "32",
             "--logfile", str(data_dir / "redis.log"),
         ],

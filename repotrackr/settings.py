@@ -32,7 +32,12 @@ VAR_DIR = Path(env_str("REPOTRACKR_VAR_DIR", str(BASE_DIR / "var")))
 
 DEBUG = env_bool("DEBUG", False)
 _DEV_SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
-SECRET_KEY = env_secret("SECRET_KEY") or (_DEV_SECRET_KEY if DEBUG else "")
+_GENERATED_KEY_FILE = VAR_DIR / "secret_key"  # written by `make run` on first start
+SECRET_KEY = (
+    env_secret("SECRET_KEY")
+    or (_GENERATED_KEY_FILE.read_text().strip() if _GENERATED_KEY_FILE.is_file() else "")
+    or (_DEV_SECRET_KEY if DEBUG else "")
+)
 if not DEBUG and SECRET_KEY in ("", _DEV_SECRET_KEY):
     raise ImproperlyConfigured(
         "SECRET_KEY must be set when DEBUG is off (or set SECRET_KEY_FILE)."
@@ -51,12 +56,14 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "accounts",
     "projects",
     "skills",
     # Before django_rq: our `rqscheduler` command (which registers the
     # periodic jobs first) must shadow django-rq's command of that name.
     "jobs",
+    "webhooks",
     "django_rq",
 ]
 
@@ -102,7 +109,8 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web and worker processes read while one writes; IMMEDIATE
     # transactions plus a busy timeout make concurrent writers wait, not fail.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections persist like PostgreSQL's: opening one per request was most
+    # of a small request's cost.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
@@ -214,6 +222,17 @@ SNAPSHOT_FULL_RETENTION_DAYS = env_int("SNAPSHOT_FULL_RETENTION_DAYS", 30, minim
 # REPOTRACKR_CLONE_TIMEOUT so a running clone is never removed.
 CLONE_SWEEP_AFTER_SECONDS = env_int("CLONE_SWEEP_AFTER_SECONDS", 3600, minimum=60)
 
+# --- Push webhooks (webhooks/) --------------------------------------------------
+
+# Deliveries each project's endpoint accepts per window (attempts/seconds),
+# counted in the Redis cache; over it: 429. Redis down: refused (503).
+WEBHOOK_RATE_LIMIT = env_rate("WEBHOOK_RATE_LIMIT", "30/60")
+# Largest delivery body read, in bytes; a larger one is refused (413) before
+# it is read. Push payloads list at most 20 commits; 1 MiB leaves room.
+WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024, minimum=1024)
+# Days the delivery log is kept.
+WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 30, minimum=1)
+
 # --- Authentication and accounts ----------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -225,7 +244,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "projects:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
-SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", True)
+SIGNUP_ENABLED = env_bool("SIGNUP_ENABLED", False)
 
 # --- HTTPS (turn on behind TLS; check --deploy then reports nothing) ---------
 
@@ -284,6 +303,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI and ReDoc from our own static files (drf-spectacular-sidecar):
+    # the docs page works offline and makes no third-party requests.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Rate limits (jobs/ratelimit.py; counted per user in the Redis cache) -----
@@ -307,6 +331,8 @@ REPOTRACKR_LS_REMOTE_TIMEOUT = env_int("REPOTRACKR_LS_REMOTE_TIMEOUT", 30, minim
 REPOTRACKR_MAX_REPO_BYTES = env_int("REPOTRACKR_MAX_REPO_MB", 500, minimum=1) * 1024 * 1024
 REPOTRACKR_MAX_PLAN_BYTES = env_int("REPOTRACKR_MAX_PLAN_BYTES", 2_000_000, minimum=1024)
 REPOTRACKR_TOKEN_KEY = env_secret("REPOTRACKR_TOKEN_KEY") or SECRET_KEY
+# Keys used before a rotation, comma-separated: stored tokens still decrypt.
+REPOTRACKR_TOKEN_OLD_KEYS = env_list("REPOTRACKR_TOKEN_OLD_KEYS", "")
 REPOTRACKR_STALE_AFTER_DAYS = env_int("REPOTRACKR_STALE_AFTER_DAYS", 14, minimum=1)
 REPOTRACKR_GREEN_AT = env_int("REPOTRACKR_GREEN_AT", 70, minimum=0)
 REPOTRACKR_YELLOW_AT = env_int("REPOTRACKR_YELLOW_AT", 30, minimum=0)

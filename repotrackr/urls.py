@@ -8,8 +8,8 @@ from repotrackr import errors, health
 
 api_v1 = [
     path("", include("projects.api_urls")),
-    path("", include("jobs.api_urls")),
     path("", include("skills.api_urls")),
+    path("", include("jobs.api_urls")),
     path("tokens", accounts_api.TokenListCreateApi.as_view(), name="token-list"),
     path("tokens/<uuid:token_id>", accounts_api.TokenDetailApi.as_view(), name="token-detail"),
 ]
@@ -26,6 +26,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("jobs.urls")),
+    path("", include("webhooks.urls")),
     path("", include("projects.urls")),
 ]
 

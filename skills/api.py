@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from projects.selectors import project_get_for_user
+from repotrackr.api_schema import errors, results_list
 from skills.models import SkillCategory
 from skills.selectors import skill_category_counts, skill_popular, skills_grouped_for_project
 
@@ -42,7 +43,14 @@ class ProjectSkillsApi(APIView):
         languages = LanguageSerializer(many=True)
         categories = SkillCategoryGroupSerializer(many=True)
 
-    @extend_schema(responses=ProjectSkillsSerializer)
+    @extend_schema(
+        summary="A project's skills and languages",
+        description=(
+            "The languages found in the project's repository (by bytes) and its detected "
+            "skills grouped by category, each with confidence and evidence."
+        ),
+        responses={200: ProjectSkillsSerializer, **errors(404)},
+    )
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
         grouped = skills_grouped_for_project(project=project)
@@ -63,7 +71,12 @@ class SkillCategoriesApi(APIView):
         skills = serializers.IntegerField()
         projects = serializers.IntegerField()
 
-    @extend_schema(responses=SkillCategoryCountSerializer(many=True))
+    @extend_schema(
+        operation_id="api_v1_skills_categories_list",
+        summary="Skill categories",
+        description="Each skill category with how many skills and projects of yours it covers.",
+        responses={200: results_list(SkillCategoryCountSerializer), **errors()},
+    )
     def get(self, request):
         rows = skill_category_counts(user=request.user)
         return Response({"results": self.SkillCategoryCountSerializer(rows, many=True).data})
@@ -80,11 +93,14 @@ class PopularSkillsApi(APIView):
         projects = serializers.IntegerField()
 
     @extend_schema(
+        operation_id="api_v1_skills_popular_list",
+        summary="Popular skills",
+        description="The skills found in most of your projects, optionally within one category.",
         parameters=[
-            OpenApiParameter("limit", int),
+            OpenApiParameter("limit", int, description="How many skills (1-100, default 20)."),
             OpenApiParameter("category", enum=SkillCategory.values),
         ],
-        responses=PopularSkillSerializer(many=True),
+        responses={200: results_list(PopularSkillSerializer), **errors(400)},
     )
     def get(self, request):
         filters = self.FilterSerializer(data=request.query_params)

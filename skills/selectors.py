@@ -16,13 +16,12 @@ def skill_list_for_project(*, project) -> QuerySet[Skill]:
 
 
 def skills_grouped_for_project(*, project) -> dict:
-    """Languages by byte share, and the other skills grouped by category in catalogue order."""
+    """Languages by byte share, and every skill (languages too) grouped by category in catalogue order."""
     languages, groups = [], {}
     for skill in skill_list_for_project(project=project):
         if skill.category == SkillCategory.LANGUAGE and skill.bytes is not None:
             languages.append(skill)
-        else:
-            groups.setdefault(skill.category, []).append(skill)
+        groups.setdefault(skill.category, []).append(skill)
     languages.sort(key=lambda s: -(s.bytes or 0))
     ordered = [(c, SkillCategory(c).label, groups[c]) for c in SkillCategory.values if c in groups]
     return {"languages": languages, "categories": ordered}

@@ -203,3 +203,9 @@ def make_repo(tmp_path):
         return repo
 
     return make
+
+
+@pytest.fixture
+def signup_enabled(settings):
+    """Sign-up is off by default; the tests of it switch it on."""
+    settings.SIGNUP_ENABLED = True

@@ -46,6 +46,7 @@ def add_plan(
                     status=_CYCLE[order % len(_CYCLE)],
                     section_path=[f"Phase {p}"],
                     phase=f"Phase {p}: step {p}",
+                    phase_index=p - 1,
                     depth=1 if t % 3 == 0 else 0,
                     file_path="docs/plan.md",
                     line=order * 2 + p,

@@ -45,6 +45,7 @@ stronger kind always outranks a weaker one from the same number of files.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -390,7 +391,10 @@ def _score(skill: SkillDef, items: list[tuple[Evidence, float]]) -> Skill:
     )
     # A version belongs to the skill only when the evidence names the skill
     # itself: psycopg's version is not PostgreSQL's, nor checkout's GitHub Actions'.
-    version = next((e.version for e, _ in ordered if e.version and _names_skill(skill, e.raw)), "")
+    version = next(
+        (display_version(e.version) for e, _ in ordered if e.version and _names_skill(skill, e.raw)),
+        "",
+    )
     evidence = tuple(
         e
         for e, _ in sorted(
@@ -398,6 +402,22 @@ def _score(skill: SkillDef, items: list[tuple[Evidence, float]]) -> Skill:
         )
     )
     return Skill(skill.name, skill.category, confidence, version, evidence)
+
+
+_PINNED = re.compile(r"^\s*===?\s*([^,;\s]+)\s*$")
+_IMAGE_TAG_VARIANT = re.compile(r"^v?(\d+(?:\.\d+)*)-[a-z][\w.-]*$")
+
+
+def display_version(spec: str) -> str:
+    """A version as people write it: ``==5.0.6`` is 5.0.6, the image tag ``3.12-slim`` is 3.12.
+
+    Ranges (``>=5,<6``, ``^18.2.0``) say more than any one number and stay as written.
+    """
+    pinned = _PINNED.match(spec)
+    if pinned:
+        return pinned.group(1)
+    variant = _IMAGE_TAG_VARIANT.match(spec.strip())
+    return variant.group(1) if variant else spec.strip()
 
 
 def _names_skill(skill: SkillDef, raw: str) -> bool:

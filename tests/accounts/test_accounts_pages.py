@@ -31,7 +31,7 @@ def test_dashboard_sends_a_logged_out_visitor_to_login(client):
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_signup_creates_the_account_and_logs_it_in(client):
+def test_signup_creates_the_account_and_logs_it_in(client, signup_enabled):
     response = client.post(
         "/accounts/signup/",
         {"username": "newbie", "password1": "long-Unusual-pass-42", "password2": "long-Unusual-pass-42"},
@@ -41,7 +41,7 @@ def test_signup_creates_the_account_and_logs_it_in(client):
     assert client.get("/").status_code == 200
 
 
-def test_signup_with_mismatched_passwords_shows_the_error_and_creates_nothing(client):
+def test_signup_with_mismatched_passwords_shows_the_error_and_creates_nothing(client, signup_enabled):
     response = client.post(
         "/accounts/signup/",
         {"username": "newbie", "password1": "long-Unusual-pass-42", "password2": "other-pass-43"},
@@ -51,8 +51,7 @@ def test_signup_with_mismatched_passwords_shows_the_error_and_creates_nothing(cl
     assert not get_user_model().objects.filter(username="newbie").exists()
 
 
-def test_signup_is_404_when_switched_off(client, settings):
-    settings.SIGNUP_ENABLED = False
+def test_signup_is_404_by_default(client):
     assert client.get("/accounts/signup/").status_code == 404
     response = client.post(
         "/accounts/signup/",

@@ -81,6 +81,7 @@ def _populate(*, projects: int, tasks: int, phases: int):
                 title=f"Task {j}",
                 status=cycle[j % 5],
                 phase=f"Phase {j // 5}",
+                phase_index=j // 5,
                 file_path="PLAN.md",
                 line=j + 1,
                 order=j,

@@ -223,6 +223,7 @@ def _phase_tasks(project: Project, total: int, done: int) -> None:
                 project=project,
                 title=f"Task {i}",
                 phase=f"Phase {i // per + 1}",
+                phase_index=i // per,
                 file_path="PLAN.md",
                 line=i + 1,
                 order=i,
@@ -237,7 +238,7 @@ def _phase_tasks(project: Project, total: int, done: int) -> None:
 def _detail(project: Project, now) -> None:
     Task.objects.filter(project=project).delete()
     order, line, tasks = 0, 3, []
-    for phase, titles in PLAN:
+    for phase_index, (phase, titles) in enumerate(PLAN):
         line += 2
         for title, status in zip(titles, PLAN_STATUS[phase], strict=True):
             order += 1
@@ -248,6 +249,7 @@ def _detail(project: Project, now) -> None:
                     title=title,
                     status=status,
                     phase=phase,
+                    phase_index=phase_index,
                     file_path="docs/plan.md",
                     line=line,
                     order=order,

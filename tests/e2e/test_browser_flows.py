@@ -15,7 +15,7 @@ PHONE = {"width": 390, "height": 844}
 
 
 def test_new_user_signs_up_adds_a_project_filters_and_deletes(
-    page, live_server, tmp_path, settings, artifacts
+    page, live_server, tmp_path, settings, artifacts, signup_enabled
 ):
     settings.REPOTRACKR_ALLOW_LOCAL_REPOS = True
     page.goto(f"{live_server.url}/accounts/signup/")
@@ -136,7 +136,9 @@ def test_queue_console_has_no_serious_accessibility_violations(
     assert serious_violations(page) == []
 
 
-def test_login_and_signup_pages_have_no_serious_accessibility_violations(page, live_server, serious_violations):
+def test_login_and_signup_pages_have_no_serious_accessibility_violations(
+    page, live_server, serious_violations, signup_enabled
+):
     found = {}
     for path in ("/accounts/login/", "/accounts/signup/", "/no/such/page/"):
         page.goto(f"{live_server.url}{path}")

@@ -25,7 +25,8 @@ def test_refresh_indicator_moves_to_done_and_the_limit_is_explained(
     drain()  # the worker runs the first refresh; the page is polling meanwhile
     page.get_by_text("Now 60 % done").wait_for(timeout=15_000)
     page.get_by_role("link", name="Show the new data").click()
-    assert page.get_by_text("Phase 2: Launch").is_visible()
+    # The click starts a navigation; wait for the new page rather than race it.
+    page.get_by_text("Phase 2: Launch").wait_for(timeout=15_000)
     assert page.get_by_text("Handle nested tasks").is_visible()
     assert page.get_by_role("heading", name="Framework").is_visible()
 

@@ -2,104 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import socket
-import subprocess
 import threading
-from pathlib import Path
 
 import pytest
-
-PLAN = """# Plan
-
-## Phase 1: Foundation
-
-- [x] Set up the repository
-- [x] Write the parser
-  - [ ] Handle nested tasks
-
-## Phase 2: Launch
-
-- [ ] Deploy
-- [~] Write the docs
-"""
-
-GIT_ENV_BASE = {
-    "GIT_AUTHOR_NAME": "Test",
-    "GIT_AUTHOR_EMAIL": "test@example.com",
-    "GIT_COMMITTER_NAME": "Test",
-    "GIT_COMMITTER_EMAIL": "test@example.com",
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-class RepoBuilder:
-    """A working repository pushed to a bare copy that plays the remote."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.work = root / "work"
-        self.bare = root / "remote.git"
-        self.home = root / "home"
-        self.home.mkdir(parents=True)
-        self.work.mkdir()
-        self._git("init", "-q", "-b", "main")
-
-    @property
-    def url(self) -> str:
-        return str(self.bare)
-
-    def _env(self, date: str | None = None) -> dict[str, str]:
-        env = {**os.environ, **GIT_ENV_BASE, "HOME": str(self.home)}
-        if date:
-            env["GIT_AUTHOR_DATE"] = env["GIT_COMMITTER_DATE"] = date
-        return env
-
-    def _git(self, *args: str, cwd: Path | None = None, date: str | None = None) -> str:
-        done = subprocess.run(
-            ["git", *args],
-            cwd=cwd or self.work,
-            env=self._env(date),
-            check=True,
-            capture_output=True,
-        )
-        return done.stdout.decode().strip()
-
-    def write(self, path: str, text: str) -> RepoBuilder:
-        target = self.work / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text)
-        return self
-
-    def remove(self, path: str) -> RepoBuilder:
-        (self.work / path).unlink()
-        return self
-
-    def commit(self, message: str = "change", *, date: str | None = None) -> str:
-        self._git("add", "-A")
-        self._git("commit", "-q", "-m", message, date=date)
-        if not self.bare.exists():
-            self._git("clone", "-q", "--bare", str(self.work), str(self.bare), cwd=self.root)
-        else:
-            self._git("push", "-q", str(self.bare), "HEAD:main")
-        return self._git("rev-parse", "HEAD")
-
-
-@pytest.fixture
-def make_repo(tmp_path):
-    counter = {"n": 0}
-
-    def make(*, plan: str | None = PLAN, date: str | None = None) -> RepoBuilder:
-        counter["n"] += 1
-        repo = RepoBuilder(tmp_path / f"repo{counter['n']}")
-        if plan is not None:
-            repo.write("docs/plan.md", plan)
-        repo.write("requirements.txt", "django==5.2\nrequests>=2\n")
-        repo.write("app/main.py", "def main():\n    return 42\n" * 20)
-        repo.commit("initial", date=date)
-        return repo
-
-    return make
 
 
 @pytest.fixture

@@ -178,3 +178,18 @@ def test_the_tracker_lists_a_projects_jobs_newest_first_and_reads_one(
     assert job_get_status(first.pk).status == JobStatus.COMPLETED
     with pytest.raises(JobRecord.DoesNotExist):
         job_get_status("00000000-0000-0000-0000-000000000000")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_deleting_a_project_cancels_its_queued_job_in_rq(owner_api, owner, tmp_path):
+    from rq.job import Job
+
+    from jobs.models import RefreshTrigger
+    from jobs.services import refresh_request
+    from projects.services import project_create
+    from repotrackr.redis_connection import get_redis
+
+    project = project_create(owner=owner, name="Doomed", repo_url=str(tmp_path))
+    job = refresh_request(project=project, user=owner, trigger=RefreshTrigger.MANUAL).job
+    assert owner_api.delete(f"/api/v1/projects/{project.id}").status_code == 204
+    assert Job.fetch(str(job.id), connection=get_redis()).get_status() == "canceled"

@@ -9,7 +9,7 @@ from rq.job import Job
 
 from accounts.services import api_token_create
 from jobs import tracker
-from jobs.models import JobRecord, JobStatus
+from jobs.models import JobRecord, JobStatus, RefreshHistory
 from jobs.queues import get_queue, paused_queues
 from jobs.services import refresh_request, skills_extraction_request
 from projects.services import project_create
@@ -445,3 +445,16 @@ def test_staff_may_cancel_another_users_job(staff_api, queued_job):
     assert JobRecord.objects.get(pk=queued_job.id).status == JobStatus.CANCELED
     # A canceled job is finished but did not fail: retrying it is refused.
     assert staff_api.post(f"/api/v1/jobs/{queued_job.id}/retry").status_code == 409
+
+
+def test_a_retry_through_an_api_token_is_recorded_with_the_api_trigger(
+    api_client, owner, failed_job, django_capture_on_commit_callbacks
+):
+    from accounts.services import api_token_create
+
+    _, key = api_token_create(user=owner, name="script")
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api_client.post(f"/api/v1/jobs/{failed_job.id}/retry")
+    assert response.status_code == 202
+    assert RefreshHistory.objects.get(job_id=response.json()["job_id"]).trigger == "api"

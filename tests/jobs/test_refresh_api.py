@@ -96,7 +96,7 @@ def test_refresh_answers_202_with_the_seed_shape_and_queues_on_the_high_queue(
     body = response.json()
     assert set(body) == {"job_id", "status", "message"}
     assert body["status"] == "queued"
-    assert body["message"] == "Project refresh queued successfully."
+    assert body["message"].startswith("Project refresh queued successfully.")
     job = JobRecord.objects.get(pk=body["job_id"])
     assert (job.job_type, job.queue, job.priority) == (JobType.REFRESH, HIGH, JobPriority.HIGH)
     assert _queued_ids(HIGH) == [body["job_id"]]
@@ -467,7 +467,7 @@ def test_extract_skills_queues_a_skills_job_that_a_refresh_then_answers_with(
         response = owner_api.post(f"/api/v1/projects/{project.id}/extract-skills")
     assert response.status_code == 202
     body = response.json()
-    assert body["message"] == "Skills extraction queued successfully."
+    assert body["message"].startswith("Skills extraction queued successfully.")
     assert JobRecord.objects.get(pk=body["job_id"]).job_type == JobType.EXTRACT_SKILLS
     refresh = post_refresh(owner_api, project)
     assert refresh.status_code == 200
@@ -509,3 +509,24 @@ def test_the_web_form_path_shares_the_refresh_budget_and_the_fast_path(
     with pytest.raises(RateLimitExceededError) as refused:
         refresh_request_limited(user=owner, project=projects[5], trigger="manual")
     assert refused.value.decision.retry_after >= 1
+
+
+def test_a_refresh_queued_while_no_worker_runs_says_so(owner_api, project):
+    response = owner_api.post(f"/api/v1/projects/{project.id}/refresh")
+    assert response.status_code == 202
+    assert "No worker is running" in response.json()["message"]
+
+
+def test_a_refresh_queued_with_a_worker_running_does_not_warn(owner_api, project):
+    from rq import Worker
+
+    from jobs.queues import get_queue
+    from repotrackr.redis_connection import get_redis
+
+    worker = Worker([get_queue("repotrackr")], connection=get_redis())
+    worker.register_birth()
+    try:
+        response = owner_api.post(f"/api/v1/projects/{project.id}/refresh")
+    finally:
+        worker.register_death()
+    assert "No worker" not in response.json()["message"]

@@ -168,7 +168,7 @@ def test_the_fingerprint_changes_with_the_head_the_settings_and_the_engine(setti
     assert pipeline.refresh_fingerprint(**args) != base
     settings.REPOTRACKR_GREEN_AT = green
     assert pipeline.refresh_fingerprint(**args) == base
-    monkeypatch.setattr(pipeline, "ENGINE_VERSION", "2")
+    monkeypatch.setattr(pipeline, "ENGINE_VERSION", pipeline.ENGINE_VERSION + ".next")
     pipeline.engine_version.cache_clear()
     try:
         assert pipeline.refresh_fingerprint(**args) != base

@@ -168,3 +168,69 @@ def test_schema_and_docs_are_served(owner_api, client):
     assert schema.status_code == 200
     assert b"/api/v1/projects/{project_id}" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_changing_the_repository_url_drops_the_stored_token(owner_api, project, tmp_path):
+    url = f"/api/v1/projects/{project.id}"
+    owner_api.patch(url, {"access_token": "ghp_secretvalue123"}, format="json")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    response = owner_api.patch(url, {"repo_url": str(elsewhere)}, format="json")
+    assert response.status_code == 200
+    assert response.json()["has_access_token"] is False
+
+
+def test_a_new_url_with_a_new_token_keeps_the_new_token(owner_api, project, tmp_path):
+    url = f"/api/v1/projects/{project.id}"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    response = owner_api.patch(url, {"repo_url": str(elsewhere), "access_token": "glpat-new"}, format="json")
+    project.refresh_from_db()
+    assert response.json()["has_access_token"] is True
+    assert project_access_token(project=project) == "glpat-new"
+
+
+def test_a_rotated_token_key_still_decrypts_with_the_old_key_listed(owner_api, project, settings):
+    owner_api.patch(f"/api/v1/projects/{project.id}", {"access_token": "ghp_rotate_me"}, format="json")
+    project.refresh_from_db()
+    old_key = settings.REPOTRACKR_TOKEN_KEY
+    settings.REPOTRACKR_TOKEN_KEY = "a-brand-new-key-after-rotation-0123456789"
+    settings.REPOTRACKR_TOKEN_OLD_KEYS = [old_key]
+    assert project_access_token(project=project) == "ghp_rotate_me"
+
+
+def test_a_token_that_no_key_decrypts_fails_the_job_with_a_clear_message(project, settings):
+    from jobs.errors import classify_error
+    from projects.core.secret_box import TokenDecryptError
+    from projects.services import project_update
+
+    project_update(project=project, data={"access_token": "ghp_lost"})
+    settings.REPOTRACKR_TOKEN_KEY = "a-brand-new-key-after-rotation-0123456789"
+    with pytest.raises(TokenDecryptError) as caught:
+        project_access_token(project=project)
+    error = classify_error(caught.value)
+    assert "enter it again" in error.message
+    assert error.retryable is False
+
+
+def test_creating_a_project_starts_its_first_refresh(owner_api, repo_path):
+    from jobs.models import JobRecord
+
+    response = owner_api.post("/api/v1/projects", {"name": "Fresh", "repo_url": repo_path}, format="json")
+    assert response.status_code == 201
+    refresh = response.json()["refresh"]
+    assert refresh["started"] is True
+    job = JobRecord.objects.get(pk=refresh["job_id"])
+    assert str(job.project_id) == response.json()["id"]
+
+
+def test_changing_the_plan_path_starts_a_refresh_and_a_rename_does_not(owner_api, project):
+    from jobs.models import JobRecord
+
+    url = f"/api/v1/projects/{project.id}"
+    renamed = owner_api.patch(url, {"name": "Renamed"}, format="json").json()
+    assert "refresh" not in renamed
+    assert not JobRecord.objects.exists()
+    moved = owner_api.patch(url, {"plan_path": "docs/other.md"}, format="json").json()
+    assert moved["refresh"]["started"] is True
+    assert JobRecord.objects.filter(project=project, status="queued").count() == 1

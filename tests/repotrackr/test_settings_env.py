@@ -47,8 +47,9 @@ def test_env_secret_reads_the_file_variant(monkeypatch, tmp_path):
     assert env_secret("X_SECRET") == "from-a-file"
 
 
-def _run_manage(args, extra_env):
+def _run_manage(args, extra_env, var_dir=None):
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "SECRET_KEY_FILE")}
+    env["REPOTRACKR_VAR_DIR"] = str(var_dir or BASE_DIR / "no-such-var-dir")
     env.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True
@@ -59,6 +60,12 @@ def test_refuses_to_start_without_a_secret_key_when_debug_is_off():
     result = _run_manage(["check"], {"DEBUG": "false"})
     assert result.returncode != 0
     assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_the_key_generated_by_make_run_is_used_by_other_commands(tmp_path):
+    (tmp_path / "secret_key").write_text("generated-" + "k" * 50)
+    result = _run_manage(["check"], {"DEBUG": "false"}, var_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
 
 
 def test_deploy_check_is_clean_with_production_like_variables():

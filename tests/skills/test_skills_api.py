@@ -28,8 +28,9 @@ def test_project_skills_are_grouped_by_category_with_languages_apart(owner_api, 
     body = owner_api.get(f"/api/v1/projects/{project.id}/skills").json()
     assert [lang["name"] for lang in body["languages"]] == ["Python", "JavaScript"]
     assert body["languages"][0]["share"] == 0.9
-    assert [c["category"] for c in body["categories"]] == ["framework", "database"]
-    django = body["categories"][0]["skills"][0]
+    assert [c["category"] for c in body["categories"]] == ["language", "framework", "database"]
+    assert [s["name"] for s in body["categories"][0]["skills"]] == ["JavaScript", "Python"]
+    django = body["categories"][1]["skills"][0]
     assert django["evidence"] == [{"file": "requirements.txt", "line": 3, "raw": "Django>=5.2"}]
 
 

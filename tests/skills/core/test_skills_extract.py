@@ -149,7 +149,7 @@ def test_report_has_the_json_shape_of_the_command(catalogue):
         "name": "Django",
         "category": "framework",
         "confidence": 0.6,
-        "version": "==5.0",
+        "version": "5.0",
         "evidence": [{"file": "requirements.txt", "line": 1, "raw": "django"}],
     }
     assert report["manifests"]["read"] == ["requirements.txt"]
@@ -197,3 +197,22 @@ def test_a_skill_takes_its_version_only_from_evidence_that_names_it(catalogue):
         }
     )
     assert skills_by_name(extract_skills(with_image, catalogue=catalogue))["PostgreSQL"].version == "16"
+
+
+@pytest.mark.parametrize(
+    ("spec", "shown"),
+    [
+        ("==5.0.6", "5.0.6"),
+        ("===1.2", "1.2"),
+        ("3.12-slim", "3.12"),
+        ("16-alpine", "16"),
+        (">=5,<6", ">=5,<6"),
+        ("^18.2.0", "^18.2.0"),
+        ("16", "16"),
+        ("latest", "latest"),
+    ],
+)
+def test_versions_are_shown_as_people_write_them(spec, shown):
+    from skills.core.extract import display_version
+
+    assert display_version(spec) == shown
