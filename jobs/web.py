@@ -62,7 +62,7 @@ def refresh_from_web(*, user, project, force: bool = False) -> RefreshOutcome:
     return RefreshOutcome(True, "A refresh of this project is already under way.")
 
 
-def first_refresh_after_create(
+def refresh_after_save(
     *, user, project, trigger: str = RefreshTrigger.MANUAL
 ) -> RefreshOutcome:
     """Start a refresh after a project was created or its repository settings changed.

@@ -20,9 +20,9 @@ from projects.selectors import (
     task_list_for_project,
 )
 from projects.services import (
-    PARSE_AFFECTING_FIELDS,
     project_create,
     project_delete,
+    project_repository_settings,
     project_update,
 )
 from repotrackr.api_schema import PAGINATION_PARAMETERS, errors, paginated
@@ -97,17 +97,12 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-def _repository_settings(project) -> tuple:
-    """What decides what a refresh reads; a change makes the shown data out of date."""
-    return (*(getattr(project, f) for f in PARSE_AFFECTING_FIELDS), project.access_token_encrypted)
-
-
 def _start_refresh(request, project) -> dict:
     """Start the refresh that a new or re-pointed project needs, and say how it went."""
     from jobs.api import trigger_for
-    from jobs.web import first_refresh_after_create
+    from jobs.web import refresh_after_save
 
-    outcome = first_refresh_after_create(
+    outcome = refresh_after_save(
         user=request.user, project=project, trigger=trigger_for(request)
     )
     return {"started": outcome.ok, "job_id": outcome.job_id or None, "message": outcome.message}
@@ -190,10 +185,10 @@ class ProjectDetailApi(APIView):
         )
         data.is_valid(raise_exception=True)
         changes = {k: v for k, v in data.validated_data.items() if k in request.data}
-        before = _repository_settings(project)
+        before = project_repository_settings(project)
         project = project_update(project=project, data=changes)
         body = ProjectOutputSerializer(project).data
-        if _repository_settings(project) != before and not project.archived:
+        if project_repository_settings(project) != before and not project.archived:
             body = dict(body, refresh=_start_refresh(request, project))
         return Response(body)
 

@@ -22,6 +22,11 @@ EDITABLE_FIELDS = (
 )
 
 
+def project_repository_settings(project: Project) -> tuple:
+    """What decides what a refresh reads; when it changes, the shown data is out of date."""
+    return (*(getattr(project, f) for f in PARSE_AFFECTING_FIELDS), project.access_token_encrypted)
+
+
 def _apply_access_token(project: Project, token: str | None) -> None:
     """``None`` leaves the token as it is; ``""`` removes it."""
     if token is None:

@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
@@ -13,7 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from jobs.page_selectors import IDLE, active_refresh_states_for, refresh_state_for_project
 from jobs.ratelimit import CREATE_PROJECT, check_and_count
 from jobs.selectors import refresh_history_for_project
-from jobs.web import first_refresh_after_create
+from jobs.services import project_jobs_stop
+from jobs.web import refresh_after_save
 from projects.forms import ProjectForm
 from projects.models import ProjectStatus, TaskStatus
 from projects.selectors import (
@@ -28,7 +30,12 @@ from projects.selectors import (
     task_rows_for_project,
     task_status_filter_from,
 )
-from projects.services import project_create, project_delete, project_update
+from projects.services import (
+    project_create,
+    project_delete,
+    project_repository_settings,
+    project_update,
+)
 from skills.selectors import project_skills_for, skills_overview_for
 
 LAYOUT_COOKIE = "rt_layout"
@@ -88,11 +95,15 @@ def project_add(request):
         if not decision.allowed:
             form.add_error(None, decision.message)
         else:
-            project = project_create(owner=request.user, **form.service_data())
-            outcome = first_refresh_after_create(user=request.user, project=project)
-            notify = messages.success if outcome.ok else messages.warning
-            notify(request, f"Project “{project.name}” added. {outcome.message}")
-            return redirect("projects:detail", project_id=project.pk)
+            try:
+                project = project_create(owner=request.user, **form.service_data())
+            except ValidationError as exc:  # e.g. the same name saved a moment ago
+                form.add_error(None, exc)
+            else:
+                outcome = refresh_after_save(user=request.user, project=project)
+                notify = messages.success if outcome.ok else messages.warning
+                notify(request, f"Project “{project.name}” added. {outcome.message}")
+                return redirect("projects:detail", project_id=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "project": None})
 
 
@@ -102,9 +113,18 @@ def project_edit(request, project_id):
     project = project_get_for_user(user=request.user, project_id=project_id)
     form = ProjectForm(request.POST or None, owner=project.owner, instance=project)
     if request.method == "POST" and form.is_valid():
-        project_update(project=project, data=form.service_data())
-        messages.success(request, "Project saved.")
-        return redirect("projects:detail", project_id=project.pk)
+        before = project_repository_settings(project)
+        try:
+            project_update(project=project, data=form.service_data())
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            message = "Project saved."
+            if project_repository_settings(project) != before and not project.archived:
+                # The shown data came from the old settings: read the repository again.
+                message += " " + refresh_after_save(user=request.user, project=project).message
+            messages.success(request, message)
+            return redirect("projects:detail", project_id=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
 
 
@@ -150,6 +170,7 @@ def project_delete_view(request, project_id):
     project = project_get_for_user(user=request.user, project_id=project_id)
     if request.method == "POST":
         name = project.name
+        project_jobs_stop(project=project, user=request.user)
         project_delete(project=project)
         messages.success(request, f"Project “{name}” deleted.")
         return redirect("projects:dashboard")

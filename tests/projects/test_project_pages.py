@@ -354,3 +354,32 @@ def test_dashboard_phase_strip_comes_from_the_latest_snapshot(owner_client, owne
     strip = [(bar.title, bar.done, bar.total) for bar in cards["Planned"].phases]
     assert strip == [("Phase 1: step 1", 2, 5), ("Phase 2: step 2", 2, 5)]
     assert cards["Fresh"].phases == ()
+
+
+@pytest.mark.django_db
+def test_editing_the_branch_in_the_form_starts_a_refresh_and_renaming_does_not(
+    owner_client, owner, tmp_path
+):
+    from jobs.models import JobRecord
+    from projects.services import project_create
+    from projects.validation import clean_repo_url
+
+    url = clean_repo_url(str(tmp_path))
+    project = project_create(owner=owner, name="Edited", repo_url=url)
+    form = {"name": "Renamed", "repo_url": url, "branch": "", "plan_path": "",
+            "refresh_interval_hours": 6}
+    owner_client.post(f"/projects/{project.pk}/edit/", form)
+    assert not JobRecord.objects.exists()
+    owner_client.post(f"/projects/{project.pk}/edit/", {**form, "branch": "develop"})
+    assert JobRecord.objects.filter(project=project, status="queued").count() == 1
+
+
+@pytest.mark.django_db
+def test_the_project_page_links_its_owner_to_the_webhook_setup(owner_client, owner, staff, client, tmp_path):
+    from projects.services import project_create
+
+    project = project_create(owner=owner, name="Hooked", repo_url=str(tmp_path))
+    setup = f"/projects/{project.pk}/webhook/".encode()
+    assert setup in owner_client.get(f"/projects/{project.pk}/").content
+    client.force_login(staff)
+    assert setup not in client.get(f"/projects/{project.pk}/").content
