@@ -277,9 +277,37 @@ def task_status_filter_from(params) -> str:
 def phase_list_for_project(*, project: Project) -> list[PhaseView]:
     """The project's phases in plan order with their task counts (one query).
 
-    Phases are told apart by their index, so two phases with the same title
-    (two files both headed "Tasks") stay two phases.
+    The latest snapshot holds each phase's counts as the refresh that wrote
+    the tasks computed them (phase ``i`` there is ``Task.phase_index == i``),
+    so a big plan is not counted again on every view. Tasks written without a
+    matching snapshot are counted from the task table. Phases are told apart
+    by their index, so two phases with the same title stay two phases.
     """
+    phases = (
+        ProgressSnapshot.objects.filter(project=project)
+        .order_by("-created_at")
+        .values_list("phases", flat=True)
+        .first()
+    )
+    if phases and sum(p.get("total", 0) for p in phases) == project.total_tasks > 0:
+        return [
+            PhaseView(
+                index=position,
+                title=p.get("title") or "Tasks",
+                key=key,
+                total=p["total"],
+                done=p.get("done", 0),
+                doing=p.get("doing", 0),
+                blocked=p.get("blocked", 0),
+            )
+            for position, (key, p) in enumerate(
+                ((key, p) for key, p in enumerate(phases) if p.get("total")), start=1
+            )
+        ]
+    return _phase_list_counted(project=project)
+
+
+def _phase_list_counted(*, project: Project) -> list[PhaseView]:
     rows = (
         Task.objects.filter(project=project)
         .values("phase_index")

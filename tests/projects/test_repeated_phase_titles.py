@@ -122,3 +122,31 @@ def test_the_migration_numbers_stored_phases_by_first_appearance_of_their_title(
     migration.number_existing_phases(apps, None)
     rows = Task.objects.filter(project=project).order_by("order")
     assert [t.phase_index for t in rows] == [0, 0, 1, 2, 1]
+
+
+@pytest.mark.django_db
+def test_phase_counts_come_from_the_latest_snapshot_when_it_matches_the_tasks(owner, tmp_path):
+    from projects.models import ProgressSnapshot, Project, Task
+    from projects.selectors import phase_list_for_project
+    from projects.services import project_create
+
+    project = project_create(owner=owner, name="Snap", repo_url=str(tmp_path))
+    Task.objects.bulk_create(
+        Task(project=project, title=f"t{i}", status="done" if i < 3 else "todo", phase="Only",
+             phase_index=0, file_path="p.md", line=i + 1, order=i)
+        for i in range(4)
+    )
+    Project.objects.filter(pk=project.pk).update(total_tasks=4)
+    project.refresh_from_db()
+    counted = phase_list_for_project(project=project)
+    assert [(p.title, p.total, p.done) for p in counted] == [("Only", 4, 3)]
+    ProgressSnapshot.objects.create(
+        project=project, total=4, done=3, percentage=75.0, status="green",
+        phases=[{"title": "Only (from snapshot)", "total": 4, "done": 3, "doing": 0, "blocked": 0}],
+    )
+    assert [(p.title, p.total, p.key) for p in phase_list_for_project(project=project)] == [
+        ("Only (from snapshot)", 4, 0)
+    ]
+    Project.objects.filter(pk=project.pk).update(total_tasks=5)  # the snapshot no longer matches
+    project.refresh_from_db()
+    assert [p.title for p in phase_list_for_project(project=project)] == ["Only"]
