@@ -162,6 +162,25 @@ def _populate(*, projects: int, tasks: int, phases: int):
         ],
         batch_size=5000,
     )
+    # As a refresh stores it: the counts on the project, the phases in a snapshot.
+    statuses = [cycle[j % 5] for j in range(tasks)]
+    big_phases = [
+        {
+            "title": f"Phase {k + 1}",
+            **{st: statuses[k * per:(k + 1) * per].count(st) for st in ("done", "doing", "blocked", "todo")},
+            "total": per,
+        }
+        for k in range(phases)
+    ]
+    done = statuses.count("done")
+    Project.objects.filter(pk=big.pk).update(
+        total_tasks=tasks, done_tasks=done, percentage=round(100 * done / tasks, 1)
+    )
+    ProgressSnapshot.objects.create(
+        project=big, total=tasks, done=done, percentage=round(100 * done / tasks, 1),
+        status="yellow", phases=big_phases,
+    )
+    big.refresh_from_db()
     return user, big
 
 
