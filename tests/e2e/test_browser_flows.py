@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from projects.models import Project
 from tests.ui_data import add_history, add_plan, add_skills, make_project
@@ -24,14 +25,14 @@ def test_new_user_signs_up_adds_a_project_filters_and_deletes(
     page.fill("#id_password2", "a-Long-pass-4321")
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="No projects yet").is_visible()
+    expect(page.get_by_role("heading", name="No projects yet")).to_be_visible()
 
     page.get_by_role("link", name="Add your first project").click()
     page.fill("#id_name", "Side project")
     page.fill("#id_repo_url", str(tmp_path))
     page.get_by_role("button", name="Add project").click()
     page.wait_for_url(re.compile(r"/projects/[0-9a-f-]+/$"))
-    assert page.get_by_role("heading", name="Side project").is_visible()
+    expect(page.get_by_role("heading", name="Side project")).to_be_visible()
 
     # The refresh pipeline would fill these in; here the models do.
     project = Project.objects.get(name="Side project")
@@ -39,25 +40,25 @@ def test_new_user_signs_up_adds_a_project_filters_and_deletes(
     add_skills(project)
     add_history(project, user=project.owner)
     page.reload()
-    assert page.get_by_text("Phase 2: step 2").is_visible()
-    assert page.get_by_text("Task 3.4").is_visible()
-    assert page.get_by_role("heading", name="Database").is_visible()
+    expect(page.get_by_text("Phase 2: step 2")).to_be_visible()
+    expect(page.get_by_text("Task 3.4")).to_be_visible()
+    expect(page.get_by_role("heading", name="Database")).to_be_visible()
     page.screenshot(path=artifacts / "project-desktop.png", full_page=True)
 
     page.goto(f"{live_server.url}/")
     page.select_option("select[name=status]", "green")
     page.get_by_role("button", name="Apply").click()
-    assert page.get_by_text("No project matches these filters").is_visible()
+    expect(page.get_by_text("No project matches these filters")).to_be_visible()
     page.select_option("select[name=status]", project.status)
     page.get_by_role("button", name="Apply").click()
-    assert page.get_by_role("link", name="Side project").is_visible()
+    expect(page.get_by_role("link", name="Side project")).to_be_visible()
     page.screenshot(path=artifacts / "dashboard-desktop.png", full_page=True)
 
     page.get_by_role("link", name="Side project").click()
     page.get_by_role("link", name="Delete").click()
     page.get_by_role("button", name="Delete project").click()
     page.wait_for_url(f"{live_server.url}/")
-    assert page.get_by_role("heading", name="No projects yet").is_visible()
+    expect(page.get_by_role("heading", name="No projects yet")).to_be_visible()
     assert not Project.objects.filter(name="Side project").exists()
 
 
@@ -132,7 +133,7 @@ def test_queue_console_has_no_serious_accessibility_violations(
     page.user.is_staff = True
     page.user.save(update_fields=["is_staff"])
     page.goto(f"{live_server.url}/jobs/console/")
-    assert page.get_by_role("heading", name="Queue console").is_visible()
+    expect(page.get_by_role("heading", name="Queue console")).to_be_visible()
     assert serious_violations(page) == []
 
 

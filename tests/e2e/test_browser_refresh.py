@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -27,8 +28,8 @@ def test_refresh_indicator_moves_to_done_and_the_limit_is_explained(
     page.get_by_role("link", name="Show the new data").click()
     # The click starts a navigation; wait for the new page rather than race it.
     page.get_by_text("Phase 2: Launch").wait_for(timeout=15_000)
-    assert page.get_by_text("Handle nested tasks").is_visible()
-    assert page.get_by_role("heading", name="Framework").is_visible()
+    expect(page.get_by_text("Handle nested tasks")).to_be_visible()
+    expect(page.get_by_role("heading", name="Framework")).to_be_visible()
 
     page.get_by_role("button", name="Refresh Watched").click()  # counts: 1 of 1 allowed
     # Queued until the worker runs: a state that lasts, unlike the one-off notice.
