@@ -124,17 +124,9 @@ def status_from_figures(project: Project, *, now: datetime) -> FiguresStatus:
         phases=(),
         task_phases=(),
     )
-    status = project_status(
-        progress,
-        last_commit_at=project.last_commit_at,
-        now=now,
-        stale_after_days=limits.stale_after_days,
-        green_at=limits.green_at,
-        yellow_at=limits.yellow_at,
+    status, stale = status_and_staleness(
+        progress, limits=limits, commit_at=project.last_commit_at, now=now,
         archived=project.archived,
-    )
-    stale = _is_stale(
-        status=status, last_commit_at=project.last_commit_at, now=now, days=limits.stale_after_days
     )
     message = _with_stale_note(project.status_message, stale=stale, days=limits.stale_after_days)
     return FiguresStatus(status, stale, message)
@@ -155,6 +147,28 @@ def _is_stale(*, status: str, last_commit_at: datetime | None, now: datetime, da
     return last_commit_at is not None and now - last_commit_at > timedelta(days=days)
 
 
+def status_and_staleness(
+    progress: Progress,
+    *,
+    limits: StatusSettings,
+    commit_at: datetime | None,
+    now: datetime,
+    archived: bool,
+) -> tuple[str, bool]:
+    """The status word for ``progress`` under ``limits``, and whether the project is stale."""
+    status = project_status(
+        progress,
+        last_commit_at=commit_at,
+        now=now,
+        stale_after_days=limits.stale_after_days,
+        green_at=limits.green_at,
+        yellow_at=limits.yellow_at,
+        archived=archived,
+    )
+    stale = _is_stale(status=status, last_commit_at=commit_at, now=now, days=limits.stale_after_days)
+    return status, stale
+
+
 def plan_parse(
     source: RepoSource, *, project: Project, now: datetime, commit_at: datetime | None
 ) -> ParsedPlan:
@@ -166,18 +180,9 @@ def plan_parse(
         source, plan_path=project.plan_path, max_bytes=settings.REPOTRACKR_MAX_PLAN_BYTES
     )
     progress = compute_progress(loaded.plan)
-    limits = status_settings(loaded)
-    status = project_status(
-        progress,
-        last_commit_at=commit_at,
-        now=now,
-        stale_after_days=limits.stale_after_days,
-        green_at=limits.green_at,
-        yellow_at=limits.yellow_at,
+    status, stale = status_and_staleness(
+        progress, limits=status_settings(loaded), commit_at=commit_at, now=now,
         archived=project.archived,
-    )
-    stale = _is_stale(
-        status=status, last_commit_at=commit_at, now=now, days=limits.stale_after_days
     )
     return ParsedPlan(loaded, progress, status, stale, commit_at)
 
@@ -238,17 +243,8 @@ def plan_store(
     limits = status_settings(loaded_plan)
     with transaction.atomic():
         current = _locked(project)
-        status = project_status(
-            progress,
-            last_commit_at=commit_at,
-            now=now,
-            stale_after_days=limits.stale_after_days,
-            green_at=limits.green_at,
-            yellow_at=limits.yellow_at,
-            archived=current.archived,
-        )
-        stale = _is_stale(
-            status=status, last_commit_at=commit_at, now=now, days=limits.stale_after_days
+        status, stale = status_and_staleness(
+            progress, limits=limits, commit_at=commit_at, now=now, archived=current.archived
         )
         repointed = any(
             getattr(current, f) != getattr(project, f) for f in ("branch", "plan_path", "repo_url")

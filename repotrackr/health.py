@@ -13,19 +13,15 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from jobs.queues import queue_names
 from repotrackr.redis_connection import get_redis
 
 logger = logging.getLogger(__name__)
-
-
-def queue_names() -> list[str]:
-    return [settings.QUEUE_HIGH, settings.QUEUE_DEFAULT, settings.QUEUE_LOW]
 
 
 def database_connected() -> bool:

@@ -10,9 +10,10 @@ from django.utils import timezone
 
 from projects.core.git_remote import GitFetchError
 from projects.core.plan_discovery import PlanError, load_plan
-from projects.core.progress import compute_progress, format_plan_text, plan_report, project_status
+from projects.core.progress import compute_progress, format_plan_text, plan_report
 from projects.core.repo_url import InvalidRepoUrlError
 from projects.core.source import SourceError
+from projects.plan_store import status_and_staleness, status_settings
 from projects.repository import open_repository
 
 
@@ -37,13 +38,9 @@ class Command(BaseCommand):
         except (InvalidRepoUrlError, GitFetchError, PlanError, SourceError) as exc:
             raise CommandError(str(exc)) from None
         progress = compute_progress(loaded.plan)
-        config = loaded.config
-        status = project_status(
-            progress,
-            last_commit_at=None,
-            now=timezone.now(),
-            green_at=config.green_at if config.green_at is not None else settings.REPOTRACKR_GREEN_AT,
-            yellow_at=config.yellow_at if config.yellow_at is not None else settings.REPOTRACKR_YELLOW_AT,
+        status, _ = status_and_staleness(
+            progress, limits=status_settings(loaded), commit_at=None, now=timezone.now(),
+            archived=False,
         )
         report = plan_report(loaded, progress, status)
         if options["json"]:
