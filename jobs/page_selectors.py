@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, Value, When
+from django.db.models import BooleanField, Case, Q, Value, When
 
 from jobs.models import ACTIVE_JOB_STATUSES, JobRecord, JobStatus, JobType
 
@@ -70,7 +70,8 @@ def refresh_state_for_project(*, project) -> RefreshState:
     page asks on every poll, so it takes one query instead of two.
     """
     job = (
-        JobRecord.objects.filter(project=project, job_type=JobType.REFRESH)
+        JobRecord.objects.filter(project=project)
+        .filter(Q(job_type=JobType.REFRESH) | Q(status__in=ACTIVE_JOB_STATUSES))
         .annotate(
             active_first=Case(
                 When(status__in=ACTIVE_JOB_STATUSES, then=Value(True)),

@@ -71,3 +71,22 @@ def test_throughput_bars_stack_failures_on_completions_scaled_to_the_busiest_min
 def test_an_idle_hour_draws_no_bars():
     bars = throughput_bars([{"minute": T0, "completed": 0, "failed": 0}])
     assert (bars[0].completed_height, bars[0].failed_height) == (0.0, 0.0)
+
+
+@pytest.mark.django_db
+def test_the_page_indicator_shows_an_active_skills_extraction_like_the_api(owner, tmp_path):
+    from jobs.models import JobType
+    from jobs.page_selectors import refresh_state_for_project
+    from jobs.selectors import latest_refresh_for_project
+    from jobs.services import skills_extraction_request
+    from projects.services import project_create
+
+    project = project_create(owner=owner, name="Skills only", repo_url=str(tmp_path))
+    JobRecord.objects.create(
+        project=project, job_type=JobType.REFRESH, queue="repotrackr", status=JobStatus.COMPLETED
+    )
+    extraction = skills_extraction_request(project=project, user=owner).job
+    assert latest_refresh_for_project(project=project) == extraction
+    state = refresh_state_for_project(project=project)
+    assert state.active is True
+    assert state.status == JobStatus.QUEUED
