@@ -164,12 +164,17 @@ def job_move_to_queue(job_id: str, queue_name: str) -> bool:
     return True
 
 
-def _move_quietly(job_id: str, queue_name: str) -> None:
+def _hurry_quietly(job_id: str) -> None:
+    """Move a queued job to the high queue, and record it once RQ has really moved it."""
+    high = settings.QUEUE_HIGH
     try:
-        job_move_to_queue(job_id, queue_name)
+        if job_move_to_queue(job_id, high):
+            JobRecord.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
+                priority=JobPriority.HIGH, queue=high, next_attempt_at=None
+            )
     except redis.exceptions.RedisError:
         # It still runs from the queue it is on; only the hurry is lost.
-        logger.warning("Could not move job %s to %s", job_id, queue_name)
+        logger.warning("Could not move job %s to %s", job_id, high)
 
 
 def _request(
@@ -224,10 +229,11 @@ def _apply_to_existing(
         high = settings.QUEUE_HIGH
         job_id = str(existing.id)
         moved = True
+        # The record says "high" only once RQ has really moved the job: a
+        # worker may take it first, and then it keeps the queue it ran from.
         existing.priority, existing.queue = JobPriority.HIGH, high
         existing.next_attempt_at = None
-        existing.save(update_fields=["priority", "queue", "next_attempt_at"])
-        transaction.on_commit(lambda: _move_quietly(job_id, high))
+        transaction.on_commit(lambda: _hurry_quietly(job_id))
     return RefreshRequestResult(existing, False, moved, force_applied)
 
 

@@ -47,6 +47,18 @@ def test_a_manual_request_moves_a_queued_low_job_to_the_high_queue_and_applies_f
 
 
 @pytest.mark.django_db
+def test_a_job_a_worker_took_meanwhile_keeps_the_queue_it_ran_from(
+    project, request_refresh, settings
+):
+    low = request_refresh(project, trigger="scheduled", priority="low")
+    get_queue(settings.QUEUE_LOW).remove(str(low.job.pk))  # as a worker's dequeue does
+    request_refresh(project)
+    record = JobRecord.objects.get(pk=low.job.pk)
+    assert (record.queue, record.priority) == (settings.QUEUE_LOW, "low")
+    assert get_queue(settings.QUEUE_HIGH).count == 0
+
+
+@pytest.mark.django_db
 def test_a_scheduled_refresh_waiting_for_its_slot_moves_to_high_on_a_manual_request(
     project, django_capture_on_commit_callbacks, request_refresh, settings
 ):
