@@ -21,12 +21,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
-import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from pathlib import Path
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -115,32 +112,6 @@ def _remote(project: Project) -> Remote:
     )
 
 
-def commit_time(git_dir: Path, sha: str) -> datetime | None:
-    """The committer date of ``sha`` in the (bare) repository at ``git_dir``."""
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(git_dir),
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "GIT_CONFIG_GLOBAL": os.devnull,
-        "LC_ALL": "C",
-    }
-    try:
-        out = (
-            subprocess.run(
-                ["git", f"--git-dir={git_dir}", "show", "-s", "--format=%ct", sha, "--"],
-                capture_output=True,
-                env=env,
-                timeout=30,
-                check=True,
-            )
-            .stdout.decode()
-            .strip()
-        )
-        return datetime.fromtimestamp(int(out), tz=UTC)
-    except (OSError, subprocess.SubprocessError, ValueError):
-        return None
-
-
 def _finish(record: JobRecord, result: dict, store_fn: Callable[[], None]) -> dict:
     """Store and complete in one transaction, unless the job was canceled meanwhile."""
     with transaction.atomic():
@@ -204,7 +175,7 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
         report(PARSING, 0.45)
         with GitCommitSource(cloned.path, cloned.sha) as source:
             parsed = store.plan_parse(
-                source, project=project, now=now, commit_at=commit_time(cloned.path, cloned.sha)
+                source, project=project, now=now, commit_at=source.commit_time()
             )
             report(EXTRACTING_SKILLS, 0.65)
             skills = _extract_skills(source)

@@ -16,6 +16,7 @@ import subprocess
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO
@@ -108,6 +109,14 @@ class GitCommitSource:
         except SourceError as exc:
             raise SourceError(f"commit {commit!r} does not exist in the repository") from exc
         return out.decode().strip()
+
+    def commit_time(self) -> datetime | None:
+        """When the commit was made (committer date, UTC); ``None`` if git cannot say."""
+        try:
+            out = self._run("show", "-s", "--format=%ct", self.commit, "--")
+            return datetime.fromtimestamp(int(out.decode().strip()), tz=UTC)
+        except (SourceError, ValueError):
+            return None
 
     def _batch(self) -> subprocess.Popen[bytes]:
         if self._proc is None or self._proc.poll() is not None:

@@ -727,3 +727,22 @@ def test_commit_source_reads_what_shallow_clone_fetched(repos):
         assert source.read_many(["docs/plan.md"], max_bytes=1000) == {
             "docs/plan.md": PLAN_V2.encode()
         }
+
+
+def test_commit_source_tells_when_the_commit_was_made(tmp_path):
+    import os
+    import subprocess
+    from datetime import UTC, datetime
+
+    from projects.core.git_source import GitCommitSource
+
+    work = tmp_path / "w"
+    work.mkdir()
+    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
+           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_COMMITTER_DATE": "2026-03-04T05:06:07Z",
+           "GIT_AUTHOR_DATE": "2026-03-04T05:06:07Z", "HOME": str(tmp_path), "PATH": os.environ["PATH"]}
+    (work / "a.txt").write_text("x")
+    for args in (["init", "-q"], ["add", "a.txt"], ["commit", "-q", "-m", "one"]):
+        subprocess.run(["git", *args], cwd=work, env=env, check=True)
+    with GitCommitSource(work) as source:
+        assert source.commit_time() == datetime(2026, 3, 4, 5, 6, 7, tzinfo=UTC)
