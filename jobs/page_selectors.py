@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, Q, Value, When
+from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, Value, When
 
 from jobs.models import ACTIVE_JOB_STATUSES, JobRecord, JobStatus, JobType
 
@@ -85,12 +85,26 @@ def refresh_state_for_project(*, project) -> RefreshState:
     return refresh_state_from_job(job)
 
 
-def active_refresh_states_for(projects) -> dict:
-    """``{project_id: RefreshState}`` for those of ``projects`` with a job queued or running (one query)."""
+def card_refresh_states_for(projects) -> dict:
+    """``{project_id: RefreshState}`` for the cards that need one (one query).
+
+    A project whose latest job is queued or running shows it live; one whose
+    latest job failed shows the failure, so a broken project is visible from
+    the dashboard, not only on its page.
+    """
     ids = [p.pk for p in projects]
     if not ids:
         return {}
-    jobs = JobRecord.objects.filter(project_id__in=ids, status__in=ACTIVE_JOB_STATUSES)
+    latest = (
+        JobRecord.objects.filter(project_id=OuterRef("project_id"))
+        .order_by("-created_at")
+        .values("pk")[:1]
+    )
+    jobs = JobRecord.objects.filter(
+        project_id__in=ids,
+        pk=Subquery(latest),
+        status__in=(*ACTIVE_JOB_STATUSES, JobStatus.FAILED),
+    )
     return {job.project_id: refresh_state_from_job(job) for job in jobs}
 
 

@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jobs.page_selectors import IDLE, active_refresh_states_for, refresh_state_for_project
+from jobs.page_selectors import IDLE, card_refresh_states_for, refresh_state_for_project
 from jobs.ratelimit import CREATE_PROJECT, check_and_count
 from jobs.selectors import refresh_history_for_project
 from jobs.services import project_jobs_stop
@@ -53,7 +53,7 @@ def dashboard(request):
     )
     page = paginator.get_page(request.GET.get("page"))
     projects = list(page.object_list)
-    states = active_refresh_states_for(projects)
+    states = card_refresh_states_for(projects)
     cards = [
         replace(c, refresh=states.get(c.project.pk, IDLE)) for c in project_cards_for(projects)
     ]

@@ -90,3 +90,32 @@ def test_the_page_indicator_shows_an_active_skills_extraction_like_the_api(owner
     state = refresh_state_for_project(project=project)
     assert state.active is True
     assert state.status == JobStatus.QUEUED
+
+
+@pytest.mark.django_db
+def test_dashboard_cards_show_a_failed_latest_refresh_but_not_an_older_failure(owner, tmp_path):
+    from jobs.models import JobType
+    from jobs.page_selectors import card_refresh_states_for
+    from projects.services import project_create
+
+    broken = project_create(owner=owner, name="Broken", repo_url=str(tmp_path))
+    mended = project_create(owner=owner, name="Mended", repo_url=str(tmp_path))
+    quiet = project_create(owner=owner, name="Quiet", repo_url=str(tmp_path))
+
+    def job(project, status, error=""):
+        return JobRecord.objects.create(
+            project=project, job_type=JobType.REFRESH, queue="repotrackr", status=status, error=error
+        )
+
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job(broken, JobStatus.FAILED, "no plan found")
+    job(mended, JobStatus.FAILED, "no plan found")
+    later = job(mended, JobStatus.COMPLETED)
+    JobRecord.objects.filter(pk=later.pk).update(created_at=timezone.now() + timedelta(seconds=5))
+    job(quiet, JobStatus.COMPLETED)
+    states = card_refresh_states_for([broken, mended, quiet])
+    assert set(states) == {broken.pk}
+    assert states[broken.pk].error == "no plan found"
