@@ -12,7 +12,6 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.permissions import IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -36,6 +35,7 @@ from jobs.selectors import (
     refresh_trigger_for_job,
 )
 from projects.selectors import project_get_for_user
+from repotrackr.api_pagination import paginated_response
 from repotrackr.api_schema import PAGINATION_PARAMETERS, errors, paginated
 
 
@@ -272,12 +272,8 @@ class ProjectRefreshHistoryApi(APIView):
     )
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(
-            refresh_history_for_project(project=project), request, view=self
-        )
-        return paginator.get_paginated_response(
-            RefreshHistoryOutputSerializer(page, many=True).data
+        return paginated_response(
+            request, self, refresh_history_for_project(project=project), RefreshHistoryOutputSerializer
         )
 
 
@@ -313,10 +309,8 @@ class JobListApi(APIView):
             job_type=f.get("type"),
             project_id=f.get("project"),
         )
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(jobs, request, view=self)
-        return paginator.get_paginated_response(
-            JobOutputSerializer(page, many=True, context={"request": request}).data
+        return paginated_response(
+            request, self, jobs, JobOutputSerializer, context={"request": request}
         )
 
 

@@ -103,11 +103,15 @@ def refresh_fingerprint(*, head_sha: str, branch: str, plan_path: str, repo_url:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
-def _remote(project: Project) -> Remote:
-    """The project's URL validated once for the job, and its token, for every git call."""
+def _remote(project: Project, token: str | None) -> Remote:
+    """The project's URL validated once for the job, and its token, for every git call.
+
+    ``token`` is the one the job function already decrypted; ``None`` means it
+    could not, and decrypting again raises the error users should see.
+    """
     return Remote(
         url=validate_remote(project.repo_url),
-        token=project_access_token(project=project),
+        token=token if token is not None else project_access_token(project=project),
         allow_local=settings.REPOTRACKR_ALLOW_LOCAL_REPOS,
     )
 
@@ -136,7 +140,9 @@ def _result(*, tasks: int, percentage: float, skills: int, sha: str, unchanged: 
     }
 
 
-def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
+def run_refresh(
+    record: JobRecord, *, report: Reporter, now: datetime, token: str | None = None
+) -> dict:
     """Run the whole refresh for ``record`` (processing); return the result dict.
 
     Raises the engines' errors (see ``jobs.errors.classify_error``) and
@@ -144,7 +150,7 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
     """
     project = Project.objects.get(pk=record.project_id)
     report(RESOLVING, 0.05)
-    remote = _remote(project)
+    remote = _remote(project, token)
     head = git_remote.ls_remote_head(
         remote.url.url,
         branch=project.branch,
@@ -209,11 +215,13 @@ def run_refresh(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
     return _finish(record, result, save)
 
 
-def run_skills_extraction(record: JobRecord, *, report: Reporter, now: datetime) -> dict:
+def run_skills_extraction(
+    record: JobRecord, *, report: Reporter, now: datetime, token: str | None = None
+) -> dict:
     """Clone and extract skills only; the plan data is left as it is."""
     project = Project.objects.get(pk=record.project_id)
     report(RESOLVING, 0.05)
-    remote = _remote(project)
+    remote = _remote(project, token)
     report(CLONING, 0.15)
     with clone_repository(remote.url, branch=project.branch, token=remote.token) as cloned:
         report(EXTRACTING_SKILLS, 0.5)

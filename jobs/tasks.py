@@ -75,9 +75,10 @@ def _run(job_id: str, runner) -> dict:
     def report(stage: str, progress: float) -> None:
         tracker.job_set_stage(job_id, stage, progress)
 
-    secrets = _token_of(record)
+    token = _token_of(record)
+    secrets = (token,) if token else ()
     try:
-        return runner(record, report=report, now=timezone.now())
+        return runner(record, report=report, now=timezone.now(), token=token)
     except pipeline.JobCanceledError:
         return {"status": JobStatus.CANCELED.value}
     except Exception as exc:  # noqa: BLE001 - every failure is classified and recorded
@@ -102,15 +103,17 @@ def _run(job_id: str, runner) -> dict:
         usage.record(job_id)
 
 
-def _token_of(record: JobRecord) -> tuple[str, ...]:
-    """The project's token, to be redacted from every message the job records."""
+def _token_of(record: JobRecord) -> str | None:
+    """The project's token, decrypted once per job: git uses it, every message redacts it.
+
+    ``None`` when it cannot be decrypted; the pipeline then fails with a clear message.
+    """
     if record.project is None:
-        return ()
+        return ""
     try:
-        token = project_access_token(project=record.project)
+        return project_access_token(project=record.project)
     except Exception:  # noqa: BLE001 - an undecryptable token fails later, clearly
-        return ()
-    return (token,) if token else ()
+        return None
 
 
 def process_project(job_id: str) -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -25,6 +24,7 @@ from projects.services import (
     project_repository_settings,
     project_update,
 )
+from repotrackr.api_pagination import paginated_response
 from repotrackr.api_schema import PAGINATION_PARAMETERS, errors, paginated
 
 
@@ -134,9 +134,7 @@ class ProjectListCreateApi(JobApiMixin, APIView):
     )
     def get(self, request):
         projects = project_list_for_user(user=request.user).order_by("name")
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(projects, request, view=self)
-        return paginator.get_paginated_response(ProjectOutputSerializer(page, many=True).data)
+        return paginated_response(request, self, projects, ProjectOutputSerializer)
 
     @extend_schema(
         summary="Create a project",
@@ -243,9 +241,7 @@ class ProjectTasksApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         tasks = task_list_for_project(project=project, **filters.validated_data)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(tasks, request, view=self)
-        return paginator.get_paginated_response(TaskOutputSerializer(page, many=True).data)
+        return paginated_response(request, self, tasks, TaskOutputSerializer)
 
 
 class SnapshotOutputSerializer(serializers.Serializer):
@@ -273,6 +269,4 @@ class ProjectProgressApi(APIView):
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
         snapshots = snapshot_list_for_project(project=project)
-        paginator = LimitOffsetPagination()
-        page = paginator.paginate_queryset(snapshots, request, view=self)
-        return paginator.get_paginated_response(SnapshotOutputSerializer(page, many=True).data)
+        return paginated_response(request, self, snapshots, SnapshotOutputSerializer)

@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from skills.core.catalogue import MATCH_KEYS
+
 CATALOGUE_DIR = Path(__file__).resolve().parents[3] / "skills" / "catalogue"
 
 CATEGORIES = {
@@ -44,22 +46,6 @@ FILE_CATEGORIES = {
     "tools.yml": "tool",
 }
 
-MATCH_KEYS = {
-    "pypi",
-    "npm",
-    "gem",
-    "composer",
-    "maven",
-    "gradle_plugin",
-    "cargo",
-    "go",
-    "nuget",
-    "docker_image",
-    "github_action",
-    "terraform_provider",
-    "apt",
-    "file",
-}
 
 ENTRY_KEYS = {"name", "category", "description", "homepage", "aliases", "match"}
 
