@@ -36,7 +36,11 @@ def tokens(request):
     if request.method == "POST" and form.is_valid():
         _, new_key = api_token_create(user=request.user, name=form.cleaned_data["name"])
         form = ApiTokenForm()
-    context = {"form": form, "tokens": api_token_list_for_user(user=request.user), "new_key": new_key}
+    context = {
+        "form": form,
+        "tokens": api_token_list_for_user(user=request.user),
+        "new_key": new_key,
+    }
     return render(request, "accounts/tokens.html", context)
 
 

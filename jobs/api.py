@@ -273,7 +273,10 @@ class ProjectRefreshHistoryApi(APIView):
     def get(self, request, project_id):
         project = project_get_for_user(user=request.user, project_id=project_id)
         return paginated_response(
-            request, self, refresh_history_for_project(project=project), RefreshHistoryOutputSerializer
+            request,
+            self,
+            refresh_history_for_project(project=project),
+            RefreshHistoryOutputSerializer,
         )
 
 
@@ -344,7 +347,9 @@ class JobRetryApi(JobApiMixin, APIView):
             )
 
         def start():
-            return services.job_retry(job=job, user=request.user, trigger=trigger_for(request)), True
+            return services.job_retry(
+                job=job, user=request.user, trigger=trigger_for(request)
+            ), True
 
         new_job, self.rate_limit_decision = pipeline_request_limited(
             user=request.user, project=job.project, start=start

@@ -49,7 +49,9 @@ def classify_error(exc: BaseException, *, secrets: tuple[str, ...] = ()) -> JobE
     elif isinstance(exc, PlanConfigError):
         message = f"repotrackr.yml is not valid: {exc}"
     elif isinstance(exc, TokenDecryptError):
-        message = "the project's access token cannot be decrypted (was the key changed?); enter it again"
+        message = (
+            "the project's access token cannot be decrypted (was the key changed?); enter it again"
+        )
     elif isinstance(exc, SourceError):
         message = f"the repository could not be read: {exc}"
     elif isinstance(exc, AbandonedJobError):

@@ -51,7 +51,10 @@ class JobRecord(models.Model):
         "projects.Project", null=True, blank=True, on_delete=models.CASCADE, related_name="jobs"
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="jobs",
     )
     status = models.CharField(max_length=12, choices=JobStatus.choices, default=JobStatus.QUEUED)
@@ -88,7 +91,9 @@ class JobRecord(models.Model):
                 condition=Q(status__in=["queued", "processing"]),
                 name="one_active_job_per_project",
             ),
-            models.CheckConstraint(condition=Q(status__in=JobStatus.values), name="job_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=JobStatus.values), name="job_status_valid"
+            ),
             models.CheckConstraint(condition=Q(job_type__in=JobType.values), name="job_type_valid"),
             models.CheckConstraint(
                 condition=Q(priority__in=JobPriority.values), name="job_priority_valid"
@@ -118,7 +123,10 @@ class RefreshHistory(models.Model):
         "projects.Project", on_delete=models.CASCADE, related_name="refresh_history"
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="refreshes",
     )
     job = models.ForeignKey(

@@ -177,7 +177,9 @@ def run_refresh(
         return _finish(record, result, lambda: store.plan_store_unchanged(project=project, now=now))
 
     report(CLONING, 0.15)
-    with clone_repository(remote.url, branch=project.branch or head.branch, token=remote.token) as cloned:
+    with clone_repository(
+        remote.url, branch=project.branch or head.branch, token=remote.token
+    ) as cloned:
         report(PARSING, 0.45)
         with GitCommitSource(cloned.path, cloned.sha) as source:
             parsed = store.plan_parse(

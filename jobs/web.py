@@ -62,9 +62,7 @@ def refresh_from_web(*, user, project, force: bool = False) -> RefreshOutcome:
     return RefreshOutcome(True, "A refresh of this project is already under way.")
 
 
-def refresh_after_save(
-    *, user, project, trigger: str = RefreshTrigger.MANUAL
-) -> RefreshOutcome:
+def refresh_after_save(*, user, project, trigger: str = RefreshTrigger.MANUAL) -> RefreshOutcome:
     """Start a refresh after a project was created or its repository settings changed.
 
     Not counted against the refresh budget: the save itself was the user's
@@ -83,7 +81,9 @@ def refresh_after_save(
         return RefreshOutcome(
             False, f"The project is saved; its first refresh did not start: {exc}."
         )
-    return RefreshOutcome(True, _with_worker_note("A refresh has started."), job_id=str(result.job.id))
+    return RefreshOutcome(
+        True, _with_worker_note("A refresh has started."), job_id=str(result.job.id)
+    )
 
 
 def _with_worker_note(message: str) -> str:

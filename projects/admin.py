@@ -8,16 +8,35 @@ from projects.services import EDITABLE_FIELDS, project_update
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
     list_display = (
-        "name", "owner", "status_badge", "percentage", "total_tasks", "last_refreshed_at",
+        "name",
+        "owner",
+        "status_badge",
+        "percentage",
+        "total_tasks",
+        "last_refreshed_at",
         "archived",
     )
     list_filter = ("status", "archived", "is_stale")
     list_select_related = ("owner",)
     search_fields = ("name", "repo_url", "owner__username")
     readonly_fields = (
-        "id", "status", "status_message", "is_stale", "total_tasks", "done_tasks", "doing_tasks",
-        "blocked_tasks", "todo_tasks", "percentage", "plan_files", "last_commit_sha",
-        "last_commit_at", "last_refreshed_at", "refresh_fingerprint", "created_at", "updated_at",
+        "id",
+        "status",
+        "status_message",
+        "is_stale",
+        "total_tasks",
+        "done_tasks",
+        "doing_tasks",
+        "blocked_tasks",
+        "todo_tasks",
+        "percentage",
+        "plan_files",
+        "last_commit_sha",
+        "last_commit_at",
+        "last_refreshed_at",
+        "refresh_fingerprint",
+        "created_at",
+        "updated_at",
     )
     exclude = ("access_token_encrypted",)
     actions = ("refresh_projects",)
@@ -36,7 +55,9 @@ class ProjectAdmin(admin.ModelAdmin):
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj):
-        return format_html('<span class="status-{}">{}</span>', obj.status, obj.get_status_display())
+        return format_html(
+            '<span class="status-{}">{}</span>', obj.status, obj.get_status_display()
+        )
 
     @admin.action(description="Refresh the selected projects now")
     def refresh_projects(self, request, queryset):
@@ -52,7 +73,9 @@ class ProjectAdmin(admin.ModelAdmin):
             except QueueUnavailableError:
                 self.message_user(request, "The queue is unavailable; try again.", messages.ERROR)
                 return
-        self.message_user(request, f"{started} refresh(es) queued; the others were already running.")
+        self.message_user(
+            request, f"{started} refresh(es) queued; the others were already running."
+        )
 
 
 @admin.register(Task)

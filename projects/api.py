@@ -48,7 +48,11 @@ class ProjectInputSerializer(serializers.Serializer):
     )
     archived = serializers.BooleanField(required=False, default=False)
     access_token = serializers.CharField(
-        max_length=500, required=False, allow_blank=True, write_only=True, default=None,
+        max_length=500,
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        default=None,
         help_text="Write-only. Blank removes a stored token.",
         trim_whitespace=True,
     )
@@ -78,7 +82,9 @@ class ProjectInputSerializer(serializers.Serializer):
             if self.instance is not None:
                 clash = clash.exclude(pk=self.instance.pk)
             if clash.exists():
-                raise serializers.ValidationError({"name": ["You already have a project with this name."]})
+                raise serializers.ValidationError(
+                    {"name": ["You already have a project with this name."]}
+                )
         return attrs
 
 
@@ -89,11 +95,30 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "id", "name", "owner", "repo_url", "branch", "plan_path", "status", "status_message",
-            "is_stale", "percentage", "total_tasks", "done_tasks", "doing_tasks",
-            "blocked_tasks", "todo_tasks", "plan_files", "last_commit_sha", "last_commit_at",
-            "last_refreshed_at", "refresh_interval_hours", "archived", "has_access_token",
-            "created_at", "updated_at",
+            "id",
+            "name",
+            "owner",
+            "repo_url",
+            "branch",
+            "plan_path",
+            "status",
+            "status_message",
+            "is_stale",
+            "percentage",
+            "total_tasks",
+            "done_tasks",
+            "doing_tasks",
+            "blocked_tasks",
+            "todo_tasks",
+            "plan_files",
+            "last_commit_sha",
+            "last_commit_at",
+            "last_refreshed_at",
+            "refresh_interval_hours",
+            "archived",
+            "has_access_token",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -102,9 +127,7 @@ def _start_refresh(request, project) -> dict:
     from jobs.api import trigger_for
     from jobs.web import refresh_after_save
 
-    outcome = refresh_after_save(
-        user=request.user, project=project, trigger=trigger_for(request)
-    )
+    outcome = refresh_after_save(user=request.user, project=project, trigger=trigger_for(request))
     return {"started": outcome.ok, "job_id": outcome.job_id or None, "message": outcome.message}
 
 

@@ -118,7 +118,9 @@ class Task(models.Model):
             models.Index(fields=["project", "phase_index"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=TaskStatus.values), name="task_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=TaskStatus.values), name="task_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:

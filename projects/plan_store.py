@@ -125,7 +125,10 @@ def status_from_figures(project: Project, *, now: datetime) -> FiguresStatus:
         task_phases=(),
     )
     status, stale = status_and_staleness(
-        progress, limits=limits, commit_at=project.last_commit_at, now=now,
+        progress,
+        limits=limits,
+        commit_at=project.last_commit_at,
+        now=now,
         archived=project.archived,
     )
     message = _with_stale_note(project.status_message, stale=stale, days=limits.stale_after_days)
@@ -165,7 +168,9 @@ def status_and_staleness(
         yellow_at=limits.yellow_at,
         archived=archived,
     )
-    stale = _is_stale(status=status, last_commit_at=commit_at, now=now, days=limits.stale_after_days)
+    stale = _is_stale(
+        status=status, last_commit_at=commit_at, now=now, days=limits.stale_after_days
+    )
     return status, stale
 
 
@@ -181,7 +186,10 @@ def plan_parse(
     )
     progress = compute_progress(loaded.plan)
     status, stale = status_and_staleness(
-        progress, limits=status_settings(loaded), commit_at=commit_at, now=now,
+        progress,
+        limits=status_settings(loaded),
+        commit_at=commit_at,
+        now=now,
         archived=project.archived,
     )
     return ParsedPlan(loaded, progress, status, stale, commit_at)

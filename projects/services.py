@@ -18,7 +18,12 @@ from projects.plan_store import status_from_figures
 PARSE_AFFECTING_FIELDS = ("repo_url", "branch", "plan_path")
 NAME_TAKEN = "You already have a project with this name."
 EDITABLE_FIELDS = (
-    "name", "repo_url", "branch", "plan_path", "refresh_interval_hours", "archived",
+    "name",
+    "repo_url",
+    "branch",
+    "plan_path",
+    "refresh_interval_hours",
+    "archived",
 )
 
 
@@ -64,8 +69,7 @@ def project_create(
         repo_url=repo_url,
         branch=branch,
         plan_path=plan_path,
-        refresh_interval_hours=refresh_interval_hours
-        or settings.REPOTRACKR_REFRESH_INTERVAL_HOURS,
+        refresh_interval_hours=refresh_interval_hours or settings.REPOTRACKR_REFRESH_INTERVAL_HOURS,
         archived=archived,
         status=ProjectStatus.ARCHIVED if archived else ProjectStatus.UNKNOWN,
     )

@@ -49,7 +49,9 @@ def paginated(serializer_class: type[serializers.BaseSerializer]) -> type[serial
 
 
 @cache
-def results_list(serializer_class: type[serializers.BaseSerializer]) -> type[serializers.Serializer]:
+def results_list(
+    serializer_class: type[serializers.BaseSerializer],
+) -> type[serializers.Serializer]:
     """The serializer of an unpaginated ``{"results": [...]}`` list of ``serializer_class`` items.
 
     Named ``<Item>Results`` in the schema; cached like ``paginated``.

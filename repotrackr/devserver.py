@@ -37,7 +37,9 @@ def _ensure_redis():
         print(f"Using Redis at {embedded_redis.redact_url(url)}")
         return None
     if url:
-        print(f"REDIS_URL {embedded_redis.redact_url(url)} is unreachable; starting an embedded Redis.")
+        print(
+            f"REDIS_URL {embedded_redis.redact_url(url)} is unreachable; starting an embedded Redis."
+        )
     url, proc = embedded_redis.start_embedded_redis(VAR_DIR / "redis", port=6380, persist=True)
     os.environ["REDIS_URL"] = url
     print(f"Started embedded Redis at {url}")
@@ -83,8 +85,14 @@ def main() -> int:
         os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
         workers = os.environ.get("WORKERS", "1")
         honcho = [
-            sys.executable, "-m", "honcho", "start", "-f", str(BASE_DIR / "Procfile"),
-            "-c", f"worker={workers}",
+            sys.executable,
+            "-m",
+            "honcho",
+            "start",
+            "-f",
+            str(BASE_DIR / "Procfile"),
+            "-c",
+            f"worker={workers}",
         ]
         return subprocess.call(honcho, cwd=BASE_DIR)
     except KeyboardInterrupt:

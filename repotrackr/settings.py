@@ -39,9 +39,7 @@ SECRET_KEY = (
     or (_DEV_SECRET_KEY if DEBUG else "")
 )
 if not DEBUG and SECRET_KEY in ("", _DEV_SECRET_KEY):
-    raise ImproperlyConfigured(
-        "SECRET_KEY must be set when DEBUG is off (or set SECRET_KEY_FILE)."
-    )
+    raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off (or set SECRET_KEY_FILE).")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

@@ -85,7 +85,9 @@ class SkillCategoriesApi(APIView):
 class PopularSkillsApi(APIView):
     class FilterSerializer(serializers.Serializer):
         limit = serializers.IntegerField(min_value=1, max_value=100, required=False, default=20)
-        category = serializers.ChoiceField(choices=SkillCategory.choices, required=False, default="")
+        category = serializers.ChoiceField(
+            choices=SkillCategory.choices, required=False, default=""
+        )
 
     class PopularSkillSerializer(serializers.Serializer):
         name = serializers.CharField()

@@ -49,7 +49,8 @@ class Skill(models.Model):
                 condition=Q(confidence__gte=0) & Q(confidence__lte=1), name="skill_confidence_0_1"
             ),
             models.CheckConstraint(
-                condition=Q(byte_share__isnull=True) | (Q(byte_share__gte=0) & Q(byte_share__lte=1)),
+                condition=Q(byte_share__isnull=True)
+                | (Q(byte_share__gte=0) & Q(byte_share__lte=1)),
                 name="skill_byte_share_0_1",
             ),
         ]

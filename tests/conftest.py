@@ -59,7 +59,9 @@ def redis_down(settings, queue_redis_down):
 def make_user(django_user_model):
     counter = {"n": 0}
 
-    def make(username: str | None = None, *, is_staff: bool = False, password: str = "pw-Secret-123"):
+    def make(
+        username: str | None = None, *, is_staff: bool = False, password: str = "pw-Secret-123"
+    ):
         counter["n"] += 1
         name = username or f"user{counter['n']}"
         return django_user_model.objects.create_user(
@@ -163,8 +165,11 @@ class RepoBuilder:
 
     def _git(self, *args: str, cwd: Path | None = None, date: str | None = None) -> str:
         done = subprocess.run(
-            ["git", *args], cwd=cwd or self.work, env=self._env(date),
-            check=True, capture_output=True,
+            ["git", *args],
+            cwd=cwd or self.work,
+            env=self._env(date),
+            check=True,
+            capture_output=True,
         )
         return done.stdout.decode().strip()
 

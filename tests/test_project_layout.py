@@ -31,6 +31,8 @@ def test_core_modules_never_import_django(path):
 def test_migrations_are_up_to_date():
     result = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
-        cwd=BASE_DIR, capture_output=True, text=True,
+        cwd=BASE_DIR,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -85,9 +85,7 @@ def normalise_name(ecosystem: str, raw: str) -> str:
         if colon > slash:
             name = name[:colon]
         parts = name.split("/")
-        if len(parts) > 1 and (
-            "." in parts[0] or ":" in parts[0] or parts[0] == "localhost"
-        ):
+        if len(parts) > 1 and ("." in parts[0] or ":" in parts[0] or parts[0] == "localhost"):
             parts = parts[1:]
         if len(parts) > 1 and parts[0] == "library":
             parts = parts[1:]
@@ -121,9 +119,7 @@ class Catalogue:
     _name_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(
         default_factory=dict, repr=False
     )
-    _name_always: list[tuple[re.Pattern[str], SkillDef]] = field(
-        default_factory=list, repr=False
-    )
+    _name_always: list[tuple[re.Pattern[str], SkillDef]] = field(default_factory=list, repr=False)
     _path_buckets: dict[str, list[tuple[re.Pattern[str], SkillDef]]] = field(
         default_factory=dict, repr=False
     )
@@ -144,9 +140,7 @@ class Catalogue:
         if cached is None:
             if len(self._folder_memo) >= _FOLDER_MEMO_MAX:
                 self._folder_memo.clear()
-            cached = self._folder_memo[folder] = _folder_globs_uncached(
-                self._path_buckets, folder
-            )
+            cached = self._folder_memo[folder] = _folder_globs_uncached(self._path_buckets, folder)
         return cached
 
     def by_name(self, name: str) -> SkillDef | None:
@@ -254,9 +248,7 @@ def _candidates(ecosystem: str, name: str) -> Iterable[str]:
 def _str_list(value: Any, where: str) -> tuple[str, ...]:
     if value is None:
         return ()
-    if not isinstance(value, list) or not all(
-        isinstance(v, str) and v.strip() for v in value
-    ):
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         raise CatalogueError(f"{where}: expected a list of non-empty strings")
     return tuple(v.strip() for v in value)
 
@@ -286,9 +278,7 @@ def _entry(raw: Any, where: str) -> SkillDef:
         description=(raw.get("description") or "").strip(),
         homepage=(raw.get("homepage") or "").strip(),
         aliases=_str_list(raw.get("aliases"), f"{where} aliases"),
-        match=tuple(
-            (k, _str_list(v, f"{where} match.{k}")) for k, v in sorted(match.items())
-        ),
+        match=tuple((k, _str_list(v, f"{where} match.{k}")) for k, v in sorted(match.items())),
     )
 
 
@@ -307,9 +297,7 @@ def build_catalogue(entries: Iterable[SkillDef]) -> Catalogue:
             key = label.lower()
             other = catalogue._by_name.get(key)
             if other is not None and other is not skill:
-                catalogue.conflicts.append(
-                    f"{label!r} names both {other.name} and {skill.name}"
-                )
+                catalogue.conflicts.append(f"{label!r} names both {other.name} and {skill.name}")
                 continue
             catalogue._by_name[key] = skill
         for ecosystem, names in skill.match:
@@ -321,11 +309,7 @@ def build_catalogue(entries: Iterable[SkillDef]) -> Catalogue:
                 if raw.endswith("*") and not raw.endswith(":*"):
                     index.prefixes.append((normalise_name(ecosystem, raw[:-1]), skill))
                     continue
-                key = (
-                    normalise_name(ecosystem, raw)
-                    if ecosystem != "maven"
-                    else raw.lower()
-                )
+                key = normalise_name(ecosystem, raw) if ecosystem != "maven" else raw.lower()
                 other = index.exact.get(key)
                 if other is not None and other is not skill:
                     catalogue.conflicts.append(
@@ -344,9 +328,7 @@ def _bucket_globs(catalogue: Catalogue) -> None:
         pattern = re.compile(fnmatch.translate(glob))
         literal = re.split(r"[*?\[]", glob, maxsplit=1)[0]
         if len(literal) >= _BUCKET:
-            catalogue._name_buckets.setdefault(literal[:_BUCKET], []).append(
-                (pattern, skill)
-            )
+            catalogue._name_buckets.setdefault(literal[:_BUCKET], []).append((pattern, skill))
         else:
             catalogue._name_always.append((pattern, skill))
     for glob, skill in catalogue._path_globs:
@@ -359,9 +341,7 @@ def _bucket_globs(catalogue: Catalogue) -> None:
             catalogue._path_buckets.setdefault(first, []).append((pattern, skill))
 
 
-def _index_file_globs(
-    catalogue: Catalogue, skill: SkillDef, globs: tuple[str, ...]
-) -> None:
+def _index_file_globs(catalogue: Catalogue, skill: SkillDef, globs: tuple[str, ...]) -> None:
     for glob in globs:
         glob = glob.lower().removeprefix("**/")
         if "/" in glob:
@@ -382,11 +362,7 @@ def load_catalogue(path: Path) -> Catalogue:
     match key, non-list values. Names claimed twice go to ``conflicts``.
     """
     path = Path(path)
-    files = (
-        sorted(path.glob("*.yml")) + sorted(path.glob("*.yaml"))
-        if path.is_dir()
-        else [path]
-    )
+    files = sorted(path.glob("*.yml")) + sorted(path.glob("*.yaml")) if path.is_dir() else [path]
     if not files:
         raise CatalogueError(f"no catalogue files in {path.name}")
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)

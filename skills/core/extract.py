@@ -70,9 +70,7 @@ KIND_WEIGHTS = {
 MAX_CONFIDENCE = 0.99
 _READ_BATCH = 256
 #: Kinds whose unknown names are worth keeping as evidence (not script words).
-_EVIDENCE_KINDS = frozenset(
-    {"runtime", "dev", "peer", "build", "image", "action", "provider"}
-)
+_EVIDENCE_KINDS = frozenset({"runtime", "dev", "peer", "build", "image", "action", "provider"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,9 +171,7 @@ def extract_skills(
 # -- stage 2: classify paths ----------------------------------------------------
 
 
-def _classify(
-    entry: FileEntry, scan: _Scan, catalogue: Catalogue, max_file_bytes: int
-) -> None:
+def _classify(entry: FileEntry, scan: _Scan, catalogue: Catalogue, max_file_bytes: int) -> None:
     path = entry.path
     if lang.is_vendored(path):
         return
@@ -200,9 +196,7 @@ def _classify(
     language = lang.language_for(path)
     if language is not None and not lang.is_excluded_path(path):
         if entry.size > max_file_bytes:
-            scan.files_skipped.append(
-                (path, f"larger than {max_file_bytes} bytes, not counted")
-            )
+            scan.files_skipped.append((path, f"larger than {max_file_bytes} bytes, not counted"))
         else:
             scan.code_files.append((entry, language))
 
@@ -231,9 +225,7 @@ def _read_manifests(source: RepoSource, scan: _Scan, max_file_bytes: int) -> Non
 
     ordered = sorted(scan.to_read, key=lambda item: not item[1].follows_includes)
     for batch in _batches(ordered):
-        contents = source.read_many(
-            [entry.path for entry, _ in batch], max_bytes=max_file_bytes
-        )
+        contents = source.read_many([entry.path for entry, _ in batch], max_bytes=max_file_bytes)
         known.update(
             (entry.path, contents[entry.path])
             for entry, spec in batch
@@ -254,9 +246,7 @@ def _read_manifests(source: RepoSource, scan: _Scan, max_file_bytes: int) -> Non
             )
 
 
-def _parse(
-    spec: ParserSpec, path: str, data: bytes, scan: _Scan, read_include: Any
-) -> None:
+def _parse(spec: ParserSpec, path: str, data: bytes, scan: _Scan, read_include: Any) -> None:
     try:
         if read_include is not None:
             found = spec.parse(path, data, read_include=read_include)
@@ -287,9 +277,7 @@ def _count_languages(
     totals: dict[str, int] = {}
     largest: dict[str, tuple[int, str]] = {}
     entries = [entry for entry, _ in code_files]
-    heads = read_heads(
-        source, entries, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes
-    )
+    heads = read_heads(source, entries, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes)
     compiled = lang.compiled_stylesheets(entry.path for entry in entries)
     for entry, by_name in code_files:
         if entry.path in compiled:
@@ -386,20 +374,19 @@ def _score(skill: SkillDef, items: list[tuple[Evidence, float]]) -> Skill:
     for weight in per_file.values():
         remaining *= 1.0 - weight
     confidence = round(min(1.0 - remaining, MAX_CONFIDENCE), 2)
-    ordered = sorted(
-        unique.values(), key=lambda item: (-item[1], item[0].file, item[0].line or 0)
-    )
+    ordered = sorted(unique.values(), key=lambda item: (-item[1], item[0].file, item[0].line or 0))
     # A version belongs to the skill only when the evidence names the skill
     # itself: psycopg's version is not PostgreSQL's, nor checkout's GitHub Actions'.
     version = next(
-        (display_version(e.version) for e, _ in ordered if e.version and _names_skill(skill, e.raw)),
+        (
+            display_version(e.version)
+            for e, _ in ordered
+            if e.version and _names_skill(skill, e.raw)
+        ),
         "",
     )
     evidence = tuple(
-        e
-        for e, _ in sorted(
-            unique.values(), key=lambda i: (i[0].file, i[0].line or 0, i[0].raw)
-        )
+        e for e, _ in sorted(unique.values(), key=lambda i: (i[0].file, i[0].line or 0, i[0].raw))
     )
     return Skill(skill.name, skill.category, confidence, version, evidence)
 
@@ -435,8 +422,7 @@ def skills_report(result: SkillsResult) -> dict[str, Any]:
     """
     return {
         "languages": [
-            {"name": s.name, "bytes": s.bytes, "share": round(s.share, 4)}
-            for s in result.languages
+            {"name": s.name, "bytes": s.bytes, "share": round(s.share, 4)} for s in result.languages
         ],
         "skills": [
             {
@@ -445,8 +431,7 @@ def skills_report(result: SkillsResult) -> dict[str, Any]:
                 "confidence": skill.confidence,
                 "version": skill.version,
                 "evidence": [
-                    {"file": e.file, "line": e.line, "raw": e.raw}
-                    for e in skill.evidence
+                    {"file": e.file, "line": e.line, "raw": e.raw} for e in skill.evidence
                 ],
             }
             for skill in result.skills

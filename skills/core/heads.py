@@ -78,9 +78,7 @@ def _safe_folder(root: str, inside: str, folder: str) -> str | None:
     """The real path of ``folder`` when it stays inside ``root``, else ``None``."""
     if not folder:
         return root
-    if folder.startswith("/") or any(
-        part in ("", ".", "..") for part in folder.split("/")
-    ):
+    if folder.startswith("/") or any(part in ("", ".", "..") for part in folder.split("/")):
         return None
     real = os.path.realpath(os.path.join(root, folder))
     return real if real == root or real.startswith(inside) else None

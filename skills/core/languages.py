@@ -86,9 +86,7 @@ BUILD_DIRS = frozenset(
         "staticfiles",
     }
 )
-DOC_DIRS = frozenset(
-    {"docs", "doc", "documentation", "examples", "example", "samples", "man"}
-)
+DOC_DIRS = frozenset({"docs", "doc", "documentation", "examples", "example", "samples", "man"})
 #: Excluded wherever they appear; the other documentation folders only at the top.
 _EXCLUDED_DIRS = VENDORED_DIRS | BUILD_DIRS | {"docs", "documentation"}
 
@@ -438,16 +436,11 @@ def is_generated_content(path: str, head: bytes, size: int) -> bool:
     """
     lower = head.lower()
     # Every marker holds "generat" or "edit": two scans screen out most files.
-    if (b"generat" in lower or b"edit" in lower) and any(
-        m in lower for m in _GENERATED_MARKERS
-    ):
+    if (b"generat" in lower or b"edit" in lower) and any(m in lower for m in _GENERATED_MARKERS):
         return True
     if path.lower().endswith(_MINIFIABLE) and size > 512 and head:
         lines = head.split(b"\n")
-        if (
-            max(len(line) for line in lines) > 500
-            or len(head) / max(len(lines), 1) > 110
-        ):
+        if max(len(line) for line in lines) > 500 or len(head) / max(len(lines), 1) > 110:
             return True
     return False
 

@@ -34,14 +34,20 @@ def test_dashboard_sends_a_logged_out_visitor_to_login(client):
 def test_signup_creates_the_account_and_logs_it_in(client, signup_enabled):
     response = client.post(
         "/accounts/signup/",
-        {"username": "newbie", "password1": "long-Unusual-pass-42", "password2": "long-Unusual-pass-42"},
+        {
+            "username": "newbie",
+            "password1": "long-Unusual-pass-42",
+            "password2": "long-Unusual-pass-42",
+        },
     )
     assert response.status_code == 302
     assert get_user_model().objects.filter(username="newbie").exists()
     assert client.get("/").status_code == 200
 
 
-def test_signup_with_mismatched_passwords_shows_the_error_and_creates_nothing(client, signup_enabled):
+def test_signup_with_mismatched_passwords_shows_the_error_and_creates_nothing(
+    client, signup_enabled
+):
     response = client.post(
         "/accounts/signup/",
         {"username": "newbie", "password1": "long-Unusual-pass-42", "password2": "other-pass-43"},
@@ -55,7 +61,11 @@ def test_signup_is_404_by_default(client):
     assert client.get("/accounts/signup/").status_code == 404
     response = client.post(
         "/accounts/signup/",
-        {"username": "newbie", "password1": "long-Unusual-pass-42", "password2": "long-Unusual-pass-42"},
+        {
+            "username": "newbie",
+            "password1": "long-Unusual-pass-42",
+            "password2": "long-Unusual-pass-42",
+        },
     )
     assert response.status_code == 404
     assert not get_user_model().objects.filter(username="newbie").exists()

@@ -48,7 +48,7 @@ def noop_refresh(job_id: str) -> dict:
     """Our job function's tracking around a pipeline that does no work."""
     from jobs import pipeline, tasks
 
-    def runner(record, *, report, now):
+    def runner(record, *, report, now, token):
         report(pipeline.RESOLVING, 0.05)
         result = {
             "status": "success",

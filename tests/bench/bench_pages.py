@@ -167,7 +167,10 @@ def _populate(*, projects: int, tasks: int, phases: int):
     big_phases = [
         {
             "title": f"Phase {k + 1}",
-            **{st: statuses[k * per:(k + 1) * per].count(st) for st in ("done", "doing", "blocked", "todo")},
+            **{
+                st: statuses[k * per : (k + 1) * per].count(st)
+                for st in ("done", "doing", "blocked", "todo")
+            },
             "total": per,
         }
         for k in range(phases)
@@ -177,8 +180,12 @@ def _populate(*, projects: int, tasks: int, phases: int):
         total_tasks=tasks, done_tasks=done, percentage=round(100 * done / tasks, 1)
     )
     ProgressSnapshot.objects.create(
-        project=big, total=tasks, done=done, percentage=round(100 * done / tasks, 1),
-        status="yellow", phases=big_phases,
+        project=big,
+        total=tasks,
+        done=done,
+        percentage=round(100 * done / tasks, 1),
+        status="yellow",
+        phases=big_phases,
     )
     big.refresh_from_db()
     return user, big

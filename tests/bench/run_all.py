@@ -53,7 +53,9 @@ def _run(scripts: list[Path], env: dict) -> list[str]:
         sys.stdout.write(proc.stdout)
         if proc.returncode != 0:
             sys.stdout.write(proc.stderr[-3000:])
-            verdicts.append(f"{script.stem}: failed to run (exit {proc.returncode}) (target runs) MISS")
+            verdicts.append(
+                f"{script.stem}: failed to run (exit {proc.returncode}) (target runs) MISS"
+            )
         verdicts += [line for line in proc.stdout.splitlines() if VERDICT.match(line)]
     return verdicts
 

@@ -71,9 +71,7 @@ def our_name(key: str, catalogue) -> str | None:
             return skill.name
     wanted = normalise(key)
     for skill in catalogue.skills:
-        if normalise(skill.name) == wanted or any(
-            normalise(a) == wanted for a in skill.aliases
-        ):
+        if normalise(skill.name) == wanted or any(normalise(a) == wanted for a in skill.aliases):
             return skill.name
     return None
 
@@ -135,17 +133,10 @@ def main() -> None:
             return
         totals = {"ours": [0, 0], "theirs": [0, 0]}  # [expected found, reported]
         expected_total = 0
-        for tree in sorted(
-            p for p in FIXTURES.iterdir() if (p / "expected.yml").is_file()
-        ):
-            expected = set(
-                yaml.safe_load((tree / "expected.yml").read_text())["skills"]
-            )
+        for tree in sorted(p for p in FIXTURES.iterdir() if (p / "expected.yml").is_file()):
+            expected = set(yaml.safe_load((tree / "expected.yml").read_text())["skills"])
             ours = {
-                s.name
-                for s in extract_skills(
-                    DirectorySource(tree), catalogue=catalogue
-                ).skills
+                s.name for s in extract_skills(DirectorySource(tree), catalogue=catalogue).skills
             }
             keys = run_theirs(cli, workdir, tree)
             mapped = {key: our_name(key, catalogue) for key in keys}
@@ -166,9 +157,7 @@ def main() -> None:
             print(
                 f"  theirs {len(theirs & expected):>2}/{len(expected)} found; missed: {sorted(expected - theirs)}"
             )
-            print(
-                f"         not expected: {sorted(theirs - expected)}; unmapped keys: {unknown}"
-            )
+            print(f"         not expected: {sorted(theirs - expected)}; unmapped keys: {unknown}")
         for label, (hits, reported) in totals.items():
             recall = hits / expected_total if expected_total else 0.0
             precision = hits / reported if reported else 0.0

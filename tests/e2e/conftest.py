@@ -18,7 +18,6 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
 
-
 def _chromium_missing_reason() -> str | None:
     if not os.path.exists(CHROMIUM):
         return f"Chromium not found at {CHROMIUM}"

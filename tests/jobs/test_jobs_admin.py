@@ -179,8 +179,6 @@ def test_the_console_is_closed_to_non_staff_and_anonymous_visitors(client, owner
 
 
 def test_an_active_job_record_cannot_be_deleted_in_the_admin(admin_client, queued_job):
-    response = admin_client.post(
-        f"{CHANGELIST}{queued_job.id}/delete/", {"post": "yes"}
-    )
+    response = admin_client.post(f"{CHANGELIST}{queued_job.id}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert JobRecord.objects.filter(pk=queued_job.pk).exists()

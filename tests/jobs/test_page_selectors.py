@@ -104,7 +104,11 @@ def test_dashboard_cards_show_a_failed_latest_refresh_but_not_an_older_failure(o
 
     def job(project, status, error=""):
         return JobRecord.objects.create(
-            project=project, job_type=JobType.REFRESH, queue="repotrackr", status=status, error=error
+            project=project,
+            job_type=JobType.REFRESH,
+            queue="repotrackr",
+            status=status,
+            error=error,
         )
 
     from datetime import timedelta

@@ -18,15 +18,31 @@ def test_plan_json_of_a_local_folder_has_the_documented_keys(tmp_path):
         "# P\n\n## One\n\n- [x] a\n- [ ] b\n\n## Two\n\n- [!] c\n- [x] d\n"
     )
     report = json.loads(_run(str(tmp_path), "--json"))
-    assert {"plan_files", "total", "done", "doing", "blocked", "todo", "percentage", "status",
-            "phases", "tasks"} <= set(report)
+    assert {
+        "plan_files",
+        "total",
+        "done",
+        "doing",
+        "blocked",
+        "todo",
+        "percentage",
+        "status",
+        "phases",
+        "tasks",
+    } <= set(report)
     assert report["plan_files"] == ["docs/plan.md"]
     assert (report["total"], report["done"], report["blocked"]) == (4, 2, 1)
     assert report["percentage"] == 50.0
     assert [p["title"] for p in report["phases"]] == ["One", "Two"]
     assert report["tasks"][2] == {
-        "title": "c", "status": "blocked", "phase": "Two", "section_path": ["P", "Two"],
-        "depth": 0, "parent": None, "file": "docs/plan.md", "line": 10,
+        "title": "c",
+        "status": "blocked",
+        "phase": "Two",
+        "section_path": ["P", "Two"],
+        "depth": 0,
+        "parent": None,
+        "file": "docs/plan.md",
+        "line": 10,
     }
 
 

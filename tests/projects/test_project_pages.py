@@ -350,7 +350,9 @@ def test_dashboard_phase_strip_comes_from_the_latest_snapshot(owner_client, owne
     planned = make_project(owner, "Planned")
     add_plan(planned, phases=2, tasks_per_phase=5)
     make_project(owner, "Fresh")
-    cards = {c.project.name: c for c in owner_client.get(reverse("projects:dashboard")).context["cards"]}
+    cards = {
+        c.project.name: c for c in owner_client.get(reverse("projects:dashboard")).context["cards"]
+    }
     strip = [(bar.title, bar.done, bar.total) for bar in cards["Planned"].phases]
     assert strip == [("Phase 1: step 1", 2, 5), ("Phase 2: step 2", 2, 5)]
     assert cards["Fresh"].phases == ()
@@ -366,8 +368,13 @@ def test_editing_the_branch_in_the_form_starts_a_refresh_and_renaming_does_not(
 
     url = clean_repo_url(str(tmp_path))
     project = project_create(owner=owner, name="Edited", repo_url=url)
-    form = {"name": "Renamed", "repo_url": url, "branch": "", "plan_path": "",
-            "refresh_interval_hours": 6}
+    form = {
+        "name": "Renamed",
+        "repo_url": url,
+        "branch": "",
+        "plan_path": "",
+        "refresh_interval_hours": 6,
+    }
     owner_client.post(f"/projects/{project.pk}/edit/", form)
     assert not JobRecord.objects.exists()
     owner_client.post(f"/projects/{project.pk}/edit/", {**form, "branch": "develop"})
@@ -375,7 +382,9 @@ def test_editing_the_branch_in_the_form_starts_a_refresh_and_renaming_does_not(
 
 
 @pytest.mark.django_db
-def test_the_project_page_links_its_owner_to_the_webhook_setup(owner_client, owner, staff, client, tmp_path):
+def test_the_project_page_links_its_owner_to_the_webhook_setup(
+    owner_client, owner, staff, client, tmp_path
+):
     from projects.services import project_create
 
     project = project_create(owner=owner, name="Hooked", repo_url=str(tmp_path))

@@ -14,8 +14,11 @@ def project(owner, tmp_path):
 
 def _change_form(project, **changes):
     data = {
-        "name": project.name, "repo_url": project.repo_url, "branch": project.branch,
-        "plan_path": project.plan_path, "refresh_interval_hours": project.refresh_interval_hours,
+        "name": project.name,
+        "repo_url": project.repo_url,
+        "branch": project.branch,
+        "plan_path": project.plan_path,
+        "refresh_interval_hours": project.refresh_interval_hours,
     }
     if project.archived:
         data["archived"] = "on"

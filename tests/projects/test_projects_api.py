@@ -66,13 +66,17 @@ def test_invalid_fields_are_a_400_naming_the_field_and_nothing_is_saved(
 
 
 def test_a_duplicate_name_for_the_same_owner_is_a_400(owner_api, project, repo_path):
-    response = owner_api.post("/api/v1/projects", {"name": "Alpha", "repo_url": repo_path}, format="json")
+    response = owner_api.post(
+        "/api/v1/projects", {"name": "Alpha", "repo_url": repo_path}, format="json"
+    )
     assert response.status_code == 400
     assert "name" in _error(response)["details"]
     assert Project.objects.count() == 1
 
 
-def test_list_shows_only_the_users_projects_with_limit_offset(owner_api, other_user, owner, repo_path):
+def test_list_shows_only_the_users_projects_with_limit_offset(
+    owner_api, other_user, owner, repo_path
+):
     for name in ("A", "B", "C"):
         project_create(owner=owner, name=name, repo_url=repo_path)
     project_create(owner=other_user, name="Hidden", repo_url=repo_path)
@@ -99,7 +103,9 @@ def test_get_patch_delete_own_project(owner_api, project):
 
 
 def test_patch_with_an_invalid_field_changes_nothing(owner_api, project):
-    response = owner_api.patch(f"/api/v1/projects/{project.id}", {"plan_path": "../x", "name": "New"}, format="json")
+    response = owner_api.patch(
+        f"/api/v1/projects/{project.id}", {"plan_path": "../x", "name": "New"}, format="json"
+    )
     assert response.status_code == 400
     project.refresh_from_db()
     assert project.name == "Alpha"
@@ -184,14 +190,18 @@ def test_a_new_url_with_a_new_token_keeps_the_new_token(owner_api, project, tmp_
     url = f"/api/v1/projects/{project.id}"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    response = owner_api.patch(url, {"repo_url": str(elsewhere), "access_token": "glpat-new"}, format="json")
+    response = owner_api.patch(
+        url, {"repo_url": str(elsewhere), "access_token": "glpat-new"}, format="json"
+    )
     project.refresh_from_db()
     assert response.json()["has_access_token"] is True
     assert project_access_token(project=project) == "glpat-new"
 
 
 def test_a_rotated_token_key_still_decrypts_with_the_old_key_listed(owner_api, project, settings):
-    owner_api.patch(f"/api/v1/projects/{project.id}", {"access_token": "ghp_rotate_me"}, format="json")
+    owner_api.patch(
+        f"/api/v1/projects/{project.id}", {"access_token": "ghp_rotate_me"}, format="json"
+    )
     project.refresh_from_db()
     old_key = settings.REPOTRACKR_TOKEN_KEY
     settings.REPOTRACKR_TOKEN_KEY = "a-brand-new-key-after-rotation-0123456789"
@@ -216,7 +226,9 @@ def test_a_token_that_no_key_decrypts_fails_the_job_with_a_clear_message(project
 def test_creating_a_project_starts_its_first_refresh(owner_api, repo_path):
     from jobs.models import JobRecord
 
-    response = owner_api.post("/api/v1/projects", {"name": "Fresh", "repo_url": repo_path}, format="json")
+    response = owner_api.post(
+        "/api/v1/projects", {"name": "Fresh", "repo_url": repo_path}, format="json"
+    )
     assert response.status_code == 201
     refresh = response.json()["refresh"]
     assert refresh["started"] is True

@@ -132,8 +132,16 @@ def test_phase_counts_come_from_the_latest_snapshot_when_it_matches_the_tasks(ow
 
     project = project_create(owner=owner, name="Snap", repo_url=str(tmp_path))
     Task.objects.bulk_create(
-        Task(project=project, title=f"t{i}", status="done" if i < 3 else "todo", phase="Only",
-             phase_index=0, file_path="p.md", line=i + 1, order=i)
+        Task(
+            project=project,
+            title=f"t{i}",
+            status="done" if i < 3 else "todo",
+            phase="Only",
+            phase_index=0,
+            file_path="p.md",
+            line=i + 1,
+            order=i,
+        )
         for i in range(4)
     )
     Project.objects.filter(pk=project.pk).update(total_tasks=4)
@@ -141,7 +149,11 @@ def test_phase_counts_come_from_the_latest_snapshot_when_it_matches_the_tasks(ow
     counted = phase_list_for_project(project=project)
     assert [(p.title, p.total, p.done) for p in counted] == [("Only", 4, 3)]
     ProgressSnapshot.objects.create(
-        project=project, total=4, done=3, percentage=75.0, status="green",
+        project=project,
+        total=4,
+        done=3,
+        percentage=75.0,
+        status="green",
         phases=[{"title": "Only (from snapshot)", "total": 4, "done": 3, "doing": 0, "blocked": 0}],
     )
     assert [(p.title, p.total, p.key) for p in phase_list_for_project(project=project)] == [

@@ -66,7 +66,9 @@ def test_list_endpoints_are_documented_as_limit_offset_pages(schema, path):
     assert set(body["properties"]) == {"count", "next", "previous", "results"}
     assert body["properties"]["results"]["type"] == "array"
     assert body["properties"]["next"].get("nullable") is True
-    names = {p["name"] for p in schema["paths"][path]["get"].get("parameters", []) if p["in"] == "query"}
+    names = {
+        p["name"] for p in schema["paths"][path]["get"].get("parameters", []) if p["in"] == "query"
+    }
     assert {"limit", "offset"} <= names
 
 

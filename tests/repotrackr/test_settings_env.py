@@ -48,7 +48,9 @@ def test_env_secret_reads_the_file_variant(monkeypatch, tmp_path):
 
 
 def _run_manage(args, extra_env, var_dir=None):
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "SECRET_KEY_FILE")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "SECRET_KEY_FILE")
+    }
     env["REPOTRACKR_VAR_DIR"] = str(var_dir or BASE_DIR / "no-such-var-dir")
     env.update(extra_env)
     return subprocess.run(

@@ -18,12 +18,19 @@ def _skill(project, name, category, **extra):
     return Skill.objects.create(project=project, name=name, category=category, **extra)
 
 
-def test_project_skills_are_grouped_by_category_with_languages_apart(owner_api, owner, make_project):
+def test_project_skills_are_grouped_by_category_with_languages_apart(
+    owner_api, owner, make_project
+):
     project = make_project(owner, "Alpha")
     _skill(project, "Python", "language", bytes=9000, byte_share=0.9)
     _skill(project, "JavaScript", "language", bytes=1000, byte_share=0.1)
-    _skill(project, "Django", "framework", confidence=0.95,
-           evidence=[{"file": "requirements.txt", "line": 3, "raw": "Django>=5.2"}])
+    _skill(
+        project,
+        "Django",
+        "framework",
+        confidence=0.95,
+        evidence=[{"file": "requirements.txt", "line": 3, "raw": "Django>=5.2"}],
+    )
     _skill(project, "PostgreSQL", "database", confidence=0.8)
     body = owner_api.get(f"/api/v1/projects/{project.id}/skills").json()
     assert [lang["name"] for lang in body["languages"]] == ["Python", "JavaScript"]

@@ -38,8 +38,13 @@ def test_the_daily_prune_job_also_prunes_old_deliveries(hooked, settings):
     project, _ = hooked()
     now = timezone.now()
     WebhookDelivery.objects.create(
-        project=project, provider="github", event="push", delivery_id="old",
-        received_at=now - timedelta(days=11), verdict="ignored", http_status=202,
+        project=project,
+        provider="github",
+        event="push",
+        delivery_id="old",
+        received_at=now - timedelta(days=11),
+        verdict="ignored",
+        http_status=202,
     )
     assert prune(now=now)["webhook_deliveries"] == 1
     assert not WebhookDelivery.objects.exists()

@@ -18,12 +18,16 @@ from projects.repository import open_repository
 
 
 class Command(BaseCommand):
-    help = "Read the plan of a local file, folder, checkout or repository URL and print its progress."
+    help = (
+        "Read the plan of a local file, folder, checkout or repository URL and print its progress."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("target", help="A plan file, a folder, a checkout or a repository URL.")
         parser.add_argument("--branch", default="", help="Branch to clone (URLs only).")
-        parser.add_argument("--plan-path", default="", help="Plan file or folder inside the repository.")
+        parser.add_argument(
+            "--plan-path", default="", help="Plan file or folder inside the repository."
+        )
         parser.add_argument("--json", action="store_true", help="Print one JSON object.")
         parser.add_argument("--no-tasks", action="store_true", help="Phases only, not every task.")
 
@@ -39,7 +43,10 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         progress = compute_progress(loaded.plan)
         status, _ = status_and_staleness(
-            progress, limits=status_settings(loaded), commit_at=None, now=timezone.now(),
+            progress,
+            limits=status_settings(loaded),
+            commit_at=None,
+            now=timezone.now(),
             archived=False,
         )
         report = plan_report(loaded, progress, status)

@@ -154,9 +154,7 @@ def find_parser(path: str) -> ParserSpec | None:
         name.startswith(("requirements", "constraints")) or parent == "requirements"
     ):
         return _REQUIREMENTS
-    if name.startswith("dockerfile") or name.endswith(
-        (".dockerfile", ".containerfile")
-    ):
+    if name.startswith("dockerfile") or name.endswith((".dockerfile", ".containerfile")):
         return _DOCKER
     if name.endswith((".yml", ".yaml")):
         if name.startswith(("docker-compose", "compose.", "compose-")):
@@ -178,4 +176,3 @@ def find_parser(path: str) -> ParserSpec | None:
     if name.endswith((".yml", ".yaml")):
         return _K8S
     return None
-

@@ -96,9 +96,7 @@ class _NoAliasSafeLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
-def load_yaml_all(
-    path: str, data: bytes, *, max_bytes: int = MAX_MANIFEST_BYTES
-) -> list[Any]:
+def load_yaml_all(path: str, data: bytes, *, max_bytes: int = MAX_MANIFEST_BYTES) -> list[Any]:
     """Parse every document of a YAML stream safely; ``ManifestError`` when invalid.
 
     Only plain data types are built (the safe constructor), aliases are

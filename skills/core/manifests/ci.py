@@ -47,9 +47,7 @@ def parse(path: str, data: bytes) -> list[Dependency]:
 
 def _image(value: Any, path: str, text: str) -> list[Dependency]:
     raw = value.get("name") if isinstance(value, dict) else value
-    raw = (
-        value.get("image", raw) if isinstance(value, dict) and "image" in value else raw
-    )
+    raw = value.get("image", raw) if isinstance(value, dict) and "image" in value else raw
     if not isinstance(raw, str) or not raw.strip() or "$" in raw.split(":")[0]:
         return []
     name, tag = split_image(raw.removeprefix("docker://"))
@@ -85,9 +83,7 @@ def parse_github_workflow(path: str, data: bytes) -> list[Dependency]:
                 continue
             name, _, ref = action.partition("@")
             deps.append(
-                Dependency(
-                    "github_action", name, ref, "action", path, line_of(text, action)
-                )
+                Dependency("github_action", name, ref, "action", path, line_of(text, action))
             )
         if job.get("container") is not None:
             deps.extend(_image(job["container"], path, text))
@@ -108,9 +104,7 @@ def parse_yaml_ci(path: str, data: bytes) -> list[Dependency]:
         deps.extend(_image(image, path, text))
     if service == "Travis CI" and isinstance(doc.get("language"), str):
         deps.append(
-            Dependency(
-                "skill", doc["language"], "", "config", path, line_of(text, "language")
-            )
+            Dependency("skill", doc["language"], "", "config", path, line_of(text, "language"))
         )
     return deps
 
@@ -137,9 +131,7 @@ def _walk_images(node: Any, depth: int = 0):
             yield from _walk_images(item, depth + 1)
 
 
-_JENKINS_IMAGE = re.compile(
-    r"""(?:docker\.image\s*\(\s*|\bimage\s+)['"]([^'"$]+)['"]"""
-)
+_JENKINS_IMAGE = re.compile(r"""(?:docker\.image\s*\(\s*|\bimage\s+)['"]([^'"$]+)['"]""")
 
 
 def parse_jenkinsfile(path: str, data: bytes) -> list[Dependency]:

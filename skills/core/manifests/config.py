@@ -106,17 +106,13 @@ _PRISMA_PROVIDERS = {
     "sqlserver": "Microsoft SQL Server",
     "cockroachdb": "CockroachDB",
 }
-_PRISMA_DATASOURCE = re.compile(
-    r'datasource\s+\w+\s*\{[^}]*?provider\s*=\s*"(\w+)"', re.S
-)
+_PRISMA_DATASOURCE = re.compile(r'datasource\s+\w+\s*\{[^}]*?provider\s*=\s*"(\w+)"', re.S)
 
 _EXACT = {glob: (eco, name) for glob, eco, name in CONFIG_FILES if "*" not in glob}
 _GLOBS = [(glob, eco, name) for glob, eco, name in CONFIG_FILES if "*" in glob]
 #: Names and literal name starts of every configuration file, for quick screening.
 EXACT_NAMES = frozenset(_EXACT)
-GLOB_PREFIXES = tuple(
-    sorted({re.split(r"[*?\[]", g, maxsplit=1)[0] for g, _, _ in _GLOBS})
-)
+GLOB_PREFIXES = tuple(sorted({re.split(r"[*?\[]", g, maxsplit=1)[0] for g, _, _ in _GLOBS}))
 _GLOBS_RE = re.compile("|".join(f"(?:{fnmatch.translate(g)})" for g, _, _ in _GLOBS))
 _DEPENDABOT = ".github/dependabot.yml"
 
@@ -173,6 +169,4 @@ def parse(path: str, data: bytes) -> list[Dependency]:
 def needs_content(path: str) -> bool:
     """Only tsconfig files and Prisma schemas are read; the others prove their tool by name."""
     name = posixpath.basename(path).lower()
-    return (name.startswith("tsconfig") and name.endswith(".json")) or name.endswith(
-        ".prisma"
-    )
+    return (name.startswith("tsconfig") and name.endswith(".json")) or name.endswith(".prisma")

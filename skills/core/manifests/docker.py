@@ -71,11 +71,7 @@ def parse_dockerfile(path: str, data: bytes) -> list[Dependency]:
             image = words[0]
             if len(words) >= 3 and words[1].lower() == "as":
                 stages.add(words[2].lower())
-            if (
-                image.lower() in stages
-                or image.lower() == "scratch"
-                or image.startswith("$")
-            ):
+            if image.lower() in stages or image.lower() == "scratch" or image.startswith("$"):
                 continue
             name, tag = split_image(image)
             if name and "$" not in name:
@@ -190,17 +186,11 @@ def parse_compose(path: str, data: bytes) -> list[Dependency]:
     if not isinstance(doc, dict):
         raise ManifestError("compose file is not a mapping")
     text = data.decode("utf-8", "replace")
-    deps = [
-        Dependency(
-            "skill", "Docker Compose", str(doc.get("version", "")), "config", path, 1
-        )
-    ]
+    deps = [Dependency("skill", "Docker Compose", str(doc.get("version", "")), "config", path, 1)]
     services = doc.get("services")
     if services is None and "version" not in doc:
         services = {
-            k: v
-            for k, v in doc.items()
-            if isinstance(v, dict) and ("image" in v or "build" in v)
+            k: v for k, v in doc.items() if isinstance(v, dict) and ("image" in v or "build" in v)
         }
     if not isinstance(services, dict):
         raise ManifestError("services is not a mapping")

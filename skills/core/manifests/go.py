@@ -21,9 +21,7 @@ def parse(path: str, data: bytes) -> list[Dependency]:
     A file without a ``module`` directive is malformed.
     """
     text = decode_text(path, data)
-    deps: list[Dependency] = [
-        Dependency("skill", "Go Modules", "", "build", path, None)
-    ]
+    deps: list[Dependency] = [Dependency("skill", "Go Modules", "", "build", path, None)]
     has_module = False
     in_block = False
     for number, raw in enumerate(text.splitlines(), 1):
@@ -59,8 +57,4 @@ def _require(line: str, path: str, number: int) -> list[Dependency]:
     match = _REQUIRE_LINE.match(line)
     if not match or "indirect" in match.group(3):
         return []
-    return [
-        Dependency(
-            "go", match.group(1).strip('"'), match.group(2), "runtime", path, number
-        )
-    ]
+    return [Dependency("go", match.group(1).strip('"'), match.group(2), "runtime", path, number)]

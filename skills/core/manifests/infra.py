@@ -87,9 +87,7 @@ _ASSIGN = re.compile(r'^\s*([\w-]+)\s*=\s*(\{|"([^"]*)")', re.M)
 
 
 def _strip_hcl_comments(text: str) -> str:
-    out = re.sub(
-        r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S
-    )
+    out = re.sub(r"/\*.*?\*/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
     return re.sub(r'(?m)^((?:[^"#/\n]|"(?:\\.|[^"\\\n])*")*?)\s*(#|//).*$', r"\1", out)
 
 
@@ -143,9 +141,7 @@ def parse_terraform(path: str, data: bytes) -> list[Dependency]:
             body = _block_body(text, match.end() - 1)
             version = re.search(r'required_version\s*=\s*"([^"]*)"', body)
             if version:
-                deps[0] = Dependency(
-                    "skill", "Terraform", version.group(1), "config", path, None
-                )
+                deps[0] = Dependency("skill", "Terraform", version.group(1), "config", path, None)
             required = re.search(r"required_providers\s*\{", body)
             if required:
                 offset = match.end() - 1 + 1 + required.end() - 1
@@ -214,9 +210,7 @@ def parse_kubernetes(path: str, data: bytes) -> list[Dependency]:
         if "/templates/" in f"/{path}":
             return _template_images(path, text)
         raise
-    objects = [
-        d for d in docs if isinstance(d, dict) and "apiVersion" in d and "kind" in d
-    ]
+    objects = [d for d in docs if isinstance(d, dict) and "apiVersion" in d and "kind" in d]
     if not objects:
         raise NotAManifestError(path)
     deps = [Dependency("skill", "Kubernetes", "", "config", path, 1)]
@@ -225,11 +219,7 @@ def parse_kubernetes(path: str, data: bytes) -> list[Dependency]:
             deps.append(Dependency("skill", "Kustomize", "", "config", path, 1))
         for image in _container_images(obj):
             name, tag = split_image(image)
-            deps.append(
-                Dependency(
-                    "docker_image", name, tag, "image", path, line_of(text, image)
-                )
-            )
+            deps.append(Dependency("docker_image", name, tag, "image", path, line_of(text, image)))
     return deps
 
 
@@ -350,11 +340,7 @@ def parse_serverless(path: str, data: bytes) -> list[Dependency]:
     provider = {"name": provider} if isinstance(provider, str) else as_dict(provider)
     cloud = provider.get("name")
     if isinstance(cloud, str) and cloud in _CLOUDS:
-        deps.append(
-            Dependency(
-                "skill", _CLOUDS[cloud], "", "config", path, line_of(text, cloud)
-            )
-        )
+        deps.append(Dependency("skill", _CLOUDS[cloud], "", "config", path, line_of(text, cloud)))
     runtime = provider.get("runtime")
     if isinstance(runtime, str):
         for prefix, language in _SERVERLESS_RUNTIMES:
@@ -371,14 +357,10 @@ def parse_serverless(path: str, data: bytes) -> list[Dependency]:
                 )
                 break
     plugins = doc.get("plugins")
-    plugins = (
-        as_dict(plugins).get("modules", []) if isinstance(plugins, dict) else plugins
-    )
+    plugins = as_dict(plugins).get("modules", []) if isinstance(plugins, dict) else plugins
     for plugin in as_list(plugins):
         if isinstance(plugin, str):
-            deps.append(
-                Dependency("npm", plugin, "", "build", path, line_of(text, plugin))
-            )
+            deps.append(Dependency("npm", plugin, "", "build", path, line_of(text, plugin)))
     return deps
 
 

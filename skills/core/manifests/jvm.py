@@ -201,9 +201,7 @@ def parse_gradle(path: str, data: bytes) -> list[Dependency]:
                 in_plugins = False
             continue
         for match in _APPLY_PLUGIN.finditer(line):
-            deps.append(
-                Dependency("gradle_plugin", match.group(1), "", "build", path, number)
-            )
+            deps.append(Dependency("gradle_plugin", match.group(1), "", "build", path, number))
         for match in _GRADLE_DEP.finditer(line):
             config, coordinate = match.group(1), match.group(2)
             parts = coordinate.split(":")

@@ -92,9 +92,7 @@ def parse_package_json(path: str, data: bytes) -> list[Dependency]:
         for name, spec in value.items():
             line = line_of(text, name, max(start, 0))
             deps.append(
-                Dependency(
-                    "npm", name, spec if isinstance(spec, str) else "", kind, path, line
-                )
+                Dependency("npm", name, spec if isinstance(spec, str) else "", kind, path, line)
             )
     deps.extend(_scripts(as_dict(doc.get("scripts")), path, text))
     for engine, spec in as_dict(doc.get("engines")).items():
@@ -144,7 +142,5 @@ def _scripts(scripts: dict[str, Any], path: str, text: str) -> list[Dependency]:
             tool = words[0].strip("'\"")
             if tool and tool not in seen and re.match(r"^@?[a-z0-9][\w./-]*$", tool):
                 seen.add(tool)
-                deps.append(
-                    Dependency("npm", tool, "", "config", path, line_of(text, key))
-                )
+                deps.append(Dependency("npm", tool, "", "config", path, line_of(text, key)))
     return deps

@@ -29,16 +29,12 @@ def parse(path: str, data: bytes) -> list[Dependency]:
             lower = name.lower()
             if lower == "php":
                 deps.append(
-                    Dependency(
-                        "skill", "PHP", spec, "config", path, line_of(text, name, start)
-                    )
+                    Dependency("skill", "PHP", spec, "config", path, line_of(text, name, start))
                 )
             elif lower.startswith(("ext-", "lib-", "composer-")) or "/" not in lower:
                 continue
             else:
                 deps.append(
-                    Dependency(
-                        "composer", name, spec, kind, path, line_of(text, name, start)
-                    )
+                    Dependency("composer", name, spec, kind, path, line_of(text, name, start))
                 )
     return deps

@@ -55,9 +55,7 @@ def is_dev_group(name: str) -> bool:
     return bool(_DEV_WORDS.search(name.lower()))
 
 
-def parse(
-    path: str, data: bytes, *, read_include: ReadInclude | None = None
-) -> list[Dependency]:
+def parse(path: str, data: bytes, *, read_include: ReadInclude | None = None) -> list[Dependency]:
     """Dependencies of one Python manifest, chosen by file name.
 
     ``read_include`` resolves ``-r``/``-c`` includes of requirements files
@@ -161,11 +159,7 @@ _EGG = re.compile(r"[#&]egg=([A-Za-z0-9][A-Za-z0-9._-]*)")
 
 
 def _requirement(line: str, path: str, lineno: int, kind: str) -> Dependency | None:
-    if (
-        "://" in line
-        and " @ " not in line
-        and not re.match(r"^[A-Za-z0-9._-]+\s*@", line)
-    ):
+    if "://" in line and " @ " not in line and not re.match(r"^[A-Za-z0-9._-]+\s*@", line):
         egg = _EGG.search(line)
         if egg:
             return Dependency("pypi", egg.group(1), "", kind, path, lineno)
@@ -184,11 +178,7 @@ def requirement_dependency(
     """One PEP 508 string as a ``Dependency``, or ``None`` when it is not valid."""
     if not isinstance(text_line, str):
         return None
-    return (
-        _requirement(text_line.strip(), path, line or 0, kind)
-        if text_line.strip()
-        else None
-    )
+    return _requirement(text_line.strip(), path, line or 0, kind) if text_line.strip() else None
 
 
 def _fix_line(dep: Dependency | None, line: int | None) -> Dependency | None:
@@ -225,9 +215,7 @@ def parse_pyproject(path: str, data: bytes) -> list[Dependency]:
     backend = build.get("build-backend")
     if isinstance(backend, str) and backend in _BACKENDS:
         deps.append(
-            Dependency(
-                "pypi", _BACKENDS[backend], "", "build", path, line_of(text, backend)
-            )
+            Dependency("pypi", _BACKENDS[backend], "", "build", path, line_of(text, backend))
         )
 
     tool = as_dict(doc.get("tool"))
@@ -240,9 +228,7 @@ def parse_pyproject(path: str, data: bytes) -> list[Dependency]:
     for name in tool:
         # [tool.pytest.ini_options], [tool.ruff], [tool.poetry]...: the tool is configured here.
         deps.append(
-            Dependency(
-                "pypi", str(name), "", "config", path, line_of(text, f"[tool.{name}")
-            )
+            Dependency("pypi", str(name), "", "config", path, line_of(text, f"[tool.{name}"))
         )
     return deps
 
@@ -253,22 +239,16 @@ def _poetry(poetry: dict[str, Any], path: str, text: str) -> list[Dependency]:
     def add_table(table: Any, kind: str) -> None:
         for name, value in as_dict(table).items():
             if name.lower() == "python":
-                deps.append(
-                    Dependency("skill", "Python", _spec(value), "config", path, None)
-                )
+                deps.append(Dependency("skill", "Python", _spec(value), "config", path, None))
                 continue
             deps.append(
-                Dependency(
-                    "pypi", name, _spec(value), kind, path, line_of(text, f"{name} =")
-                )
+                Dependency("pypi", name, _spec(value), kind, path, line_of(text, f"{name} ="))
             )
 
     add_table(poetry.get("dependencies"), "runtime")
     add_table(poetry.get("dev-dependencies"), "dev")
     for group, body in as_dict(poetry.get("group")).items():
-        add_table(
-            as_dict(body).get("dependencies"), "runtime" if group == "main" else "dev"
-        )
+        add_table(as_dict(body).get("dependencies"), "runtime" if group == "main" else "dev")
     return deps
 
 
@@ -344,9 +324,7 @@ def parse_pipfile(path: str, data: bytes) -> list[Dependency]:
     for section, kind in (("packages", "runtime"), ("dev-packages", "dev")):
         for name, value in as_dict(doc.get(section)).items():
             deps.append(
-                Dependency(
-                    "pypi", name, _spec(value), kind, path, line_of(text, f"{name} =")
-                )
+                Dependency("pypi", name, _spec(value), kind, path, line_of(text, f"{name} ="))
             )
     python = as_dict(doc.get("requires")).get("python_version")
     if isinstance(python, str):
@@ -383,22 +361,14 @@ def parse_environment(path: str, data: bytes) -> list[Dependency]:
                 name, spec = match.group(1), match.group(2).strip()
                 if name.lower() == "python":
                     deps.append(
-                        Dependency(
-                            "skill", "Python", spec, "config", path, line_of(text, item)
-                        )
+                        Dependency("skill", "Python", spec, "config", path, line_of(text, item))
                     )
                 else:
                     deps.append(
-                        Dependency(
-                            "pypi", name, spec, "runtime", path, line_of(text, item)
-                        )
+                        Dependency("pypi", name, spec, "runtime", path, line_of(text, item))
                     )
         elif isinstance(item, dict):
             for pip_line in as_list(item.get("pip")):
-                dep = requirement_dependency(
-                    pip_line, path=path, line=None, kind="runtime"
-                )
-                deps.extend(
-                    d for d in [_fix_line(dep, line_of(text, str(pip_line)))] if d
-                )
+                dep = requirement_dependency(pip_line, path=path, line=None, kind="runtime")
+                deps.extend(d for d in [_fix_line(dep, line_of(text, str(pip_line)))] if d)
     return deps

@@ -13,13 +13,9 @@ import re
 from skills.core.manifests._load import decode_text
 from skills.core.manifests.types import Dependency
 
-_STRING = (
-    r"""(?:'([^']*)'|"([^"]*)"|%[qQ]?[(\[{<]([^)\]}>]*)[)\]}>]|:([A-Za-z_][\w-]*))"""
-)
+_STRING = r"""(?:'([^']*)'|"([^"]*)"|%[qQ]?[(\[{<]([^)\]}>]*)[)\]}>]|:([A-Za-z_][\w-]*))"""
 _GEM = re.compile(r"^\s*gem\s*\(?\s*" + _STRING + r"(.*)$")
-_SPEC_DEP = re.compile(
-    r"\.add_(runtime_|development_)?dependency\s*\(?\s*" + _STRING + r"(.*)$"
-)
+_SPEC_DEP = re.compile(r"\.add_(runtime_|development_)?dependency\s*\(?\s*" + _STRING + r"(.*)$")
 _RUBY = re.compile(r"^\s*ruby\s+" + _STRING)
 _GROUP = re.compile(r"^\s*group\s*\(?(.*?)\)?\s*do\b")
 _BLOCK_OPEN = re.compile(r"\b(do|if|unless|case|begin|platforms|install_if)\b")
@@ -69,18 +65,14 @@ def parse_gemfile(path: str, data: bytes) -> list[Dependency]:
             continue
         ruby = _RUBY.match(stripped)
         if ruby:
-            deps.append(
-                Dependency("skill", "Ruby", _first(ruby), "config", path, number)
-            )
+            deps.append(Dependency("skill", "Ruby", _first(ruby), "config", path, number))
             continue
         gem = _GEM.match(stripped)
         if gem:
             gem_name = _first(gem)
             rest = gem.group(5) or ""
             versions = [
-                s
-                for s in _strings(rest.split("group", 1)[0])
-                if re.match(r"^[~<>=!\d ]", s)
+                s for s in _strings(rest.split("group", 1)[0]) if re.match(r"^[~<>=!\d ]", s)
             ]
             dev = any(group_stack) or bool(
                 re.search(r"group[s]?\s*(?::|=>)\s*\[?\s*:(development|test)\b", rest)
@@ -96,9 +88,7 @@ def parse_gemfile(path: str, data: bytes) -> list[Dependency]:
                 )
             )
             continue
-        if _BLOCK_OPEN.search(stripped) and re.search(
-            r"\bdo\b(\s*\|.*\|)?\s*$", stripped
-        ):
+        if _BLOCK_OPEN.search(stripped) and re.search(r"\bdo\b(\s*\|.*\|)?\s*$", stripped):
             group_stack.append(False)  # other blocks (platforms, source) nest too
     return deps
 
@@ -111,12 +101,8 @@ def parse_gemspec(path: str, data: bytes) -> list[Dependency]:
         match = _SPEC_DEP.search(raw)
         if match:
             kind = "dev" if match.group(1) == "development_" else "runtime"
-            versions = [
-                s for s in _strings(match.group(6) or "") if re.match(r"^[~<>=!\d ]", s)
-            ]
+            versions = [s for s in _strings(match.group(6) or "") if re.match(r"^[~<>=!\d ]", s)]
             deps.append(
-                Dependency(
-                    "gem", _first(match, 2), ", ".join(versions), kind, path, number
-                )
+                Dependency("gem", _first(match, 2), ", ".join(versions), kind, path, number)
             )
     return deps

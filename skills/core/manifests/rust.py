@@ -8,9 +8,7 @@ from skills.core.manifests._load import as_dict, line_of, load_toml
 from skills.core.manifests.types import Dependency
 
 #: Database crates whose features name the database they talk to (sqlx "postgres").
-_DATABASE_CRATES = frozenset(
-    {"sqlx", "diesel", "sea-orm", "sea-query", "refinery", "deadpool"}
-)
+_DATABASE_CRATES = frozenset({"sqlx", "diesel", "sea-orm", "sea-query", "refinery", "deadpool"})
 _FEATURE_DATABASES = {
     "postgres": "PostgreSQL",
     "postgresql": "PostgreSQL",
@@ -63,11 +61,7 @@ def parse(path: str, data: bytes) -> list[Dependency]:
                     if isinstance(value.get("package", alias), str)
                     else alias
                 )
-                spec = (
-                    value.get("version", "")
-                    if isinstance(value.get("version", ""), str)
-                    else ""
-                )
+                spec = value.get("version", "") if isinstance(value.get("version", ""), str) else ""
             line = line_of(text, f"{alias} =")
             deps.append(Dependency("cargo", name, spec, kind, path, line))
             features = value.get("features") if isinstance(value, dict) else None

@@ -738,9 +738,16 @@ def test_commit_source_tells_when_the_commit_was_made(tmp_path):
 
     work = tmp_path / "w"
     work.mkdir()
-    env = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com", "GIT_COMMITTER_NAME": "t",
-           "GIT_COMMITTER_EMAIL": "t@example.com", "GIT_COMMITTER_DATE": "2026-03-04T05:06:07Z",
-           "GIT_AUTHOR_DATE": "2026-03-04T05:06:07Z", "HOME": str(tmp_path), "PATH": os.environ["PATH"]}
+    env = {
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_COMMITTER_DATE": "2026-03-04T05:06:07Z",
+        "GIT_AUTHOR_DATE": "2026-03-04T05:06:07Z",
+        "HOME": str(tmp_path),
+        "PATH": os.environ["PATH"],
+    }
     (work / "a.txt").write_text("x")
     for args in (["init", "-q"], ["add", "a.txt"], ["commit", "-q", "-m", "one"]):
         subprocess.run(["git", *args], cwd=work, env=env, check=True)

@@ -11,8 +11,7 @@ from skills.core.extract import extract_skills
 FIXTURE = Path(__file__).parent / "catalogue_fixture"
 
 YAML_BOMB = "services:\n  a: &a {image: postgres}\n" + "".join(
-    f"  b{i}: &b{i} [{', '.join(['*a' if i == 0 else f'*b{i - 1}'] * 9)}]\n"
-    for i in range(9)
+    f"  b{i}: &b{i} [{', '.join(['*a' if i == 0 else f'*b{i - 1}'] * 9)}]\n" for i in range(9)
 )
 
 
@@ -25,9 +24,7 @@ def extract_dir(root, catalogue, **kwargs):
     return extract_skills(DirectorySource(root), catalogue=catalogue, **kwargs)
 
 
-def test_a_200_mb_manifest_and_code_file_are_skipped_without_being_read(
-    tmp_path, catalogue
-):
+def test_a_200_mb_manifest_and_code_file_are_skipped_without_being_read(tmp_path, catalogue):
     for name in ("package.json", "bundle.js"):
         with open(tmp_path / name, "wb") as fh:
             fh.truncate(200 * 1024 * 1024)  # sparse: costs no disk
@@ -35,9 +32,7 @@ def test_a_200_mb_manifest_and_code_file_are_skipped_without_being_read(
     started = time.perf_counter()
     result = extract_dir(tmp_path, catalogue)
     assert time.perf_counter() - started < 5
-    assert dict(result.manifests_skipped)["package.json"].startswith(
-        "larger than 1000000 bytes"
-    )
+    assert dict(result.manifests_skipped)["package.json"].startswith("larger than 1000000 bytes")
     assert dict(result.files_skipped)["bundle.js"].startswith("larger than")
     assert [s.name for s in result.skills] == ["Django"]
 
@@ -96,9 +91,7 @@ def test_symlinks_out_of_the_tree_are_listed_and_never_read(tmp_path, catalogue)
     (repo / "Gemfile").write_text('gem "rails"\n')
     (repo / "reqs.txt").write_text("")
     result = extract_dir(repo, catalogue)
-    assert result.manifests_skipped == (
-        ("requirements.txt", "symbolic link, not followed"),
-    )
+    assert result.manifests_skipped == (("requirements.txt", "symbolic link, not followed"),)
     assert ("secret.py", "symbolic link, not followed") in result.files_skipped
     assert [s.name for s in result.skills] == ["Ruby on Rails"]
     assert [share.name for share in result.languages] == [
@@ -106,18 +99,14 @@ def test_symlinks_out_of_the_tree_are_listed_and_never_read(tmp_path, catalogue)
     ]  # the Gemfile; not the linked secret.py
 
 
-def test_a_requirements_include_through_a_link_out_of_the_tree_is_not_followed(
-    tmp_path, catalogue
-):
+def test_a_requirements_include_through_a_link_out_of_the_tree_is_not_followed(tmp_path, catalogue):
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "base.txt").write_text("django\n")
     repo = tmp_path / "repo"
     repo.mkdir()
     os.symlink(outside / "base.txt", repo / "base.txt")
-    (repo / "requirements.txt").write_text(
-        "-r base.txt\n-r ../outside/base.txt\npytest\n"
-    )
+    (repo / "requirements.txt").write_text("-r base.txt\n-r ../outside/base.txt\npytest\n")
     result = extract_dir(repo, catalogue)
     assert [s.name for s in result.skills] == ["pytest"]
 
@@ -133,10 +122,7 @@ def test_100000_files_finish_and_a_lower_file_cap_is_reported(catalogue):
     assert result.languages[0].bytes == 600_000
     capped = extract_skills(source, catalogue=catalogue, max_files=50_000)
     assert capped.files_examined == 50_000
-    assert (
-        capped.files_skipped[0][1]
-        == "100001 files listed; only the first 50000 were examined"
-    )
+    assert capped.files_skipped[0][1] == "100001 files listed; only the first 50000 were examined"
 
 
 def test_a_fifo_named_like_a_manifest_never_blocks_the_extraction(tmp_path, catalogue):

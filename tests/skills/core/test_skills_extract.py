@@ -57,20 +57,14 @@ def test_confidence_ranks_runtime_over_dev_over_config_and_grows_with_sources(
     # Its own parser and the catalogue's file glob point at one file: one source.
     assert skills["Docker Compose"].confidence == 0.25
     assert len(skills["Docker Compose"].evidence) == 2
-    assert (
-        skills["Redis"].confidence
-        > skills["Django"].confidence
-        > skills["pytest"].confidence
-    )
+    assert skills["Redis"].confidence > skills["Django"].confidence > skills["pytest"].confidence
 
 
 def test_unknown_packages_are_kept_as_evidence_but_not_as_skills(catalogue):
     source = MemorySource({"requirements.txt": "django\npython-dateutil==2.9\n"})
     result = extract_skills(source, catalogue=catalogue)
     assert [s.name for s in result.skills] == ["Django"]
-    assert [(d.name, d.spec) for d in result.unmatched] == [
-        ("python-dateutil", "==2.9")
-    ]
+    assert [(d.name, d.spec) for d in result.unmatched] == [("python-dateutil", "==2.9")]
 
 
 def test_manifests_under_tests_static_and_migrations_are_read_but_vendored_ones_are_not(
@@ -189,14 +183,19 @@ def test_requirement_includes_resolve_to_files_with_any_name(catalogue):
 
 def test_a_skill_takes_its_version_only_from_evidence_that_names_it(catalogue):
     driver_only = MemorySource({"requirements.txt": "psycopg==3.2.1\n"})
-    assert skills_by_name(extract_skills(driver_only, catalogue=catalogue))["PostgreSQL"].version == ""
+    assert (
+        skills_by_name(extract_skills(driver_only, catalogue=catalogue))["PostgreSQL"].version == ""
+    )
     with_image = MemorySource(
         {
             "requirements.txt": "psycopg==3.2.1\n",
             "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n",
         }
     )
-    assert skills_by_name(extract_skills(with_image, catalogue=catalogue))["PostgreSQL"].version == "16"
+    assert (
+        skills_by_name(extract_skills(with_image, catalogue=catalogue))["PostgreSQL"].version
+        == "16"
+    )
 
 
 @pytest.mark.parametrize(

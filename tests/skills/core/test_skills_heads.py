@@ -26,15 +26,10 @@ def test_directory_heads_never_follow_links_out_of_the_tree(tmp_path):
         FileEntry("linked/secret.py", 10),
         FileEntry("../outside/secret.py", 10),
     ]
-    assert (
-        read_heads(DirectorySource(repo), entries, size=1024, max_file_bytes=10_000)
-        == {}
-    )
+    assert read_heads(DirectorySource(repo), entries, size=1024, max_file_bytes=10_000) == {}
 
 
 def test_other_sources_are_read_in_batches_and_cut_to_size():
-    source = MemorySource(
-        {"a.py": b"a" * 70_000, "b.py": b"b" * 10, "c.py": b"c" * 200_000}
-    )
+    source = MemorySource({"a.py": b"a" * 70_000, "b.py": b"b" * 10, "c.py": b"c" * 200_000})
     heads = read_heads(source, source.list_files(), size=4, max_file_bytes=100_000)
     assert heads == {"a.py": b"aaaa", "b.py": b"bbbb"}  # c.py is over the cap

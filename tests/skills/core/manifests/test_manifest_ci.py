@@ -56,9 +56,7 @@ test:
 
 
 def test_circleci_docker_executors():
-    text = (
-        b"version: 2.1\njobs:\n  build:\n    docker:\n      - image: cimg/python:3.12\n"
-    )
+    text = b"version: 2.1\njobs:\n  build:\n    docker:\n      - image: cimg/python:3.12\n"
     deps = ci.parse(".circleci/config.yml", text)
     assert {(d.ecosystem, d.name) for d in deps} == {
         ("skill", "CircleCI"),

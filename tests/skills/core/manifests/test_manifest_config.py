@@ -36,9 +36,7 @@ def test_broken_tsconfig_is_reported():
 
 
 def test_prisma_schema_names_its_datasource_database():
-    text = (
-        b'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
-    )
+    text = b'datasource db {\n  provider = "postgresql"\n  url = env("DATABASE_URL")\n}\n'
     deps = config.parse("prisma/schema.prisma", text)
     assert [(d.ecosystem, d.name, d.line) for d in deps] == [
         ("npm", "prisma", None),

@@ -41,9 +41,7 @@ def test_includes_are_followed_within_the_source_and_cycles_stop():
         "reqs/base.txt": b"django==5.0\n-r dev.txt\n",
         "reqs/dev.txt": b"-r base.txt\npytest\n",
     }
-    deps = python.parse(
-        "requirements-dev.txt", b"-r reqs/dev.txt\n", read_include=files.get
-    )
+    deps = python.parse("requirements-dev.txt", b"-r reqs/dev.txt\n", read_include=files.get)
     assert {(d.name, d.file) for d in deps} == {
         ("django", "reqs/base.txt"),
         ("pytest", "reqs/dev.txt"),
