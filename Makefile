@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test bench screenshots lint venv clean
+.PHONY: run test bench bench-quick screenshots lint venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,11 +24,16 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python tests/bench/run_all.py
 
+# Every benchmark at small sizes, once: proves they run (the test suite does the same).
+bench-quick: $(STAMP)
+	$(BIN)/python tests/bench/run_all.py --quick
+
 screenshots: $(STAMP)
 	$(BIN)/python -m repotrackr.testrun -p no:xdist tests/e2e/make_screenshots.py -m browser -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) staticfiles

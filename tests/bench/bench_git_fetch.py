@@ -25,6 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from quick import sized  # noqa: E402  (the script's folder is on sys.path)
 
 from projects.core.git_remote import ls_remote_head, make_clone_dir, shallow_clone  # noqa: E402
 from projects.core.git_source import GitCommitSource  # noqa: E402
@@ -85,8 +86,8 @@ def line(name: str, value: float, op: str, bound: float | None) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--files", type=int, default=5000)
-    parser.add_argument("--megabytes", type=int, default=50)
+    parser.add_argument("--files", type=int, default=sized(5000, 200))
+    parser.add_argument("--megabytes", type=int, default=sized(50, 2))
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="repotrackr-bench-") as tmp:
         root = Path(tmp)

@@ -48,6 +48,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from quick import sized  # noqa: E402  (the script's folder is on sys.path)
 
 
 def line(name: str, value: float, op: str, bound: float) -> str:
@@ -230,8 +231,8 @@ def timed(port: int, method: str, path: str, token: str = "") -> tuple[float, in
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=sized(50, 4))
+    parser.add_argument("--seconds", type=float, default=sized(10.0, 1.0))
     parser.add_argument("--workers", type=int, default=2)
     options = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="repotrackr-bench-http-") as tmp_name:

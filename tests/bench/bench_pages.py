@@ -26,6 +26,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from quick import sized  # noqa: E402  (the script's folder is on sys.path)
+
 TARGET = 1.5
 
 
@@ -304,10 +306,10 @@ def _request_floor(client, runs: int) -> None:
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--projects", type=int, default=1000)
-    parser.add_argument("--tasks", type=int, default=5000)
-    parser.add_argument("--phases", type=int, default=50)
-    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--projects", type=int, default=sized(1000, 60))
+    parser.add_argument("--tasks", type=int, default=sized(5000, 200))
+    parser.add_argument("--phases", type=int, default=sized(50, 5))
+    parser.add_argument("--runs", type=int, default=sized(50, 3))
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="repotrackr-bench-pages-") as tmp:
         _setup_django(Path(tmp))

@@ -16,10 +16,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import pyromark  # noqa: E402
 from gen_plan import generate_plan  # noqa: E402
+from quick import sized  # noqa: E402
 
 from projects.core.plan_parser import parse_plan  # noqa: E402
 
-RUNS = 5
+RUNS = sized(5, 1)
 TARGET = 3.0
 
 
@@ -40,7 +41,7 @@ def _parse(text: str) -> None:
 
 
 def main() -> None:
-    text = generate_plan()
+    text = generate_plan(phases=sized(500, 20))
     plan = parse_plan(text, source_path="docs/plan.md")
     # Alternate the two so that a busy machine slows both alike.
     floor, parser = [], []

@@ -24,7 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-RUNS = 5
+from quick import sized  # noqa: E402
+
+RUNS = sized(5, 1)
 RATIO_TARGET = 2.0
 RSS_TARGET_MB = 150.0
 
@@ -82,7 +84,7 @@ def main() -> None:
     catalogue = cached_catalogue()
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
-        manifests = set(generate(root))
+        manifests = set(generate(root, total_files=sized(5_000, 300)))
         floor(root, manifests)  # warm the page cache for both
         extract(root, catalogue)
         floor_times, ours_times = [], []

@@ -42,8 +42,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent.parent))
 sys.path.insert(0, str(HERE))
-
 from bench_http import Tally, bench_environment, line, run_phase, start_gunicorn  # noqa: E402
+from quick import sized  # noqa: E402  (the script's folder is on sys.path)
 
 PUSH = json.dumps(
     {
@@ -177,8 +177,8 @@ def report(results: dict[str, Tally], options) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=sized(50, 4))
+    parser.add_argument("--seconds", type=float, default=sized(10.0, 1.0))
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument(
         "--database-url",

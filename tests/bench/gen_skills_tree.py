@@ -43,7 +43,7 @@ LANGS = [
 ]
 
 
-def generate(dest: Path) -> list[str]:
+def generate(dest: Path, *, total_files: int = TOTAL_FILES) -> list[str]:
     """Write the tree under ``dest``; return the manifest paths."""
     rng = random.Random(SEED)
     files: dict[str, bytes] = {}
@@ -65,7 +65,7 @@ def generate(dest: Path) -> list[str]:
         "services/svc01/static/app.min.js": b"!function(){" + b"var a=1;" * 4000 + b"}();",
     }
     files.update(generated)
-    while len(files) < TOTAL_FILES:
+    while len(files) < total_files:
         n = len(files)
         service = rng.choice(SERVICES)
         roll = rng.random()

@@ -4,6 +4,10 @@ Each benchmark prints its raw times, then one line per figure:
 ``NAME: VALUE (target OP BOUND) ok`` or ``... MISS``. This runner repeats
 those lines at the end as a summary. It exits 0 either way: benchmarks
 inform, tests decide.
+
+``--quick`` runs every benchmark in its quick mode (``BENCH_QUICK=1``: small inputs, one
+run, see ``quick.py``) and exits 1 when one of them fails to run or prints no figure.
+The timings it prints then mean nothing; that the benchmarks still run is the point.
 """
 
 from __future__ import annotations
@@ -21,12 +25,15 @@ VERDICT = re.compile(r"^\S+: .+\(target .+\) (ok|MISS)\s*$")
 
 
 def main(argv: list[str]) -> int:
-    wanted = set(argv)
+    quick = "--quick" in argv
+    wanted = {arg for arg in argv if arg != "--quick"}
     scripts = sorted(p for p in HERE.glob("bench_*.py") if not wanted or p.stem in wanted)
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     env.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-000000000")
     env.setdefault("REPOTRACKR_ALLOW_LOCAL_REPOS", "true")
     env.setdefault("STATIC_MANIFEST", "false")
+    if quick:
+        env["BENCH_QUICK"] = "1"
     sys.path.insert(0, str(ROOT))
     from repotrackr import embedded_redis
 
@@ -40,7 +47,8 @@ def main(argv: list[str]) -> int:
         embedded_redis.stop(redis_proc)
     print("\n== summary")
     print("\n".join(verdicts))
-    return 0
+    broken = [line for line in verdicts if "failed to run" in line or "printed no figure" in line]
+    return 1 if quick and broken else 0
 
 
 def _run(scripts: list[Path], env: dict) -> list[str]:
