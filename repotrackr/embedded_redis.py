@@ -45,11 +45,13 @@ def redis_server_binary() -> str:
 
 
 def start_embedded_redis(
-    data_dir: Path, *, port: int = 0, persist: bool = False
+    data_dir: Path, *, port: int = 0, persist: bool = False, own_session: bool = False
 ) -> tuple[str, subprocess.Popen]:
     """Start redis-server on 127.0.0.1; return its URL and process. Caller stops it.
 
     ``persist`` keeps queued jobs across restarts (an append-only file in ``data_dir``).
+    ``own_session`` starts it in a process session of its own, so that a Ctrl-C in the
+    terminal does not reach it: the caller stops it last, after the processes using it.
     """
     data_dir.mkdir(parents=True, exist_ok=True)
     port = free_port(port)
@@ -73,6 +75,7 @@ def start_embedded_redis(
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=own_session,
     )
     url = f"redis://127.0.0.1:{port}/0"
     deadline = time.monotonic() + 15
