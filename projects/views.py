@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -69,7 +70,13 @@ def dashboard(request):
     }
     response = render(request, "projects/dashboard.html", context)
     if request.GET.get("layout") in LAYOUTS:
-        response.set_cookie(LAYOUT_COOKIE, layout, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie(
+            LAYOUT_COOKIE,
+            layout,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            secure=settings.SESSION_COOKIE_SECURE,
+        )
     return response
 
 

@@ -7,12 +7,17 @@
 Both JSON answers share one shape (``status``, ``redis_connected``,
 ``worker_count``, ``queue_length`` as the total, ``queues`` per queue) and
 answer 200 when healthy, 503 otherwise; no running worker is ``degraded``.
+
+Only staff see the per-queue figures and error text. Anyone else gets the seed's
+shape without them, or the status alone under ``HEALTH_STATUS_ONLY``: a stranger
+learns whether the service is up, not how it is built or why it fails.
 """
 
 from __future__ import annotations
 
 import logging
 
+from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
@@ -61,6 +66,26 @@ def _status(body: dict, *, database_ok: bool = True) -> str:
     return "healthy"
 
 
+PUBLIC_FIELDS = (
+    "status",
+    "database_connected",
+    "redis_connected",
+    "worker_count",
+    "queue_length",
+    "failing",
+)
+
+
+def _answer(request, body: dict) -> JsonResponse:
+    """The body for this caller, 200 when healthy, else 503."""
+    status = 200 if body["status"] == "healthy" else 503
+    if request.user.is_authenticated and request.user.is_staff:
+        return JsonResponse(body, status=status)
+    if settings.HEALTH_STATUS_ONLY:
+        return JsonResponse({"status": body["status"]}, status=status)
+    return JsonResponse({k: body[k] for k in PUBLIC_FIELDS if k in body}, status=status)
+
+
 @require_GET
 def live(request) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
@@ -81,7 +106,7 @@ def ready(request) -> JsonResponse:
         )
         if failing
     ]
-    return JsonResponse(body, status=200 if body["status"] == "healthy" else 503)
+    return _answer(request, body)
 
 
 @require_GET
@@ -89,4 +114,4 @@ def ready(request) -> JsonResponse:
 def queue(request) -> JsonResponse:
     body = queue_health()
     body = {"status": _status(body), **body}
-    return JsonResponse(body, status=200 if body["status"] == "healthy" else 503)
+    return _answer(request, body)

@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
 from jobs.api import PrometheusMetricsApi
-from repotrackr import errors, health
+from repotrackr import api_docs, errors, health
 
 api_v1 = [
     path("", include("projects.api_urls")),
@@ -23,8 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", api_docs.schema_view, name="api-schema"),
+    path("api/docs/", api_docs.docs_view, name="api-docs"),
     path("", include("jobs.urls")),
     path("", include("webhooks.urls")),
     path("", include("projects.urls")),
