@@ -314,7 +314,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "repotrackr.api_pagination.ApiPagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 50, minimum=1),
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "repotrackr.api_resources.GroupedAutoSchema",
+    "VIEW_NAME_FUNCTION": "repotrackr.api_resources.view_name",
     "EXCEPTION_HANDLER": "repotrackr.api_errors.exception_handler",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
@@ -322,9 +323,16 @@ REST_FRAMEWORK = {
 HEALTH_STATUS_ONLY = env_bool("HEALTH_STATUS_ONLY", False)
 # The schema and Swagger UI need a signed-in user (or a token) unless this is on.
 API_DOCS_PUBLIC = env_bool("API_DOCS_PUBLIC", False)
+from repotrackr.api_groups import API_GROUPS  # noqa: E402
+
 SPECTACULAR_SETTINGS = {
     "TITLE": "RepoTrackr API",
-    "DESCRIPTION": "Track the progress and skills of many git repositories.",
+    "DESCRIPTION": (
+        "Track the progress and skills of many git repositories. "
+        "[Back to RepoTrackr](/) · [API root](/api/v1/) · "
+        "Authenticate with `Authorization: Bearer <token>` (create one under API tokens)."
+    ),
+    "TAGS": [{"name": name, "description": text} for name, text in API_GROUPS],
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,

@@ -3,9 +3,10 @@ from django.urls import include, path
 
 from accounts import api as accounts_api
 from jobs.api import PrometheusMetricsApi
-from repotrackr import api_docs, errors, health
+from repotrackr import api_docs, api_resources, errors, health
 
 api_v1 = [
+    path("", api_resources.ApiRootApi.as_view(), name="root"),
     path("", include("projects.api_urls")),
     path("", include("skills.api_urls")),
     path("", include("jobs.api_urls")),
