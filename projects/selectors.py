@@ -69,11 +69,13 @@ TOP_SKILLS_PER_CARD = 5
 # Worst first: what needs attention leads when sorting by status.
 _STATUS_RANK = {
     ProjectStatus.RED: 0,
-    ProjectStatus.YELLOW: 1,
-    ProjectStatus.GREEN: 2,
-    ProjectStatus.COMPLETE: 3,
-    ProjectStatus.UNKNOWN: 4,
-    ProjectStatus.ARCHIVED: 5,
+    ProjectStatus.STALE: 1,
+    ProjectStatus.YELLOW: 2,
+    ProjectStatus.GREEN: 3,
+    ProjectStatus.COMPLETE: 4,
+    ProjectStatus.NO_PLAN: 5,
+    ProjectStatus.UNKNOWN: 6,
+    ProjectStatus.ARCHIVED: 7,
 }
 DASHBOARD_SORTS = {
     "name": "Name",
