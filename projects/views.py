@@ -36,6 +36,7 @@ from projects.services import (
     project_repository_settings,
     project_update,
 )
+from projects.starter_plan import starter_plan_text
 from projects.status_legend import project_status_meaning, site_status_legend
 from skills.selectors import project_skills_for, skills_overview_for
 
@@ -144,6 +145,7 @@ def project_detail(request, project_id):
         "history": refresh_history_for_project(project=project)[:REFRESH_HISTORY_ON_PAGE],
         "chart": progress_chart_for_project(project=project),
         "status_meaning": project_status_meaning(project),
+        "starter_plan": starter_plan_text() if project.status == ProjectStatus.NO_PLAN else "",
     }
     return render(request, "projects/project_detail.html", context)
 
