@@ -290,6 +290,16 @@ def status_message(
     return message
 
 
+def _report_warnings(loaded: LoadedPlan | None, progress: Progress | None) -> list[str]:
+    if loaded is None:
+        return []
+    warnings = list(loaded.warnings)
+    if progress is not None and progress.total == 0:
+        # A plan without tasks is no_plan, not 0 % done: say why.
+        warnings.append(f"no tasks found in {loaded.label}: the status is no_plan")
+    return warnings
+
+
 def plan_report(
     loaded: LoadedPlan | None,
     progress: Progress | None,
@@ -310,7 +320,7 @@ def plan_report(
         "status_label": status_label(status),
         "message": message,
         "last_commit_at": last_commit_at.isoformat() if last_commit_at is not None else None,
-        "warnings": list(loaded.warnings) if loaded is not None else [],
+        "warnings": _report_warnings(loaded, progress),
         "searched": list(searched),
     }
     if progress is None or loaded is None:

@@ -271,7 +271,10 @@ def test_empty_plan_report_is_no_plan_and_says_where_nothing_was_found():
         "No plan",
         "no tasks found in docs/plan.md",
     )
-    assert "Status: No plan (no_plan) - no tasks found in docs/plan.md" in format_plan_text(report)
+    assert report["warnings"] == ["no tasks found in docs/plan.md: the status is no_plan"]
+    text = format_plan_text(report)
+    assert "Status: No plan (no_plan) - no tasks found in docs/plan.md" in text
+    assert "Warning: no tasks found in docs/plan.md: the status is no_plan" in text
 
 
 def test_report_without_a_plan_lists_where_discovery_looked():
