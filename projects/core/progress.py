@@ -198,16 +198,16 @@ class StatusThresholds:
         """These thresholds with the ones a ``repotrackr.yml`` sets put in their place."""
         if config is None:
             return self
-        changes = {
-            name: value
-            for name, value in (
-                ("stale_after_days", config.stale_after_days),
-                ("green_at", config.green_at),
-                ("yellow_at", config.yellow_at),
-            )
-            if value is not None
-        }
-        return replace(self, **changes)
+
+        def pick(override, default):
+            return default if override is None else override
+
+        return replace(
+            self,
+            stale_after_days=pick(config.stale_after_days, self.stale_after_days),
+            green_at=pick(config.green_at, self.green_at),
+            yellow_at=pick(config.yellow_at, self.yellow_at),
+        )
 
     def as_json(self) -> dict:
         return asdict(self)
