@@ -395,9 +395,14 @@ def project_plan_for(*, project: Project, status_filter: str = "") -> ProjectPla
 
 
 def progress_chart_for_project(*, project: Project) -> ProgressChart:
-    """The latest snapshots (oldest first) placed on the small progress chart."""
+    """The latest snapshots (oldest first) placed on the small progress chart.
+
+    Refreshes that found no plan are left out: they measured no progress, and
+    a plan that went missing did not drop to 0 %.
+    """
     samples = list(
         ProgressSnapshot.objects.filter(project=project)
+        .exclude(status=ProjectStatus.NO_PLAN)
         .order_by("-created_at")
         .values_list("created_at", "percentage")[:HISTORY_CHART_SNAPSHOTS]
     )

@@ -66,6 +66,16 @@ def test_a_plan_removed_from_the_repository_clears_the_tasks(project, repo, refr
     assert Skill.objects.filter(project=project, name="Django").exists()
 
 
+def test_the_progress_chart_leaves_out_refreshes_that_found_no_plan(
+    owner_client, project, repo, refreshed
+):
+    refreshed(project)
+    repo.remove("docs/plan.md").commit("the plan moved to the wiki")
+    refreshed(project)
+    chart = owner_client.get(reverse("projects:detail", args=[project.pk])).context["chart"]
+    assert [p.percentage for p in chart.points] == [40.0]
+
+
 def test_a_plan_without_tasks_is_no_plan_with_a_warning(make_project, make_repo, refreshed):
     repo = make_repo(plan="# Plan\n\nWe will write this down soon.\n")
     project = make_project(repo.url)
@@ -116,6 +126,7 @@ def test_the_no_plan_page_says_where_it_looked_and_offers_two_ways_forward(
     assert "## Phase 1: Foundation" in html  # the starter plan itself, ready to copy
     assert "copy_text.js" in html
     assert "Retry" not in html and "Latest refresh failed" not in html
+    assert "The chart appears once the repository has a plan with tasks." in html
     assert "No plan with tasks found" in html  # what the finished refresh says
     assert "0 %" not in html.split('id="plan-title"')[0]  # no percentage without a plan
     assert f'aria-label="Refresh {project.name}"' in html
