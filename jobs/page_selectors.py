@@ -20,6 +20,7 @@ class RefreshState:
     stage: str = ""
     progress: float = 0.0  # 0..100
     percentage: float | None = None  # the project's percentage after a completed refresh
+    tasks_count: int | None = None  # 0: the refresh found no plan with tasks (no_plan)
     unchanged: bool = False
     error: str = ""
     waiting_to_retry: bool = False
@@ -52,11 +53,13 @@ def refresh_state_from_job(job: JobRecord | None) -> RefreshState:
         return IDLE
     result = job.result if isinstance(job.result, dict) else {}
     percentage = result.get("progress_percentage")
+    tasks = result.get("tasks_count")
     return RefreshState(
         status=job.status,
         stage=job.stage,
         progress=round(100 * (job.progress or 0.0), 1),
         percentage=float(percentage) if isinstance(percentage, int | float) else None,
+        tasks_count=tasks if isinstance(tasks, int) and not isinstance(tasks, bool) else None,
         unchanged=bool(result.get("unchanged")),
         error=job.error,
         waiting_to_retry=job.status == JobStatus.QUEUED and job.next_attempt_at is not None,

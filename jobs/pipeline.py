@@ -7,7 +7,8 @@ Stages (each reported on the JobRecord and the RQ job meta):
    success (and the job is not forced) finish ``unchanged`` without cloning;
 2. ``cloning``: re-validate the URL (DNS may have changed), shallow-clone
    without a working tree into a fresh directory under the clone dir;
-3. ``parsing``: discover and parse the plan, compute progress and status;
+3. ``parsing``: discover and parse the plan, compute progress and status
+   (a repository without a plan is ``no_plan``, not a failure);
 4. ``extracting_skills``: extract skills from the same commit;
 5. ``saving``: store tasks, snapshot, project figures and skills, and
    complete the job, in one transaction; a canceled job stores nothing.
@@ -35,6 +36,7 @@ from projects.core import git_remote
 from projects.core.git_source import GitCommitSource
 from projects.core.repo_url import RepoUrl
 from projects.models import Project
+from projects.plan_reading import plan_read
 from projects.repository import clone_repository, validate_remote
 from projects.services import project_access_token
 from skills.services import skills_store
@@ -42,7 +44,7 @@ from skills.services import skills_store
 # Bump whenever progress, status or skills output changes for the same
 # input: every project is then re-read once instead of "unchanged". The
 # plan parser's own version and the skills catalogue's content count too.
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"
 
 RESOLVING = "resolving"
 CLONING = "cloning"
@@ -182,8 +184,9 @@ def run_refresh(
     ) as cloned:
         report(PARSING, 0.45)
         with GitCommitSource(cloned.path, cloned.sha) as source:
-            parsed = store.plan_parse(
-                source, project=project, now=now, commit_at=source.commit_time()
+            # Archived or not is the store's to say, from the row as it is then.
+            reading = plan_read(
+                source, plan_path=project.plan_path, now=now, commit_at=source.commit_time()
             )
             report(EXTRACTING_SKILLS, 0.65)
             skills = _extract_skills(source)
@@ -198,18 +201,16 @@ def run_refresh(
     def save() -> None:
         store.plan_store(
             project=project,
-            loaded_plan=parsed.loaded_plan,
-            progress=parsed.progress,
+            reading=reading,
             commit_sha=cloned.sha,
-            commit_at=parsed.commit_at,
             fingerprint=fingerprint,
             now=now,
         )
         skills_store(project=project, result=skills)
 
     result = _result(
-        tasks=parsed.tasks_count,
-        percentage=parsed.percentage,
+        tasks=reading.tasks_count,
+        percentage=reading.percentage,
         skills=_skills_count(skills),
         sha=cloned.sha,
         unchanged=False,

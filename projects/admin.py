@@ -16,14 +16,13 @@ class ProjectAdmin(admin.ModelAdmin):
         "last_refreshed_at",
         "archived",
     )
-    list_filter = ("status", "archived", "is_stale")
+    list_filter = ("status", "archived")
     list_select_related = ("owner",)
     search_fields = ("name", "repo_url", "owner__username")
     readonly_fields = (
         "id",
         "status",
         "status_message",
-        "is_stale",
         "total_tasks",
         "done_tasks",
         "doing_tasks",
@@ -31,6 +30,7 @@ class ProjectAdmin(admin.ModelAdmin):
         "todo_tasks",
         "percentage",
         "plan_files",
+        "plan_searched",
         "last_commit_sha",
         "last_commit_at",
         "last_refreshed_at",

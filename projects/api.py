@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 from jobs.api_support import JobApiMixin
 from jobs.ratelimit import CREATE_PROJECT, check_and_count
 from projects import validation
-from projects.models import Project, TaskStatus
+from projects.models import Project, ProjectStatus, TaskStatus
 from projects.selectors import (
     project_get_for_user,
     project_list_for_user,
@@ -88,9 +88,30 @@ class ProjectInputSerializer(serializers.Serializer):
         return attrs
 
 
+STATUS_HELP = (
+    "The project's status (one vocabulary for the API, the pages and the CLI): complete, "
+    "green, yellow, red, stale, no_plan, unknown or archived. Precedence: archived > unknown "
+    "> no_plan > complete > stale > green/yellow/red. A failed latest refresh is not a "
+    "status: the last good figures and status stay (see refresh-status)."
+)
+
+
 class ProjectOutputSerializer(serializers.ModelSerializer):
     has_access_token = serializers.BooleanField(read_only=True)
     owner = serializers.CharField(source="owner.username", read_only=True)
+    status = serializers.ChoiceField(
+        choices=ProjectStatus.choices, read_only=True, help_text=STATUS_HELP
+    )
+    status_label = serializers.CharField(
+        source="get_status_display",
+        read_only=True,
+        help_text='What the pages show for the status, e.g. "On track" for green.',
+    )
+    plan_searched = serializers.ListField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text="Where plan discovery looked, when the last refresh found no plan (no_plan).",
+    )
 
     class Meta:
         model = Project
@@ -102,8 +123,8 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "branch",
             "plan_path",
             "status",
+            "status_label",
             "status_message",
-            "is_stale",
             "percentage",
             "total_tasks",
             "done_tasks",
@@ -111,6 +132,7 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "blocked_tasks",
             "todo_tasks",
             "plan_files",
+            "plan_searched",
             "last_commit_sha",
             "last_commit_at",
             "last_refreshed_at",
@@ -277,7 +299,8 @@ class SnapshotOutputSerializer(serializers.Serializer):
     blocked = serializers.IntegerField()
     todo = serializers.IntegerField()
     percentage = serializers.FloatField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=ProjectStatus.choices)
+    status_label = serializers.CharField(source="get_status_display")
     phases = serializers.JSONField()
 
 

@@ -8,14 +8,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from projects.core import status_vocabulary as words
+
 
 class ProjectStatus(models.TextChoices):
-    UNKNOWN = "unknown", "Unknown"
-    COMPLETE = "complete", "Complete"
-    GREEN = "green", "On track"
-    YELLOW = "yellow", "At risk"
-    RED = "red", "Off track"
-    ARCHIVED = "archived", "Archived"
+    """The one status vocabulary (DESIGN.md, Contracts); labels come from the core's table."""
+
+    COMPLETE = words.COMPLETE, words.status_label(words.COMPLETE)
+    GREEN = words.GREEN, words.status_label(words.GREEN)
+    YELLOW = words.YELLOW, words.status_label(words.YELLOW)
+    RED = words.RED, words.status_label(words.RED)
+    STALE = words.STALE, words.status_label(words.STALE)
+    NO_PLAN = words.NO_PLAN, words.status_label(words.NO_PLAN)
+    UNKNOWN = words.UNKNOWN, words.status_label(words.UNKNOWN)
+    ARCHIVED = words.ARCHIVED, words.status_label(words.ARCHIVED)
 
 
 class TaskStatus(models.TextChoices):
@@ -38,7 +44,6 @@ class Project(models.Model):
         max_length=16, choices=ProjectStatus.choices, default=ProjectStatus.UNKNOWN
     )
     status_message = models.CharField(max_length=300, blank=True)
-    is_stale = models.BooleanField(default=False)
     total_tasks = models.PositiveIntegerField(default=0)
     done_tasks = models.PositiveIntegerField(default=0)
     doing_tasks = models.PositiveIntegerField(default=0)
@@ -46,6 +51,8 @@ class Project(models.Model):
     todo_tasks = models.PositiveIntegerField(default=0)
     percentage = models.FloatField(default=0.0)
     plan_files = models.JSONField(default=list, blank=True)
+    # Where discovery looked when the last successful refresh found no plan.
+    plan_searched = models.JSONField(default=list, blank=True)
     last_commit_sha = models.CharField(max_length=64, blank=True)
     last_commit_at = models.DateTimeField(null=True, blank=True)
     last_refreshed_at = models.DateTimeField(null=True, blank=True)

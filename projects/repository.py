@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from django.conf import settings
@@ -17,7 +18,7 @@ from django.conf import settings
 from projects.core import git_remote
 from projects.core.git_source import GitCommitSource
 from projects.core.repo_url import RepoUrl, validate_repo_url
-from projects.core.source import DirectorySource, RepoSource
+from projects.core.source import DirectorySource, RepoSource, SourceError
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,8 @@ class OpenedRepository:
     branch: str = ""
     # The file named when a single file was given: the plan to read.
     single_file: str = ""
+    # When the commit read (or the checkout's HEAD) was made; None when not a git repository.
+    commit_at: datetime | None = None
 
 
 def validate_remote(url: str) -> RepoUrl:
@@ -73,18 +76,53 @@ def open_repository(target: str, *, branch: str = "") -> Iterator[OpenedReposito
     """
     path = Path(target).expanduser()
     if path.is_file():
-        yield OpenedRepository(DirectorySource(path.parent), str(path), single_file=path.name)
+        yield OpenedRepository(
+            DirectorySource(path.parent),
+            str(path),
+            single_file=path.name,
+            commit_at=_checkout_commit_time(path.parent),
+        )
         return
     if path.is_dir():
         if _is_bare_repository(path) or (branch and (path / ".git").is_dir()):
             with GitCommitSource(path, branch or "HEAD") as source:
-                yield OpenedRepository(source, str(path), commit_sha=source.commit, branch=branch)
+                yield OpenedRepository(
+                    source,
+                    str(path),
+                    commit_sha=source.commit,
+                    branch=branch,
+                    commit_at=source.commit_time(),
+                )
             return
-        yield OpenedRepository(DirectorySource(path), str(path))
+        yield OpenedRepository(
+            DirectorySource(path), str(path), commit_at=_checkout_commit_time(path)
+        )
         return
     valid = validate_remote(target)
     with clone_repository(valid, branch=branch) as clone, GitCommitSource(clone.path) as source:
-        yield OpenedRepository(source, target, commit_sha=clone.sha, branch=clone.branch)
+        yield OpenedRepository(
+            source,
+            target,
+            commit_sha=clone.sha,
+            branch=clone.branch,
+            commit_at=source.commit_time(),
+        )
+
+
+def _checkout_commit_time(folder: Path) -> datetime | None:
+    """When the HEAD of the checkout holding ``folder`` was committed, if it is in one.
+
+    A folder read from disk is judged by its last commit, as a refresh of
+    the same repository would be; uncommitted edits do not make it fresh.
+    """
+    for candidate in (folder.resolve(), *folder.resolve().parents):
+        if (candidate / ".git").is_dir():
+            try:
+                with GitCommitSource(candidate, "HEAD") as source:
+                    return source.commit_time()
+            except SourceError:  # a repository without commits yet
+                return None
+    return None
 
 
 def _is_bare_repository(path: Path) -> bool:

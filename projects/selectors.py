@@ -69,11 +69,13 @@ TOP_SKILLS_PER_CARD = 5
 # Worst first: what needs attention leads when sorting by status.
 _STATUS_RANK = {
     ProjectStatus.RED: 0,
-    ProjectStatus.YELLOW: 1,
-    ProjectStatus.GREEN: 2,
-    ProjectStatus.COMPLETE: 3,
-    ProjectStatus.UNKNOWN: 4,
-    ProjectStatus.ARCHIVED: 5,
+    ProjectStatus.STALE: 1,
+    ProjectStatus.YELLOW: 2,
+    ProjectStatus.GREEN: 3,
+    ProjectStatus.COMPLETE: 4,
+    ProjectStatus.NO_PLAN: 5,
+    ProjectStatus.UNKNOWN: 6,
+    ProjectStatus.ARCHIVED: 7,
 }
 DASHBOARD_SORTS = {
     "name": "Name",
@@ -393,9 +395,14 @@ def project_plan_for(*, project: Project, status_filter: str = "") -> ProjectPla
 
 
 def progress_chart_for_project(*, project: Project) -> ProgressChart:
-    """The latest snapshots (oldest first) placed on the small progress chart."""
+    """The latest snapshots (oldest first) placed on the small progress chart.
+
+    Refreshes that found no plan are left out: they measured no progress, and
+    a plan that went missing did not drop to 0 %.
+    """
     samples = list(
         ProgressSnapshot.objects.filter(project=project)
+        .exclude(status=ProjectStatus.NO_PLAN)
         .order_by("-created_at")
         .values_list("created_at", "percentage")[:HISTORY_CHART_SNAPSHOTS]
     )

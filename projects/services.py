@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from projects.core.secret_box import decrypt_token, encrypt_token
 from projects.models import Project, ProjectStatus
-from projects.plan_store import status_from_figures
+from projects.plan_reading import status_of_stored_project
 
 # Fields whose change alters what a refresh reads; changing one invalidates
 # the "unchanged" short-circuit.
@@ -130,17 +130,16 @@ def _validate_and_save(project: Project, *, update_fields: list[str] | None = No
 
 
 def _status_after_archive_change(project: Project) -> list[str]:
-    """Set status, staleness and message for the new ``archived`` flag; return the fields.
+    """Set status and message for the new ``archived`` flag; return the fields.
 
     Un-archiving a project refreshed before recomputes its status from the
     stored counts and last commit with the thresholds of its last refresh
     (its ``repotrackr.yml`` included); one never refreshed is ``unknown``.
     """
-    figures = status_from_figures(project, now=timezone.now())
-    project.status = figures.status
-    project.is_stale = figures.is_stale
-    project.status_message = figures.status_message
-    return ["status", "is_stale", "status_message"]
+    judged = status_of_stored_project(project, now=timezone.now())
+    project.status = judged.status
+    project.status_message = judged.message
+    return ["status", "status_message"]
 
 
 def project_delete(*, project: Project) -> None:

@@ -37,6 +37,8 @@ from projects.services import (
     project_repository_settings,
     project_update,
 )
+from projects.starter_plan import starter_plan_text
+from projects.status_legend import project_status_meaning, site_status_legend
 from skills.selectors import project_skills_for, skills_overview_for
 
 LAYOUT_COOKIE = "rt_layout"
@@ -64,6 +66,7 @@ def dashboard(request):
         "cards": cards,
         "overview": skills_overview_for(user=request.user),
         "statuses": ProjectStatus.choices,
+        "status_legend": site_status_legend(),
         "sorts": DASHBOARD_SORTS.items(),
         "layout": layout,
         "query_without_page": _query_without(request, "page", "layout"),
@@ -148,6 +151,8 @@ def project_detail(request, project_id):
         "refresh": refresh_state_for_project(project=project),
         "history": refresh_history_for_project(project=project)[:REFRESH_HISTORY_ON_PAGE],
         "chart": progress_chart_for_project(project=project),
+        "status_meaning": project_status_meaning(project),
+        "starter_plan": starter_plan_text() if project.status == ProjectStatus.NO_PLAN else "",
     }
     return render(request, "projects/project_detail.html", context)
 

@@ -341,6 +341,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One named enum for the project status wherever it shows (projects, snapshots).
+    "ENUM_NAME_OVERRIDES": {"ProjectStatusEnum": "projects.models.ProjectStatus"},
 }
 
 # --- Rate limits (jobs/ratelimit.py; counted per user in the Redis cache) -----

@@ -65,6 +65,19 @@ class PlanNotFoundError(PlanError):
     """No plan where one was expected."""
 
 
+class NoPlanFoundError(PlanNotFoundError):
+    """Discovery looked everywhere it knows and found no plan: a normal state, not a failure.
+
+    Raised only when no plan path was configured (a configured path that is
+    missing is a plain :class:`PlanNotFoundError`). ``searched`` names the
+    places looked at, for people: files, folders and README sections.
+    """
+
+    def __init__(self, message: str, *, searched: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.searched = searched
+
+
 class PlanInvalidError(PlanError):
     """A plan (or its config) exists but cannot be used: binary, too large, bad config."""
 
@@ -106,8 +119,9 @@ def load_plan(
     """Discover, read and parse the plan of the repository behind ``source``.
 
     ``plan_path`` (blank = discover) comes from the project's settings.
-    ``max_bytes`` caps each plan file. Raises :class:`PlanNotFoundError`
-    when nothing matches, :class:`UnsafePlanPathError` for paths that leave
+    ``max_bytes`` caps each plan file. Raises :class:`NoPlanFoundError`
+    when discovery finds nothing, :class:`PlanNotFoundError` when a
+    configured path does not exist, :class:`UnsafePlanPathError` for paths that leave
     the repository or are links, :class:`PlanInvalidError` for binary or
     oversized files and for a broken ``repotrackr.yml``.
     """
@@ -123,9 +137,14 @@ def load_plan(
     loaded = finder.readme_section(config)
     if loaded is not None:
         return loaded
-    looked = ", ".join(DEFAULT_PLAN_FILES + tuple(f"{d}/" for d in DEFAULT_PLAN_FOLDERS))
-    raise PlanNotFoundError(
-        f"no plan found; looked for {looked} and a Plan, Roadmap or TODO section in the README"
+    searched = (
+        *DEFAULT_PLAN_FILES,
+        *(f"{d}/" for d in DEFAULT_PLAN_FOLDERS),
+        "a Plan, Roadmap or TODO section in the README",
+    )
+    raise NoPlanFoundError(
+        f"no plan found; looked for {', '.join(searched[:-1])} and {searched[-1]}",
+        searched=searched,
     )
 
 

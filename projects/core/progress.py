@@ -12,22 +12,30 @@ with tasks (or the file name).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from projects.core.plan_model import BLOCKED, DOING, DONE, TODO, Plan
+from projects.core.status_vocabulary import (
+    ARCHIVED,
+    COMPLETE,
+    GREEN,
+    NO_PLAN,
+    RED,
+    STALE,
+    UNKNOWN,
+    YELLOW,
+    status_label,
+    status_tone,
+)
 
 if TYPE_CHECKING:
+    from projects.core.plan_config import PlanConfig
     from projects.core.plan_discovery import LoadedPlan
 
-COMPLETE = "complete"
-GREEN = "green"
-YELLOW = "yellow"
-RED = "red"
-UNKNOWN = "unknown"
-ARCHIVED = "archived"
 OTHER_TASKS = "Other tasks"
 
 
@@ -175,62 +183,158 @@ def compute_progress(plan: Plan) -> Progress:
     )
 
 
+# --- Project status (DESIGN.md, Contracts, "Project status") -------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StatusThresholds:
+    """The numbers the status rules use: site settings, overridden per repository."""
+
+    stale_after_days: int = 14
+    green_at: float = 70.0
+    yellow_at: float = 30.0
+
+    def overridden_by(self, config: PlanConfig | None) -> StatusThresholds:
+        """These thresholds with the ones a ``repotrackr.yml`` sets put in their place."""
+        if config is None:
+            return self
+
+        def pick(override, default):
+            return default if override is None else override
+
+        return replace(
+            self,
+            stale_after_days=pick(config.stale_after_days, self.stale_after_days),
+            green_at=pick(config.green_at, self.green_at),
+            yellow_at=pick(config.yellow_at, self.yellow_at),
+        )
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: object, *, fallback: StatusThresholds) -> StatusThresholds:
+        """Thresholds stored by ``as_json``; a missing or ill-typed value takes ``fallback``'s."""
+        stored = data if isinstance(data, dict) else {}
+
+        def pick(name: str):
+            value = stored.get(name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                return getattr(fallback, name)
+            return value
+
+        return cls(
+            stale_after_days=int(pick("stale_after_days")),
+            green_at=float(pick("green_at")),
+            yellow_at=float(pick("yellow_at")),
+        )
+
+
+def is_stale(last_commit_at: datetime | None, *, now: datetime, stale_after_days: int) -> bool:
+    """No commit for more than ``stale_after_days`` (exactly that many days is not stale yet).
+
+    An unknown commit time is never stale: nothing says the work stopped.
+    """
+    return last_commit_at is not None and now - last_commit_at > timedelta(days=stale_after_days)
+
+
 def project_status(
     progress: Progress | None,
     *,
+    thresholds: StatusThresholds,
     last_commit_at: datetime | None,
     now: datetime,
-    stale_after_days: int = 14,
-    green_at: float = 70,
-    yellow_at: float = 30,
+    refreshed: bool = True,
     archived: bool = False,
 ) -> str:
-    """The project's status word, as DESIGN.md's Contracts define it.
+    """The project's status word; the first rule that applies wins.
 
-    ``archived`` wins; no progress yet or a plan without tasks is
-    ``unknown`` (an empty plan is not 0 % red); everything done is
-    ``complete`` and never stale; no commit for more than
-    ``stale_after_days`` is ``red``; otherwise ``green`` needs
-    ``green_at`` % and nothing blocked, ``yellow`` needs ``yellow_at`` %
-    and at most one blocked task, and the rest is ``red``.
+    1. ``archived`` when the owner archived it;
+    2. ``unknown`` when no refresh has succeeded yet (``refreshed`` false);
+    3. ``no_plan`` when the last success found no plan (``progress`` is
+       ``None``) or a plan without tasks;
+    4. ``complete`` when every task is done (never stale);
+    5. ``stale`` when the last commit is older than ``stale_after_days``;
+    6. ``green`` from ``green_at`` % with nothing blocked, ``yellow`` from
+       ``yellow_at`` % with at most one task blocked, else ``red``.
     """
     if archived:
         return ARCHIVED
-    if progress is None or progress.total == 0:
+    if not refreshed:
         return UNKNOWN
+    if progress is None or progress.total == 0:
+        return NO_PLAN
     if progress.done == progress.total:
         return COMPLETE
-    if last_commit_at is not None and now - last_commit_at > timedelta(days=stale_after_days):
-        return RED
-    if progress.percentage >= green_at and progress.blocked == 0:
+    if is_stale(last_commit_at, now=now, stale_after_days=thresholds.stale_after_days):
+        return STALE
+    if progress.percentage >= thresholds.green_at and progress.blocked == 0:
         return GREEN
-    if progress.percentage >= yellow_at and progress.blocked <= 1:
+    if progress.percentage >= thresholds.yellow_at and progress.blocked <= 1:
         return YELLOW
     return RED
 
 
-def status_message(loaded: LoadedPlan, progress: Progress) -> str:
-    """One line for users; the empty plan says where nothing was found."""
-    if progress.total == 0:
-        return f"no tasks found in {loaded.label}"
-    return f"{progress.done} of {progress.total} tasks done ({progress.percentage:.1f} %)"
+def status_message(
+    status: str, *, progress: Progress | None, plan_label: str, thresholds: StatusThresholds
+) -> str:
+    """One line saying why the project has its status, for the page, the API and the CLI.
+
+    ``plan_label`` names the plan that was read (``""`` when none was found).
+    """
+    if progress is None or progress.total == 0:
+        return f"no tasks found in {plan_label}" if plan_label else "no plan found"
+    message = f"{progress.done} of {progress.total} tasks done ({progress.percentage:.1f} %)"
+    if status == STALE:
+        message += f"; no commit for more than {thresholds.stale_after_days} days"
+    return message
 
 
-def plan_report(loaded: LoadedPlan, progress: Progress, status: str) -> dict:
-    """The JSON-ready report of ``manage.py plan --json`` (plain values only)."""
-    plan = loaded.plan
+def _report_warnings(loaded: LoadedPlan | None, progress: Progress | None) -> list[str]:
+    if loaded is None:
+        return []
+    warnings = list(loaded.warnings)
+    if progress is not None and progress.total == 0:
+        # A plan without tasks is no_plan, not 0 % done: say why.
+        warnings.append(f"no tasks found in {loaded.label}: the status is no_plan")
+    return warnings
+
+
+def plan_report(
+    loaded: LoadedPlan | None,
+    progress: Progress | None,
+    status: str,
+    *,
+    message: str,
+    last_commit_at: datetime | None = None,
+    searched: tuple[str, ...] = (),
+) -> dict:
+    """The JSON-ready report of ``manage.py plan --json`` (plain values only).
+
+    ``loaded`` and ``progress`` are ``None`` when no plan was found; ``searched``
+    then says where discovery looked.
+    """
+    report: dict = {
+        "plan_files": list(loaded.files) if loaded is not None else [],
+        "status": status,
+        "status_label": status_label(status),
+        "message": message,
+        "last_commit_at": last_commit_at.isoformat() if last_commit_at is not None else None,
+        "warnings": _report_warnings(loaded, progress),
+        "searched": list(searched),
+    }
+    if progress is None or loaded is None:
+        zero = {"total": 0, "done": 0, "doing": 0, "blocked": 0, "todo": 0, "percentage": 0.0}
+        return {**report, **zero, "phases": [], "tasks": []}
     titles = [p.title for p in progress.phases]
     return {
-        "plan_files": list(loaded.files),
+        **report,
         "total": progress.total,
         "done": progress.done,
         "doing": progress.doing,
         "blocked": progress.blocked,
         "todo": progress.todo,
         "percentage": progress.percentage,
-        "status": status,
-        "message": status_message(loaded, progress),
-        "warnings": list(loaded.warnings),
         "phases": [
             {
                 "title": p.title,
@@ -254,7 +358,7 @@ def plan_report(loaded: LoadedPlan, progress: Progress, status: str) -> dict:
                 "file": t.file_path,
                 "line": t.line,
             }
-            for t, phase in zip(plan.tasks, progress.task_phases, strict=True)
+            for t, phase in zip(loaded.plan.tasks, progress.task_phases, strict=True)
         ],
     }
 
@@ -267,14 +371,30 @@ def _bar(percentage: float, width: int = 20) -> str:
     return "#" * filled + "." * (width - filled)
 
 
-def format_plan_text(report: dict, *, show_tasks: bool = True) -> str:
-    """Human-readable rendering of :func:`plan_report`'s dict for the terminal."""
+def _plain(text: str, tone: str) -> str:
+    return text
+
+
+def format_plan_text(
+    report: dict, *, show_tasks: bool = True, paint: Callable[[str, str], str] = _plain
+) -> str:
+    """Human-readable rendering of :func:`plan_report`'s dict for the terminal.
+
+    ``paint(text, tone)`` colours the status label (the CLI passes a painter
+    when its output is a terminal).
+    """
+    status = paint(report["status_label"], status_tone(report["status"]))
     lines = [
-        f"Plan: {', '.join(report['plan_files'])}",
-        f"Status: {report['status']} - {report['message']}",
-        f"Tasks: {report['total']} total, {report['done']} done, {report['doing']} doing, "
-        f"{report['blocked']} blocked, {report['todo']} todo",
+        f"Plan: {', '.join(report['plan_files']) or 'none found'}",
+        f"Status: {status} ({report['status']}) - {report['message']}",
     ]
+    if report["searched"]:
+        lines.append(f"Looked for: {', '.join(report['searched'])}")
+    if report["plan_files"]:
+        lines.append(
+            f"Tasks: {report['total']} total, {report['done']} done, {report['doing']} doing, "
+            f"{report['blocked']} blocked, {report['todo']} todo"
+        )
     lines += [f"Warning: {w}" for w in report["warnings"]]
     if report["phases"]:
         lines.append("")

@@ -52,7 +52,7 @@ PROJECTS = [
     (
         "Home lab",
         "https://github.com/me/homelab.git",
-        ProjectStatus.RED,
+        ProjectStatus.STALE,
         6,
         1,
         3,
@@ -172,7 +172,6 @@ def _populate(owner) -> Project:
             name=name,
             repo_url=repo,
             status=status,
-            is_stale=stale,
             total_tasks=total,
             done_tasks=done,
             doing_tasks=doing,

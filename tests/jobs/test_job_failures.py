@@ -82,9 +82,10 @@ def test_a_retried_job_succeeds_once_the_remote_is_back(
 
 
 @pytest.mark.django_db
-def test_a_missing_plan_fails_once_and_leaves_previous_tasks_untouched(
+def test_a_configured_plan_path_gone_missing_fails_once_and_leaves_previous_tasks_untouched(
     project, repo, request_refresh, drain, settings
 ):
+    project_update(project=project, data={"plan_path": "docs/plan.md"})
     request_refresh(project)
     drain()
     project.refresh_from_db()
@@ -94,7 +95,7 @@ def test_a_missing_plan_fails_once_and_leaves_previous_tasks_untouched(
     drain()
     record = JobRecord.objects.get(pk=outcome.job.pk)
     assert record.status == JobStatus.FAILED and record.attempts == 1
-    assert record.error.startswith("no plan found")
+    assert record.error == "plan not found: docs/plan.md (from the plan path) does not exist"
     assert record.result is None
     assert ScheduledJobRegistry(queue=get_queue(settings.QUEUE_HIGH)).count == 0
     assert FailedJobRegistry(queue=get_queue(settings.QUEUE_HIGH)).count == 1

@@ -99,7 +99,8 @@ def test_job_args_and_results_are_json_values_only(
     from jobs.tasks import enqueue_due_refreshes, prune_old_records, reconcile_jobs
 
     request_refresh(project)
-    request_refresh(make_project(make_repo(plan=None).url))  # fails: no plan
+    # Fails: the plan path it was given does not exist.
+    request_refresh(make_project(make_repo(plan=None).url, plan_path="docs/plan.md"))
     drain()
     for periodic in (reconcile_jobs, enqueue_due_refreshes, prune_old_records):
         json.dumps(periodic())
@@ -143,7 +144,7 @@ def test_canceling_a_finished_job_is_a_state_error(project, request_refresh, own
 def test_retrying_a_failed_job_creates_a_linked_new_job(
     make_repo, make_project, request_refresh, owner, drain, django_capture_on_commit_callbacks
 ):
-    project = make_project(make_repo(plan=None).url)
+    project = make_project(make_repo(plan=None).url, plan_path="docs/plan.md")
     failed = request_refresh(project).job
     drain()
     failed.refresh_from_db()
@@ -169,7 +170,7 @@ def test_clearing_failed_jobs_empties_rq_and_our_records(
     from rq.registry import FailedJobRegistry
 
     for _ in range(2):
-        request_refresh(make_project(make_repo(plan=None).url))
+        request_refresh(make_project(make_repo(plan=None).url, plan_path="docs/plan.md"))
     drain()
     assert FailedJobRegistry(queue=get_queue(settings.QUEUE_HIGH)).count == 2
     assert failed_jobs_clear() == 2

@@ -67,10 +67,20 @@ def test_plan_with_a_missing_branch_is_a_clear_error(make_repo):
         _run(repo.url, "--branch", "no-such-branch")
 
 
-def test_plan_without_a_plan_says_where_it_looked(tmp_path):
+def test_plan_without_a_plan_is_no_plan_and_says_where_it_looked(tmp_path):
     (tmp_path / "README.md").write_text("# Nothing planned here\n")
-    with pytest.raises(CommandError, match="docs/plan.md"):
-        _run(str(tmp_path))
+    text = _run(str(tmp_path))
+    assert "Status: No plan (no_plan) - no plan found" in text
+    assert "Looked for: docs/plan.md, plan.md" in text
+    report = json.loads(_run(str(tmp_path), "--json"))
+    assert (report["status"], report["status_label"], report["total"]) == ("no_plan", "No plan", 0)
+    assert report["searched"][0] == "docs/plan.md"
+
+
+def test_plan_with_a_missing_plan_path_is_a_clear_error(tmp_path):
+    (tmp_path / "plan.md").write_text("- [ ] a\n")
+    with pytest.raises(CommandError, match="nope.md .from the plan path. does not exist"):
+        _run(str(tmp_path), "--plan-path", "nope.md")
 
 
 def test_plan_path_escaping_the_folder_is_refused(tmp_path):

@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from projects.core.source import DirectorySource
 from projects.models import Task
-from projects.plan_store import plan_parse, plan_store
+from projects.plan_reading import plan_read
+from projects.plan_store import plan_store
 from projects.selectors import LARGE_PLAN_TASKS
 from projects.services import project_create
 
@@ -35,16 +36,8 @@ def _refreshed_project(owner, root, *, plan_path: str = "docs/plan"):
         repo_url="https://github.com/acme/widgets.git",
         plan_path=plan_path,
     )
-    parsed = plan_parse(DirectorySource(root), project=project, now=NOW, commit_at=NOW)
-    plan_store(
-        project=project,
-        loaded_plan=parsed.loaded_plan,
-        progress=parsed.progress,
-        commit_sha="a" * 40,
-        commit_at=NOW,
-        fingerprint="f",
-        now=NOW,
-    )
+    reading = plan_read(DirectorySource(root), plan_path=project.plan_path, now=NOW, commit_at=NOW)
+    plan_store(project=project, reading=reading, commit_sha="a" * 40, fingerprint="f", now=NOW)
     return project
 
 

@@ -1,25 +1,25 @@
-"""``manage.py plan PATH_OR_URL``: the phases, progress and tasks of a plan."""
+"""``manage.py plan PATH_OR_URL``: the status, phases, progress and tasks of a plan."""
 
 from __future__ import annotations
 
 import json
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.utils import termcolors, timezone
 
 from projects.core.git_remote import GitFetchError
-from projects.core.plan_discovery import PlanError, load_plan
-from projects.core.progress import compute_progress, format_plan_text, plan_report
+from projects.core.plan_discovery import PlanError
+from projects.core.progress import format_plan_text, plan_report
 from projects.core.repo_url import InvalidRepoUrlError
 from projects.core.source import SourceError
-from projects.plan_store import status_and_staleness, status_settings
+from projects.plan_reading import plan_read
 from projects.repository import open_repository
 
 
 class Command(BaseCommand):
     help = (
-        "Read the plan of a local file, folder, checkout or repository URL and print its progress."
+        "Read the plan of a local file, folder, checkout or repository URL and print its "
+        "status and progress, judged as a refresh would judge it now."
     )
 
     def add_arguments(self, parser):
@@ -34,23 +34,30 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             with open_repository(options["target"], branch=options["branch"]) as repo:
-                loaded = load_plan(
+                reading = plan_read(
                     repo.source,
                     plan_path=options["plan_path"] or repo.single_file,
-                    max_bytes=settings.REPOTRACKR_MAX_PLAN_BYTES,
+                    now=timezone.now(),
+                    commit_at=repo.commit_at,
                 )
         except (InvalidRepoUrlError, GitFetchError, PlanError, SourceError) as exc:
             raise CommandError(str(exc)) from None
-        progress = compute_progress(loaded.plan)
-        status, _ = status_and_staleness(
-            progress,
-            limits=status_settings(loaded),
-            commit_at=None,
-            now=timezone.now(),
-            archived=False,
+        report = plan_report(
+            reading.loaded_plan,
+            reading.progress,
+            reading.status,
+            message=reading.message,
+            last_commit_at=reading.commit_at,
+            searched=reading.searched,
         )
-        report = plan_report(loaded, progress, status)
         if options["json"]:
             self.stdout.write(json.dumps(report, ensure_ascii=False, indent=2))
         else:
-            self.stdout.write(format_plan_text(report, show_tasks=not options["no_tasks"]))
+            text = format_plan_text(report, show_tasks=not options["no_tasks"], paint=self._paint)
+            self.stdout.write(text)
+
+    def _paint(self, text: str, tone: str) -> str:
+        # Django's styles are off for --no-color and when the output is not a terminal.
+        if self.style.SUCCESS("x") == "x":
+            return text
+        return termcolors.colorize(text, fg=tone, opts=("bold",))

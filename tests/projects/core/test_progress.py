@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
 
+from projects.core.plan_config import parse_plan_config
 from projects.core.plan_discovery import load_plan
 from projects.core.plan_parser import parse_plan
 from projects.core.progress import (
     OTHER_TASKS,
+    StatusThresholds,
     compute_progress,
     format_plan_text,
     percent,
     plan_report,
     project_status,
+    status_message,
 )
 from projects.core.source import MemorySource
 
@@ -116,6 +120,9 @@ def _with(done: int, total: int, blocked: int = 0):
     return _progress("".join(lines))
 
 
+SITE = StatusThresholds(stale_after_days=14, green_at=70, yellow_at=30)
+
+
 @pytest.mark.parametrize(
     ("done", "total", "blocked", "days_ago", "archived", "expected"),
     [
@@ -125,33 +132,88 @@ def _with(done: int, total: int, blocked: int = 0):
         (3, 10, 1, 1, False, "yellow"),
         (3, 10, 2, 1, False, "red"),  # yellow allows one blocked
         (2, 10, 0, 1, False, "red"),
-        (9, 10, 0, 15, False, "red"),  # stale
+        (9, 10, 0, 15, False, "stale"),  # a status of its own, whatever the percentage
+        (1, 10, 3, 15, False, "stale"),  # stale comes before red
         (9, 10, 0, 14, False, "green"),  # exactly at the limit is not stale yet
         (9, 10, 0, 1, True, "archived"),
-        (0, 0, 0, 1, False, "unknown"),  # an empty plan is not 0 % red
+        (10, 10, 0, 1, True, "archived"),  # archived comes before complete
+        (0, 0, 0, 1, False, "no_plan"),  # a plan without tasks is no plan, not 0 % red
+        (0, 0, 0, 400, False, "no_plan"),  # no plan comes before stale
     ],
 )
 def test_project_status_follows_the_contract(done, total, blocked, days_ago, archived, expected):
     status = project_status(
         _with(done, total, blocked),
+        thresholds=SITE,
         last_commit_at=NOW - timedelta(days=days_ago),
         now=NOW,
-        stale_after_days=14,
         archived=archived,
     )
     assert status == expected
 
 
-def test_status_before_the_first_success_is_unknown():
-    assert project_status(None, last_commit_at=None, now=NOW) == "unknown"
+def test_no_plan_found_is_no_plan():
+    assert project_status(None, thresholds=SITE, last_commit_at=None, now=NOW) == "no_plan"
+
+
+@pytest.mark.parametrize("progress", [None, "complete", "stale"])
+def test_status_before_the_first_success_is_unknown_unless_archived(progress):
+    figures = {None: None, "complete": _with(3, 3), "stale": _with(1, 3)}[progress]
+    old = NOW - timedelta(days=400)
+    judged = partial(project_status, figures, thresholds=SITE, last_commit_at=old, now=NOW)
+    assert judged(refreshed=False) == "unknown"
+    assert judged(refreshed=False, archived=True) == "archived"
+
+
+def test_an_unknown_commit_time_is_never_stale():
+    assert project_status(_with(1, 10), thresholds=SITE, last_commit_at=None, now=NOW) == "red"
 
 
 def test_thresholds_are_parameters():
     progress = _with(7, 10)
-    assert (
-        project_status(progress, last_commit_at=None, now=NOW, green_at=80, yellow_at=50)
-        == "yellow"
+    strict = StatusThresholds(stale_after_days=14, green_at=80, yellow_at=50)
+    assert project_status(progress, thresholds=strict, last_commit_at=None, now=NOW) == "yellow"
+    patient = StatusThresholds(stale_after_days=30, green_at=70, yellow_at=30)
+    twenty_days_ago = NOW - timedelta(days=20)
+    assert project_status(progress, thresholds=SITE, last_commit_at=twenty_days_ago, now=NOW) == (
+        "stale"
     )
+    assert (
+        project_status(progress, thresholds=patient, last_commit_at=twenty_days_ago, now=NOW)
+        == "green"
+    )
+
+
+def test_a_repository_config_overrides_only_the_thresholds_it_sets():
+    config = parse_plan_config("stale_after_days: 60\nthresholds: {green: 90}\n")
+    assert SITE.overridden_by(config) == StatusThresholds(60, 90.0, 30.0)
+    assert SITE.overridden_by(None) == SITE
+
+
+def test_stored_thresholds_fall_back_key_by_key():
+    stored = {"stale_after_days": 30, "green_at": "high", "yellow_at": True}
+    assert StatusThresholds.from_json(stored, fallback=SITE) == StatusThresholds(30, 70.0, 30.0)
+    assert StatusThresholds.from_json(None, fallback=SITE) == SITE
+    assert StatusThresholds.from_json(SITE.as_json(), fallback=StatusThresholds()) == SITE
+
+
+@pytest.mark.parametrize(
+    ("status", "progress", "label", "expected"),
+    [
+        ("green", (7, 10), "docs/plan.md", "7 of 10 tasks done (70.0 %)"),
+        (
+            "stale",
+            (7, 10),
+            "docs/plan.md",
+            "7 of 10 tasks done (70.0 %); no commit for more than 14 days",
+        ),
+        ("no_plan", (0, 0), "docs/plan.md", "no tasks found in docs/plan.md"),
+        ("no_plan", None, "", "no plan found"),
+    ],
+)
+def test_status_message_says_why(status, progress, label, expected):
+    figures = _with(*progress) if progress else None
+    assert status_message(status, progress=figures, plan_label=label, thresholds=SITE) == expected
 
 
 def test_report_has_the_command_line_json_shape():
@@ -159,8 +221,9 @@ def test_report_has_the_command_line_json_shape():
         MemorySource({"docs/plan.md": "# P\n## A\n- [x] a\n## B\n- [ ] b\n  - [~] b1\n"})
     )
     progress = compute_progress(loaded.plan)
-    report = plan_report(loaded, progress, "yellow")
+    report = plan_report(loaded, progress, "yellow", message="1 of 3 tasks done (33.3 %)")
     assert json.loads(json.dumps(report)) == report
+    assert (report["status"], report["status_label"]) == ("yellow", "At risk")
     assert {
         "plan_files",
         "total",
@@ -170,6 +233,9 @@ def test_report_has_the_command_line_json_shape():
         "todo",
         "percentage",
         "status",
+        "status_label",
+        "message",
+        "searched",
         "phases",
         "tasks",
     } <= set(report)
@@ -194,18 +260,43 @@ def test_report_has_the_command_line_json_shape():
     }
 
 
-def test_empty_plan_report_says_where_nothing_was_found():
+def test_empty_plan_report_is_no_plan_and_says_where_nothing_was_found():
     loaded = load_plan(MemorySource({"docs/plan.md": "# Plan\nNothing yet.\n"}))
     progress = compute_progress(loaded.plan)
-    status = project_status(progress, last_commit_at=None, now=NOW)
-    report = plan_report(loaded, progress, status)
-    assert (report["status"], report["message"]) == ("unknown", "no tasks found in docs/plan.md")
-    assert "no tasks found in docs/plan.md" in format_plan_text(report)
+    status = project_status(progress, thresholds=SITE, last_commit_at=None, now=NOW)
+    message = status_message(status, progress=progress, plan_label=loaded.label, thresholds=SITE)
+    report = plan_report(loaded, progress, status, message=message)
+    assert (report["status"], report["status_label"], report["message"]) == (
+        "no_plan",
+        "No plan",
+        "no tasks found in docs/plan.md",
+    )
+    assert report["warnings"] == ["no tasks found in docs/plan.md: the status is no_plan"]
+    text = format_plan_text(report)
+    assert "Status: No plan (no_plan) - no tasks found in docs/plan.md" in text
+    assert "Warning: no tasks found in docs/plan.md: the status is no_plan" in text
+
+
+def test_report_without_a_plan_lists_where_discovery_looked():
+    searched = ("docs/plan.md", "planning/", "a Plan section in the README")
+    report = plan_report(None, None, "no_plan", message="no plan found", searched=searched)
+    assert json.loads(json.dumps(report)) == report
+    assert (report["total"], report["percentage"], report["plan_files"]) == (0, 0.0, [])
+    text = format_plan_text(report)
+    assert "Plan: none found" in text
+    assert "Looked for: docs/plan.md, planning/, a Plan section in the README" in text
+    assert "Tasks:" not in text
+
+
+def test_text_output_paints_the_status_label_in_its_tone():
+    report = plan_report(None, None, "stale", message="m")
+    text = format_plan_text(report, paint=lambda text, tone: f"<{tone}>{text}</{tone}>")
+    assert "Status: <cyan>Stale</cyan> (stale) - m" in text
 
 
 def test_text_output_shows_phases_and_tasks_with_locations():
     loaded = load_plan(MemorySource({"plan.md": "## A\n- [x] one\n## B\n- [!] two\n"}))
     progress = compute_progress(loaded.plan)
-    text = format_plan_text(plan_report(loaded, progress, "red"))
+    text = format_plan_text(plan_report(loaded, progress, "red", message="1 of 2 tasks done"))
     assert "A  ####################" in text and "100.0 %" in text
     assert "[!] two  (plan.md:4)" in text
