@@ -69,7 +69,7 @@ def test_plan_with_a_missing_branch_is_a_clear_error(make_repo):
 
 def test_plan_without_a_plan_says_where_it_looked(tmp_path):
     (tmp_path / "README.md").write_text("# Nothing planned here\n")
-    with pytest.raises(CommandError, match="docs/plan.md"):
+    with pytest.raises(CommandError, match="plan, roadmap, todo"):
         _run(str(tmp_path))
 
 
