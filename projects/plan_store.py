@@ -199,6 +199,9 @@ def _message(loaded: LoadedPlan, progress: Progress, *, stale: bool, days: int) 
     return _with_stale_note(status_message(loaded, progress)[:300], stale=stale, days=days)
 
 
+# A plan of many thousand items can have as many warnings; the page needs a few.
+MAX_STORED_WARNINGS = 500
+
 # Task.phase_index is a small integer; a plan never has this many phases in practice.
 MAX_PHASE_INDEX = 32767
 
@@ -281,6 +284,9 @@ def plan_store(
                 }
                 for p in progress.phases
             ],
+            plan_label=loaded_plan.label[:500],
+            plan_warnings=list(loaded_plan.warnings[:MAX_STORED_WARNINGS]),
+            plan_candidates=[c.as_json() for c in loaded_plan.candidates],
         )
         current.status = status
         current.status_message = _message(

@@ -230,7 +230,9 @@ def plan_report(loaded: LoadedPlan, progress: Progress, status: str) -> dict:
         "percentage": progress.percentage,
         "status": status,
         "message": status_message(loaded, progress),
+        "plan": loaded.label,
         "warnings": list(loaded.warnings),
+        "candidates": [c.as_json() for c in loaded.candidates],
         "phases": [
             {
                 "title": p.title,
@@ -276,6 +278,12 @@ def format_plan_text(report: dict, *, show_tasks: bool = True) -> str:
         f"{report['blocked']} blocked, {report['todo']} todo",
     ]
     lines += [f"Warning: {w}" for w in report["warnings"]]
+    others = [c for c in report.get("candidates", ()) if not c["chosen"]]
+    if others:
+        lines.append(
+            "Other candidates: "
+            + "; ".join(f"{c['label']} ({c['done']}/{c['tasks']} tasks)" for c in others)
+        )
     if report["phases"]:
         lines.append("")
         width = min(max(len(p["title"]) for p in report["phases"]), 48)
