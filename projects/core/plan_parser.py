@@ -22,6 +22,7 @@ row. Plain bullets and headings are never tasks.
 from __future__ import annotations
 
 import gc
+import unicodedata
 from itertools import accumulate, repeat
 
 import pyromark
@@ -40,6 +41,7 @@ from projects.core.plan_rules import (
     SIG_BOX,
     SIG_EMOJI,
     SIG_EXTRA,
+    SIG_ICON,
     SIG_MALFORMED,
     SIG_STACKED,
     SIG_STACKED_EXTRA,
@@ -466,6 +468,10 @@ class _Walker:
                     if key[0] == ":" and rest[:1] not in ("", " ", "\t"):
                         return None  # ":x:y" is not the shortcode :x:
                     return self._new_task(status, items, item_start, rest, SIG_EMOJI + key, group)
+        if first > "\u2000" and unicodedata.category(first) == "So":
+            # An icon that is no status (🌐, 📦): recorded without a status so
+            # that the rules can tell a list of icons from a list of statuses.
+            return self._new_task(None, items, item_start, text, SIG_ICON + first, group)
         return None
 
     def _bracket_task(

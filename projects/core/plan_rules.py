@@ -20,7 +20,9 @@ followed by the marker:
 * ``b`` + char: another checkbox character (``b~``, ``b-``, ``b>``);
 * ``m`` + box: a malformed box a person reads as one (``m[]``, ``m[x]``);
 * ``e`` + emoji or shortcode: a status-emoji item;
-* ``t`` + cell: a status-table row and its status cell.
+* ``t`` + cell: a status-table row and its status cell;
+* ``i`` + emoji: an item led by an icon that is no status (never a task; it
+  tells a list of icons, where a 🔄 means "sync", from a list of statuses).
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ SIG_STACKED_EXTRA = "b"  # GitHub counts neither; both read alike here
 SIG_MALFORMED = "m"
 SIG_EMOJI = "e"
 SIG_TABLE = "t"
+SIG_ICON = "i"
 _BOXES = frozenset("xsbm")
 _OTHER = frozenset("et")
 _NO_STATUS = frozenset({None, CANCELLED})
@@ -131,6 +134,8 @@ def apply_counting_rules(
     special = list(compress(range(n), map(SIG_BOX.__ne__, kinds)))
     decisions = _Decisions(records, line_at)
     _apply_legends(records, decisions, legend_rows, special)
+    if SIG_ICON in kinds:
+        _apply_icon_lists(records, decisions, special)
     for i in compress(range(n), map(_NO_STATUS.__contains__, map(itemgetter(_STATUS), records))):
         record = records[i]
         if record[_STATUS] is None:
@@ -290,6 +295,23 @@ def _apply_legends(
         status = meanings.get(_marker_key(record[_SIG]))
         if status is not None and status != record[_STATUS]:
             records[i] = (record[0], status, *record[2:])
+
+
+def _apply_icon_lists(records: list[tuple], decisions: _Decisions, special: list[int]) -> None:
+    """Status emoji in a list led mostly by other icons are decoration, not statuses."""
+    icons: Counter[int] = Counter()
+    emoji: dict[int, list[int]] = {}
+    for i in special:
+        kind, group = records[i][_SIG][0], records[i][_GROUP]
+        if kind == SIG_ICON:
+            icons[group] += 1
+        elif kind == SIG_EMOJI:
+            emoji.setdefault(group, []).append(i)
+    for group, members in emoji.items():
+        if icons[group] >= len(members):
+            decisions.drop_group(
+                members, "not counted: {n} status emoji in a list led by other icons (decoration)"
+            )
 
 
 # -- sections that are not work --------------------------------------------

@@ -22,7 +22,12 @@ from projects.core.plan_model import (
     emoji_index,
     leading_emoji,
 )
-from projects.core.plan_vocabulary import LEGEND_COLUMNS, SCOPE_COLUMNS, STATUS_WORDS
+from projects.core.plan_vocabulary import (
+    LEGEND_COLUMNS,
+    SCOPE_COLUMNS,
+    STATUS_WORDS,
+    legend_entry_status,
+)
 
 _STATUS_HEADERS = frozenset(
     {"status", "state", "done", "progress", "complete", "completed", "done?", "implemented"}
@@ -93,7 +98,8 @@ def cell_status(
     if match:
         value = float(match.group(1))
         return DONE if value >= 100 else TODO if value <= 0 else DOING
-    return None
+    # "Completed; decision Adopt", "In progress (since May)": the leading word says it.
+    return legend_entry_status(text.lstrip(_TRIM))
 
 
 def header_key(cell: str) -> str:

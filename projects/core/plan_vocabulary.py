@@ -49,7 +49,7 @@ _WORD_ALTERNATION = "|".join(
 # A legend entry's text: a status word, then nothing or a separator and an
 # explanation ("Complete - implemented and deployed", "In progress (WIP)").
 _LEGEND_TEXT = re.compile(
-    rf"^\**(?P<word>{_WORD_ALTERNATION})\**\s*(?:$|[-–—:=(/|,.]|\*\*)", re.IGNORECASE
+    rf"^\**(?P<word>{_WORD_ALTERNATION})\**\s*(?:$|[-–—:;=(/|,.]|\*\*)", re.IGNORECASE
 )
 
 
