@@ -26,9 +26,13 @@ NAME_RANKS = {
     "status": 6,
 }
 FOLDER_RANK = 3
-README_RANK = 7
-PLANNING_FOLDERS = ("planning", "docs/planning")
-TOP_PLACES = frozenset({"", "docs", "documentation"})
+TITLED_RANK = 7  # a root file whose first heading names a roadmap or plan
+README_RANK = 8
+# Folders read as one plan, a file per phase, at most two folders down
+# (`planning/`, `docs/planning/`, `Plans/subplans/`), in any case.
+PLANNING_FOLDER_NAMES = frozenset({"planning", "plans", "phases", "subplans"})
+MAX_FOLDER_DEPTH = 2
+TOP_PLACES = frozenset({"", "docs", "documentation", ".planning"})
 MAX_DEPTH = 3
 MAX_CANDIDATES = 20
 _EXCLUDED_DIRS = frozenset(
@@ -64,7 +68,9 @@ def is_excluded(path: str) -> bool:
     if lowered[:2] == [".github", "issue_template"]:
         return True
     for part in lowered:
-        if part in _EXCLUDED_DIRS or (part.startswith(".") and part != ".github"):
+        if part in _EXCLUDED_DIRS or (
+            part.startswith(".") and part not in (".github", ".planning")
+        ):
             return True
     return False
 
@@ -80,7 +86,7 @@ def says_it_is_a_template(text: str) -> bool:
 
 
 def _place_rank(folder: str) -> int:
-    if folder in TOP_PLACES:
+    if folder.lower() in TOP_PLACES:
         return 0
     if folder == ".github":
         return 1
@@ -94,7 +100,12 @@ def candidate_paths(paths: list[str]) -> list[CandidatePath]:
     for path in paths:
         pure = PurePosixPath(path)
         folder = str(pure.parent) if pure.parent != PurePosixPath(".") else ""
-        if folder.lower() in PLANNING_FOLDERS and path.lower().endswith(MARKDOWN_SUFFIXES):
+        if (
+            pure.parent.name.lower() in PLANNING_FOLDER_NAMES
+            and folder.count("/") < MAX_FOLDER_DEPTH
+            and path.lower().endswith(MARKDOWN_SUFFIXES)
+            and not is_excluded(path)
+        ):
             folders.add(folder)
         if not path.lower().endswith(MARKDOWN_SUFFIXES) or is_excluded(path):
             continue
@@ -129,6 +140,30 @@ def planning_folder_split(files: dict[str, str]) -> tuple[list[str], list[tuple[
             continue
         phases.append(path)
     return phases, left_out
+
+
+_TITLE_WORDS = re.compile(r"\b(roadmap|plan|todo|to-do|milestones)\b", re.IGNORECASE)
+
+
+def titled_plan(path: str, text: str) -> bool:
+    """A root Markdown file whose first heading names a roadmap or plan ("Project Roadmap")."""
+    for line in text.splitlines()[:30]:
+        if line.startswith("#"):
+            return bool(_TITLE_WORDS.search(line)) and not _TEMPLATE_TEXT.search(line)
+    return False
+
+
+def root_markdown(paths: list[str]) -> list[str]:
+    """Root Markdown files other than plan-named ones and READMEs, at most twenty."""
+    found = [
+        p
+        for p in paths
+        if "/" not in p
+        and p.lower().endswith(MARKDOWN_SUFFIXES)
+        and PurePosixPath(p).stem.lower() not in NAME_RANKS
+        and not _README.match(p)
+    ]
+    return sorted(found)[:MAX_CANDIDATES]
 
 
 def root_readmes(paths: list[str]) -> list[str]:

@@ -24,13 +24,16 @@ from dataclasses import dataclass, replace
 from projects.core.plan_candidates import (
     MARKDOWN_SUFFIXES,
     README_RANK,
+    TITLED_RANK,
     CandidatePath,
     candidate_paths,
     choose_readme_section,
     planning_folder_split,
+    root_markdown,
     root_readmes,
     says_it_is_a_template,
     section_end,
+    titled_plan,
 )
 from projects.core.plan_config import (
     CONFIG_NAMES,
@@ -295,6 +298,15 @@ class _Finder:
                 plan_path = candidate.path + ("/" if candidate.kind == "folder" else "")
                 key = self._rank(loaded, candidate.name_rank, candidate.place_rank, candidate.path)
                 ranked.append((key, loaded, plan_path))
+        for path in root_markdown(paths):
+            try:
+                text = self.read_text(path)
+            except PlanInvalidError:
+                continue
+            if titled_plan(path, text):
+                plan = parse_plan(text, source_path=path, markers=config.markers)
+                loaded = self._loaded(plan, config, "file", shared=False)
+                ranked.append((self._rank(loaded, TITLED_RANK, 0, path), loaded, path))
         readme = self._readme(config)
         if readme is not None:
             key = self._rank(readme, README_RANK, 0, readme.files[0])

@@ -80,7 +80,7 @@ CRITERIA_HEADING = _heading_pattern(
 )
 REGISTER_HEADING = _heading_pattern(
     r"risks?|risk log|risk register|issue log|known issues|decisions?|decision log|"
-    r"inventory|register|tech stack|technology stack|technologies|dependencies|glossary|"
+    r"inventory|register|stack|technologies|dependencies|glossary|"
     r"changelog|change log"
 )
 REGISTER_COLUMNS = frozenset(
@@ -95,6 +95,8 @@ REGISTER_COLUMNS = frozenset(
         "decision",
         "rationale",
         "alternatives",
+        "alternative",
+        "choice",
         "consequences",
         "version",
         "license",

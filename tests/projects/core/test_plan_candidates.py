@@ -153,3 +153,26 @@ def test_planning_folder_leaves_out_its_index_and_templates_and_says_so(repo_wit
     assert "planning/phase-template.md: not counted: template" in loaded.warnings
     assert "planning/03-next.md: not counted: template" in loaded.warnings
     assert loaded.candidates[0].plan_path == "planning/"
+
+
+def test_a_hidden_planning_folder_holds_plan_files_too(repo_with):
+    loaded = repo_with({".planning/ROADMAP.md": BOXES, ".cache/ROADMAP.md": BOXES})
+    assert _labels(loaded) == [".planning/ROADMAP.md"]
+
+
+def test_a_plans_folder_two_levels_down_is_read_as_phase_files(repo_with):
+    loaded = repo_with(
+        {
+            "Plans/subplans/phase-1-setup.md": "# Setup\n- [x] a\n",
+            "Plans/subplans/phase-2-core.md": "# Core\n- [ ] b\n",
+            "Plans/subplans/TEMPLATE.md": "# Phase N\n- [ ] goal\n",
+        }
+    )
+    assert loaded.label == "Plans/subplans/" and len(loaded.plan.tasks) == 2
+
+
+def test_a_root_file_titled_as_a_roadmap_is_a_candidate(repo_with):
+    loaded = repo_with(
+        {"CHANGELOG.md": "# Project roadmap / changelog\n\n- [x] a\n- [ ] b\n", "NOTES.md": BOXES}
+    )
+    assert _labels(loaded) == ["CHANGELOG.md"]
