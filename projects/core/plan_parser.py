@@ -28,6 +28,7 @@ from itertools import accumulate, repeat
 import pyromark
 
 from projects.core.plan_model import (
+    CANCELLED,
     DEFAULT_MARKERS,
     TODO,
     Heading,
@@ -197,6 +198,8 @@ def parse_plan(text: str, *, source_path: str, markers: StatusMarkers | None = N
             walker.records,
             headings=walker.headings,
             legend_rows=walker.legend_rows,
+            special=walker.special,
+            box_sections=walker.box_sections,
             table_keys=walker.table_keys,
             path=source_path,
             line_at=_Lines(walker.data).at,
@@ -250,6 +253,10 @@ class _Walker:
         self._heading_level = 1
         self._heading_line = 1
         self.group_count = 0  # lists and tables seen, numbered from 1
+        # For the counting rules: records with a signal other than a GitHub
+        # checkbox, and the sections that hold a checkbox of any kind.
+        self.special: list[int] = []
+        self.box_sections: set[tuple[str, ...]] = set()
         self.table_keys: dict[int, tuple[str, ...]] = {}  # header of each task table
         self.legend_rows: list[tuple[str, str, int]] = []  # (marker, meaning, byte offset)
 
@@ -278,8 +285,14 @@ class _Walker:
         size = len(data)
         gfm_space = _GFM_SPACE
         # GitHub checkbox characters are ASCII: look them up by byte value.
-        box_status = {ord(c): st for c, st in self.checkboxes.items() if c in _GFM_CHECKBOX_CHARS}
+        # GitHub's own boxes always count (a config may not cancel them).
+        box_status = {
+            ord(c): st
+            for c, st in self.checkboxes.items()
+            if c in _GFM_CHECKBOX_CHARS and st != CANCELLED
+        }
         box_sig = {ord(c): SIG_BOX + c for c in _GFM_CHECKBOX_CHARS}
+        box_section = None  # the last section a checkbox was seen in
         stacked_sig = {ord(c): SIG_STACKED + c for c in _GFM_CHECKBOX_CHARS}
         events = pyromark.events_with_range(self.text, options=_OPTIONS, merge_text=True)
 
@@ -389,11 +402,17 @@ class _Walker:
                 if sink_kind != 2:  # else the heading's text is the title too
                     sink = []
                     sink_kind = 1
+                section = self.section
+                if section is not box_section:  # sections change only at headings
+                    box_section = section
+                    self.box_sections.add(section)
+                if stacked:
+                    self.special.append(index)
                 records.append(
                     (
                         sink,
                         status,
-                        self.section,
+                        section,
                         records[parent][3] + 1 if parent >= 0 else 0,
                         parent if parent >= 0 else None,
                         path,
@@ -513,6 +532,9 @@ class _Walker:
         index = len(records)
         items[-1] = index
         parts = [text]
+        self.special.append(index)
+        if sig[0] in "bm":
+            self.box_sections.add(self.section)
         records.append(
             (
                 parts,
@@ -575,6 +597,7 @@ class _Walker:
             status = TODO
         parent = table.parent
         records = self.records
+        self.special.append(len(records))
         records.append(
             (
                 [title],

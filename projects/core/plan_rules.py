@@ -118,42 +118,52 @@ def apply_counting_rules(
     headings: Sequence[Heading],
     legend_rows: Sequence[tuple[str, str, int]],
     table_keys: Mapping[int, tuple[str, ...]],
+    special: list[int],
+    box_sections: set[tuple[str, ...]],
     path: str,
     line_at: Callable[[int], int],
 ) -> Counted:
     """Decide which records are tasks (see the module docstring).
 
-    Large plans are mostly GitHub checkboxes, so every pass over all records
-    runs through ``map``/``compress`` in C; Python loops touch only the
-    records with other signals.
+    ``special`` lists, in order, the records whose signal is not a plain
+    GitHub checkbox, and ``box_sections`` the sections holding a checkbox of
+    any kind; the parser collects both as it goes. Large plans are mostly
+    GitHub checkboxes, so passes over all records run through ``map`` in C
+    and Python loops touch only the special records.
     """
     n = len(records)
     if not n:
         return Counted(records, [], [], ())
-    kinds = list(map(itemgetter(0), map(itemgetter(_SIG), records)))
-    special = list(compress(range(n), map(SIG_BOX.__ne__, kinds)))
+    kinds = dict(
+        zip(
+            special,
+            map(itemgetter(0), map(itemgetter(_SIG), map(records.__getitem__, special))),
+            strict=True,
+        )
+    )
     decisions = _Decisions(records, line_at)
     _apply_legends(records, decisions, legend_rows, special)
-    if SIG_ICON in kinds:
+    if SIG_ICON in kinds.values():
         _apply_icon_lists(records, decisions, special)
-    for i in compress(range(n), map(_NO_STATUS.__contains__, map(itemgetter(_STATUS), records))):
+    # Only other signals can lack a status or be cancelled: the parser skips
+    # GitHub boxes without one.
+    statuses = map(itemgetter(_STATUS), map(records.__getitem__, special))
+    for i in compress(special, map(_NO_STATUS.__contains__, statuses)):
         record = records[i]
         if record[_STATUS] is None:
             decisions.drop(i, None)  # `[>]` without a legend: GitHub shows no box either
         else:
             marker = _marker_text(record[_SIG])
             decisions.drop(i, f"not counted: cancelled ({marker}) {_quote(_title(record))}")
-    pairs = set(zip(map(itemgetter(_SECTION), records), kinds, strict=True))
-    sections = dict.fromkeys(s for s, _ in pairs)
+    sections = dict.fromkeys(
+        box_sections.union(map(itemgetter(_SECTION), map(records.__getitem__, special)))
+    )
     _apply_section_roles(records, decisions, sections, table_keys)
-    other = [
-        i for i in compress(range(n), map(_OTHER.__contains__, kinds)) if i not in decisions.dropped
-    ]
+    other = [i for i, kind in kinds.items() if kind in _OTHER and i not in decisions.dropped]
     if other:
-        boxed = {s for s, k in pairs if k in _BOXES}
-        _apply_phase_rule(records, decisions, other, sections, boxed)
+        _apply_phase_rule(records, decisions, other, sections, box_sections)
         _apply_summaries(records, decisions, other, headings)
-    _note_counted(records, decisions, special)
+    _note_counted(records, decisions, special, kinds)
     for index in decisions.reasons:
         decisions.note(records[index][_OFFSET], decisions.dropped[index])
     notes = sorted(decisions.notes, key=itemgetter(0))
@@ -207,16 +217,13 @@ def _group_members(records: list[tuple], group: int, first: int) -> list[int]:
     return members
 
 
-_LEGEND_FIRST_WORDS = frozenset(w.split()[0].split("-")[0] for w in STATUS_WORDS)
+_LEGEND_PREFIXES = tuple(sorted({w.split()[0].split("-")[0] for w in STATUS_WORDS}))
 
 
 def _may_be_legend(record: tuple) -> bool:
     """A cheap test before the real one: the text starts with a status word."""
-    words = "".join(record[_TITLE][:3]).split(None, 1)
-    if not words:
-        return False
-    first = words[0].strip("*_`:-–—").lower().split("-")[0]
-    return first in _LEGEND_FIRST_WORDS and legend_entry_status(_title(record)) is not None
+    head = "".join(record[_TITLE][:2])[:40].lstrip(" *_`:-–—\t").lower()
+    return head.startswith(_LEGEND_PREFIXES) and legend_entry_status(_title(record)) is not None
 
 
 def _legend_groups(records: list[tuple], special: list[int]) -> dict[int, list[int]]:
@@ -237,7 +244,7 @@ def _legend_groups(records: list[tuple], special: list[int]) -> dict[int, list[i
     }
     if legend_sections:
         candidates += [i for i, r in enumerate(records) if r[_SECTION] in legend_sections]
-    candidates = sorted(set(candidates), reverse=True)
+    candidates = sorted(set(candidates), reverse=True) if legend_sections else candidates[::-1]
     # The first record of each group: a dict keeps the last value given.
     firsts = dict(
         zip(map(itemgetter(_GROUP), map(records.__getitem__, candidates)), candidates, strict=True)
@@ -495,13 +502,15 @@ def _item_titles(records: list[tuple], decisions: _Decisions) -> dict[str, int]:
 
 
 # -- what GitHub does not count ----------------------------------------------
-def _note_counted(records: list[tuple], decisions: _Decisions, special: list[int]) -> None:
+def _note_counted(
+    records: list[tuple], decisions: _Decisions, special: list[int], kinds: dict[int, str]
+) -> None:
     """Warn about each kept task GitHub shows no checkbox for."""
     groups: dict[int, list[int]] = {}
     live = list(filterfalse(decisions.dropped.__contains__, special))
-    kinds = list(map(itemgetter(0), map(itemgetter(_SIG), map(records.__getitem__, live))))
-    extra = list(compress(live, map(SIG_EXTRA.__eq__, kinds)))
-    for i in compress(live, map(SIG_EXTRA.__ne__, kinds)):
+    live_kinds = list(map(kinds.__getitem__, live))
+    extra = list(compress(live, map(SIG_EXTRA.__eq__, live_kinds)))
+    for i in compress(live, map(SIG_EXTRA.__ne__, live_kinds)):
         record = records[i]
         kind = record[_SIG][0]
         if kind in _OTHER:
@@ -529,7 +538,8 @@ def _note_counted(records: list[tuple], decisions: _Decisions, special: list[int
             f"counted: {len(members)} {what} (GitHub counts only checkboxes)",
         )
     if extra:
-        marks = ", ".join(f"[{sig[1:]}]" for sig in sorted({records[i][_SIG] for i in extra}))
+        sigs = set(map(itemgetter(_SIG), map(records.__getitem__, extra)))
+        marks = ", ".join(f"[{sig[1:]}]" for sig in sorted(sigs))
         decisions.note(
             records[extra[0]][_OFFSET],
             f"counted: {len(extra)} item(s) with the boxes {marks} "
