@@ -131,8 +131,16 @@ def _finish(record: JobRecord, result: dict, store_fn: Callable[[], None]) -> di
     return result
 
 
-def _result(*, tasks: int, percentage: float, skills: int, sha: str, unchanged: bool) -> dict:
-    return {
+def _result(
+    *,
+    tasks: int,
+    percentage: float,
+    skills: int,
+    sha: str,
+    unchanged: bool,
+    plan_candidates: list[dict] | None = None,
+) -> dict:
+    result = {
         "status": "success",
         "tasks_count": tasks,
         "progress_percentage": round(percentage, 2),
@@ -140,6 +148,15 @@ def _result(*, tasks: int, percentage: float, skills: int, sha: str, unchanged: 
         "commit_sha": sha,
         "unchanged": unchanged,
     }
+    if plan_candidates is not None:
+        # Every plan discovery found, the chosen one first: the user may prefer another.
+        result["plan_candidates"] = plan_candidates
+    return result
+
+
+def _stored_candidates(project: Project) -> list[dict]:
+    latest = project.snapshots.only("plan_candidates").first()
+    return list(latest.plan_candidates) if latest is not None else []
 
 
 def run_refresh(
@@ -175,6 +192,7 @@ def run_refresh(
             skills=project.skills.count(),
             sha=head.sha,
             unchanged=True,
+            plan_candidates=_stored_candidates(project),
         )
         return _finish(record, result, lambda: store.plan_store_unchanged(project=project, now=now))
 
@@ -214,6 +232,7 @@ def run_refresh(
         skills=_skills_count(skills),
         sha=cloned.sha,
         unchanged=False,
+        plan_candidates=reading.candidates_json(),
     )
     return _finish(record, result, save)
 

@@ -6,16 +6,14 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from projects import validation
-from projects.core.plan_discovery import DEFAULT_PLAN_FILES, DEFAULT_PLAN_FOLDERS
+from projects.core.plan_discovery import LOOKED_FOR
 from projects.models import Project
 
 PLAN_DISCOVERY_HELP = (
     "A file, or a folder whose Markdown files are each one phase. Leave blank to let "
-    "RepoTrackr find it; it tries, in order: the plan_paths listed in repotrackr.yml; "
-    + ", ".join(DEFAULT_PLAN_FILES)
-    + "; a "
-    + " or ".join(f"{folder}/" for folder in DEFAULT_PLAN_FOLDERS)
-    + " folder; then a README section headed Plan, Roadmap or TODO."
+    "RepoTrackr find it: the plan_paths listed in repotrackr.yml, else the best of "
+    + LOOKED_FOR
+    + "."
 )
 
 

@@ -147,6 +147,12 @@ class ProgressSnapshot(models.Model):
     percentage = models.FloatField(default=0.0)
     status = models.CharField(max_length=16, choices=ProjectStatus.choices)
     phases = models.JSONField(default=list, blank=True)
+    # How the plan was read, kept with the figures so that an unchanged
+    # refresh (which adds no snapshot) still shows them: the file(s) read,
+    # the counting warnings, and every plan discovery found.
+    plan_label = models.CharField(max_length=500, blank=True)
+    plan_warnings = models.JSONField(default=list, blank=True)
+    plan_candidates = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -64,6 +64,12 @@ class PlanReading:
     def plan_label(self) -> str:
         return self.loaded_plan.label if self.loaded_plan is not None else ""
 
+    def candidates_json(self) -> list[dict]:
+        """Every plan discovery found, the chosen one first (none without a plan)."""
+        if self.loaded_plan is None:
+            return []
+        return [c.as_json() for c in self.loaded_plan.candidates]
+
 
 def plan_read(
     source: RepoSource,

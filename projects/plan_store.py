@@ -19,6 +19,12 @@ from projects.models import ProgressSnapshot, Project, Task
 from projects.plan_reading import PlanReading, status_of_stored_project
 
 
+def _plan_warnings(reading: PlanReading) -> list[str]:
+    if reading.loaded_plan is None:
+        return []
+    return list(reading.loaded_plan.warnings[:MAX_STORED_WARNINGS])
+
+
 def _locked(project: Project) -> Project:
     """The project's row as it is now, locked until the transaction ends.
 
@@ -27,6 +33,9 @@ def _locked(project: Project) -> Project:
     """
     return Project.objects.select_for_update().get(pk=project.pk)
 
+
+# A plan of many thousand items can have as many warnings; the page needs a few.
+MAX_STORED_WARNINGS = 500
 
 # Task.phase_index is a small integer; a plan never has this many phases in practice.
 MAX_PHASE_INDEX = 32767
@@ -119,6 +128,9 @@ def plan_store(
             percentage=progress.percentage,
             status=status,
             phases=_phases_json(reading.progress),
+            plan_label=reading.plan_label[:500],
+            plan_warnings=_plan_warnings(reading),
+            plan_candidates=reading.candidates_json(),
         )
         current.status = status
         current.status_message = reading.message[:300]

@@ -408,3 +408,45 @@ def progress_chart_for_project(*, project: Project) -> ProgressChart:
     )
     samples.reverse()
     return build_progress_chart(samples, width=640, height=180, pad=10, left=46, bottom=26)
+
+
+@dataclass(frozen=True)
+class PlanSource:
+    """How the shown figures were read: the plan, its warnings and the other candidates."""
+
+    label: str
+    warnings: tuple[str, ...]
+    candidates: tuple[dict, ...]  # PlanCandidate.as_json() of every plan discovery found
+    plan_path: str  # the project's setting; blank = discovery chooses
+
+    @property
+    def others(self) -> tuple[dict, ...]:
+        """Candidates one click can switch to (a README section cannot be named as a path)."""
+        return tuple(
+            c
+            for c in self.candidates
+            if not c.get("chosen") and c.get("plan_path") and c["plan_path"] != self.plan_path
+        )
+
+    def allows(self, plan_path: str) -> bool:
+        """Whether ``plan_path`` is one the page offered: a candidate, or blank to discover."""
+        return plan_path == "" or any(c.get("plan_path") == plan_path for c in self.candidates)
+
+
+def plan_source_for_project(*, project: Project) -> PlanSource | None:
+    """What the latest snapshot stored about the plan; None before the first success."""
+    latest = (
+        ProgressSnapshot.objects.filter(project=project)
+        .only("plan_label", "plan_warnings", "plan_candidates")
+        .first()
+    )
+    if latest is None:
+        return None
+    candidates = latest.plan_candidates if isinstance(latest.plan_candidates, list) else []
+    warnings = latest.plan_warnings if isinstance(latest.plan_warnings, list) else []
+    return PlanSource(
+        label=latest.plan_label,
+        warnings=tuple(str(w) for w in warnings),
+        candidates=tuple(c for c in candidates if isinstance(c, dict)),
+        plan_path=project.plan_path,
+    )

@@ -10,5 +10,6 @@ urlpatterns = [
     path("projects/<uuid:project_id>/", views.project_detail, name="detail"),
     path("projects/<uuid:project_id>/edit/", views.project_edit, name="edit"),
     path("projects/<uuid:project_id>/delete/", views.project_delete_view, name="delete"),
+    path("projects/<uuid:project_id>/plan-path/", views.project_use_plan, name="use_plan"),
     path("projects/<uuid:project_id>/phase-tasks/", views.project_phase_tasks, name="phase_tasks"),
 ]

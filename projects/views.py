@@ -23,6 +23,7 @@ from projects.selectors import (
     DASHBOARD_PAGE_SIZE,
     DASHBOARD_SORTS,
     dashboard_filters_from,
+    plan_source_for_project,
     progress_chart_for_project,
     project_cards_for,
     project_get_for_user,
@@ -153,8 +154,28 @@ def project_detail(request, project_id):
         "chart": progress_chart_for_project(project=project),
         "status_meaning": project_status_meaning(project),
         "starter_plan": starter_plan_text() if project.status == ProjectStatus.NO_PLAN else "",
+        "plan_source": plan_source_for_project(project=project),
     }
     return render(request, "projects/project_detail.html", context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def project_use_plan(request, project_id):
+    """Make one of the plans discovery found the project's plan path (or go back to discovery)."""
+    project = project_get_for_user(user=request.user, project_id=project_id)
+    plan_path = request.POST.get("plan_path", "").strip()
+    source = plan_source_for_project(project=project)
+    if source is None or not source.allows(plan_path):
+        messages.error(request, "That plan is not one RepoTrackr found in this repository.")
+        return redirect("projects:detail", project_id=project.pk)
+    before = project_repository_settings(project)
+    project_update(project=project, data={"plan_path": plan_path})
+    message = f"Plan path set to {plan_path}." if plan_path else "The plan is discovered again."
+    if project_repository_settings(project) != before and not project.archived:
+        message += " " + refresh_after_save(user=request.user, project=project).message
+    messages.success(request, message)
+    return redirect("projects:detail", project_id=project.pk)
 
 
 @login_required

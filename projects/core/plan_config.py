@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 import yaml
 
-from projects.core.plan_model import DEFAULT_MARKERS, STATUSES, StatusMarkers
+from projects.core.plan_model import DEFAULT_MARKERS, MARKER_STATUSES, StatusMarkers
 
 CONFIG_NAMES = ("repotrackr.yml", ".repotrackr.yml", "repotrackr.yaml", ".repotrackr.yaml")
 MAX_CONFIG_BYTES = 64 * 1024
@@ -119,9 +119,10 @@ def _plan_paths(value: object) -> tuple[str, ...]:
 
 
 def _status(key: str, value: object) -> str:
-    if not isinstance(value, str) or value.strip().lower() not in STATUSES:
+    if not isinstance(value, str) or value.strip().lower() not in MARKER_STATUSES:
         raise PlanConfigError(
-            f"status_markers: {key!r} must map to one of {', '.join(STATUSES)}, not {value!r}"
+            f"status_markers: {key!r} must map to one of {', '.join(MARKER_STATUSES)}, "
+            f"not {value!r}"
         )
     return value.strip().lower()
 

@@ -1,15 +1,16 @@
 """Find a repository's plan, read it safely and parse it.
 
-Discovery order (the first hit wins):
+Discovery order (docs/plan-format.md, "Where RepoTrackr looks"):
 
 1. the project's ``plan_path``: a file, or a folder whose ``.md`` files are
    read in name order as one plan (each file is then a phase);
 2. ``plan_paths`` in ``repotrackr.yml`` / ``.repotrackr.yml`` (all of them,
    in the order listed);
-3. ``docs/plan.md``, ``plan.md``, ``PLAN.md``, ``docs/PLAN.md``,
-   ``ROADMAP.md``, ``docs/ROADMAP.md``, ``TODO.md``, a ``planning/`` or
-   ``docs/planning/`` folder;
-4. the section of the README headed like "Plan", "Roadmap" or "TODO".
+3. the best candidate: files named plan, roadmap, todo, tasks, milestones
+   or status, planning folders and README plan sections, ranked by
+   ``plan_candidates`` (a candidate with tasks first, then name, place,
+   and the task count to break ties). Every candidate is returned with the
+   plan so that users can switch to another in one click.
 
 Paths are relative to the repository root; ``..``, absolute paths and
 symbolic links are refused. Binary files and files over the size cap are
@@ -18,9 +19,22 @@ errors; invalid UTF-8 is decoded with replacement characters and a warning.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
+from projects.core.plan_candidates import (
+    MARKDOWN_SUFFIXES,
+    README_RANK,
+    TITLED_RANK,
+    CandidatePath,
+    candidate_paths,
+    choose_readme_section,
+    planning_folder_split,
+    root_markdown,
+    root_readmes,
+    says_it_is_a_template,
+    section_end,
+    titled_plan,
+)
 from projects.core.plan_config import (
     CONFIG_NAMES,
     DEFAULT_CONFIG,
@@ -39,20 +53,16 @@ from projects.core.source import (
     normalise_relative_path,
 )
 
-DEFAULT_PLAN_FILES = (
-    "docs/plan.md",
-    "plan.md",
-    "PLAN.md",
-    "docs/PLAN.md",
-    "ROADMAP.md",
-    "docs/ROADMAP.md",
-    "TODO.md",
-)
-DEFAULT_PLAN_FOLDERS = ("planning", "docs/planning")
-MARKDOWN_SUFFIXES = (".md", ".markdown")
 MAX_FOLDER_FILES = 200
-_README = re.compile(r"^readme(\.(md|markdown|mdown|txt))?$", re.IGNORECASE)
-_SECTION_WORDS = re.compile(r"\b(plan|roadmap|todo|to-do|to do)\b", re.IGNORECASE)
+SEARCHED = (
+    "plan, roadmap, todo, to-do, tasks, milestones or status (.md/.markdown) at the root, "
+    "in docs/, documentation/ and .github/",
+    "the same names up to 3 folders down",
+    "planning/, docs/planning/ and .planning/ folders",
+    "a Roadmap, Plan, TODO, Tasks, Status, Progress, Milestones or Future plans section "
+    "of the README",
+)
+LOOKED_FOR = "; ".join(SEARCHED)
 
 
 class PlanError(Exception):
@@ -86,13 +96,39 @@ class UnsafePlanPathError(PlanInvalidError):
     """A plan path climbs out of the repository, is absolute or is a symbolic link."""
 
 
+@dataclass(frozen=True, slots=True)
+class PlanCandidate:
+    """A plan discovery found. ``plan_path`` is what the project's plan path
+    would be set to for it; blank for a README section, which only
+    discovery can pick."""
+
+    label: str
+    plan_path: str
+    kind: str
+    tasks: int
+    done: int
+    chosen: bool = False
+
+    def as_json(self) -> dict:
+        return {
+            "label": self.label,
+            "plan_path": self.plan_path,
+            "kind": self.kind,
+            "tasks": self.tasks,
+            "done": self.done,
+            "chosen": self.chosen,
+        }
+
+
 @dataclass(frozen=True)
 class LoadedPlan:
     """A parsed plan with where it came from.
 
-    ``kind`` is ``"file"``, ``"folder"``, ``"files"`` (several config paths)
-    or ``"readme-section"``; ``section`` is the README heading in the last
-    case. ``warnings`` gathers discovery and parser warnings.
+    ``kind`` is ``"file"``, ``"folder"``, ``"files"`` (several config paths),
+    ``"readme-section"`` or ``"readme"`` (the whole README); ``section`` is
+    the README heading of a section. ``warnings`` gathers discovery and
+    parser warnings. ``candidates`` lists what discovery found, the chosen
+    plan first (empty when the plan path or repotrackr.yml chose).
     """
 
     plan: Plan
@@ -101,12 +137,15 @@ class LoadedPlan:
     kind: str
     section: str | None = None
     warnings: tuple[str, ...] = ()
+    candidates: tuple[PlanCandidate, ...] = ()
 
     @property
     def label(self) -> str:
         """How to name the plan to a user: ``docs/plan.md``, ``README.md (section Roadmap)``."""
         if self.kind == "readme-section":
             return f"{self.files[0]} (section {self.section})"
+        if self.kind == "folder" and self.files:
+            return self.files[0].rsplit("/", 1)[0] + "/"
         return ", ".join(self.files)
 
 
@@ -131,21 +170,7 @@ def load_plan(
         return finder.load_targets([plan_path.strip()], config, origin="plan path")
     if config.plan_paths:
         return finder.load_targets(list(config.plan_paths), config, origin=config.source_path)
-    for candidate in DEFAULT_PLAN_FILES + DEFAULT_PLAN_FOLDERS:
-        if finder.exists(candidate):
-            return finder.load_targets([candidate], config, origin="default")
-    loaded = finder.readme_section(config)
-    if loaded is not None:
-        return loaded
-    searched = (
-        *DEFAULT_PLAN_FILES,
-        *(f"{d}/" for d in DEFAULT_PLAN_FOLDERS),
-        "a Plan, Roadmap or TODO section in the README",
-    )
-    raise NoPlanFoundError(
-        f"no plan found; looked for {', '.join(searched[:-1])} and {searched[-1]}",
-        searched=searched,
-    )
+    return finder.discover(config)
 
 
 class _Finder:
@@ -251,6 +276,7 @@ class _Finder:
     def load_targets(self, targets: list[str], config: PlanConfig, *, origin: str) -> LoadedPlan:
         kinds: list[str] = []
         files: list[str] = []
+        extra: list[str] = []
         for target in targets:
             found = self._files_for(target)
             if found is None:
@@ -264,27 +290,124 @@ class _Finder:
             files.extend(f for f in found[1] if f not in files)
         if not files:
             raise PlanNotFoundError(f"plan not found: none of {', '.join(targets)} exist")
-        plans = [
-            parse_plan(self.read_text(f), source_path=f, markers=config.markers) for f in files
-        ]
+        texts = {f: self.read_text(f) for f in files}
+        if "folder" in kinds:
+            files, left_out = planning_folder_split(texts)
+            extra += [f"{path}: not counted: {reason}" for path, reason in left_out]
+        plans = [parse_plan(texts[f], source_path=f, markers=config.markers) for f in files]
         kind = kinds[0] if len(kinds) == 1 else "files"
-        return self._loaded(_combine(plans), config, kind)
+        return self._loaded(_combine(plans), config, kind, extra=extra)
 
-    def readme_section(self, config: PlanConfig) -> LoadedPlan | None:
-        readmes = [e.path for e in self.entries if "/" not in e.path and _README.match(e.path)]
-        for path in sorted(readmes, key=lambda p: (not p.lower().endswith(".md"), p)):
+    # -- discovery ----------------------------------------------------------
+    def discover(self, config: PlanConfig) -> LoadedPlan:
+        """Read every candidate, rank them and return the best with the others listed."""
+        paths = [e.path for e in self.entries]
+        ranked: list[tuple[tuple, LoadedPlan, str]] = []
+        errors: list[PlanInvalidError] = []
+        for candidate in candidate_paths(paths):
+            try:
+                loaded = self._candidate(candidate, config)
+            except PlanInvalidError as exc:
+                errors.append(exc)
+                self.warnings.append(f"{candidate.path}: skipped: {exc}")
+                continue
+            if loaded is not None:
+                plan_path = candidate.path + ("/" if candidate.kind == "folder" else "")
+                key = self._rank(loaded, candidate.name_rank, candidate.place_rank, candidate.path)
+                ranked.append((key, loaded, plan_path))
+        for path in root_markdown(paths):
+            try:
+                text = self.read_text(path)
+            except PlanInvalidError:
+                continue
+            if titled_plan(path, text):
+                plan = parse_plan(text, source_path=path, markers=config.markers)
+                loaded = self._loaded(plan, config, "file", shared=False)
+                ranked.append((self._rank(loaded, TITLED_RANK, 0, path), loaded, path))
+        readme = self._readme(config)
+        if readme is not None:
+            key = self._rank(readme, README_RANK, 0, readme.files[0])
+            plan_path = readme.files[0] if readme.kind == "readme" else ""
+            ranked.append((key, readme, plan_path))
+        if not ranked:
+            if errors:
+                raise errors[0]
+            raise NoPlanFoundError(f"no plan found; looked for {LOOKED_FOR}", searched=SEARCHED)
+        ranked.sort(key=lambda entry: entry[0])
+        candidates = tuple(
+            PlanCandidate(
+                label=loaded.label,
+                plan_path=plan_path,
+                kind=loaded.kind,
+                tasks=len(loaded.plan.tasks),
+                done=sum(1 for t in loaded.plan.tasks if t.status == "done"),
+                chosen=i == 0,
+            )
+            for i, (_key, loaded, plan_path) in enumerate(ranked)
+        )
+        best = ranked[0][1]
+        return replace(best, warnings=tuple(self.warnings) + best.warnings, candidates=candidates)
+
+    @staticmethod
+    def _rank(loaded: LoadedPlan, name_rank: int, place_rank: int, path: str) -> tuple:
+        tasks = len(loaded.plan.tasks)
+        return (0 if tasks else 1, name_rank, place_rank, -tasks, path)
+
+    def _candidate(self, candidate: CandidatePath, config: PlanConfig) -> LoadedPlan | None:
+        """One candidate read and parsed on its own; None for a template."""
+        self._check(candidate.path)
+        if candidate.kind == "folder":
+            texts = {
+                f: self.read_text(f) for f in self._folder_files(candidate.path)[:MAX_FOLDER_FILES]
+            }
+            files, left_out = planning_folder_split(texts)
+            if not files:
+                return None
+            plans = [parse_plan(texts[f], source_path=f, markers=config.markers) for f in files]
+            extra = [f"{path}: not counted: {reason}" for path, reason in left_out]
+            return self._loaded(_combine(plans), config, "folder", extra=extra, shared=False)
+        text = self.read_text(candidate.path)
+        if says_it_is_a_template(text):
+            self.warnings.append(f"{candidate.path}: not read: a template")
+            return None
+        plan = parse_plan(text, source_path=candidate.path, markers=config.markers)
+        return self._loaded(plan, config, "file", shared=False)
+
+    def _readme(self, config: PlanConfig) -> LoadedPlan | None:
+        for path in root_readmes([e.path for e in self.entries]):
             self._check(path)
-            plan = parse_plan(self.read_text(path), source_path=path, markers=config.markers)
-            for i, heading in enumerate(plan.headings):
-                words = heading.text.split()
-                if len(words) <= 5 and _SECTION_WORDS.search(heading.text):
-                    return self._loaded(_section(plan, i), config, "readme-section", heading.text)
+            text = self.read_text(path)
+            plan = parse_plan(text, source_path=path, markers=config.markers)
+            choice = choose_readme_section(plan, text)
+            if choice is None:
+                continue
+            extra = [f"{path}: skipped {reason}" for reason in choice.skipped]
+            if choice.heading is None:
+                extra.append(f"{path}: no plan section has tasks; the whole README is read")
+                return self._loaded(plan, config, "readme", extra=extra, shared=False)
+            heading = plan.headings[choice.heading]
+            return self._loaded(
+                _section(plan, choice.heading),
+                config,
+                "readme-section",
+                heading.text,
+                extra=extra,
+                shared=False,
+            )
         return None
 
     def _loaded(
-        self, plan: Plan, config: PlanConfig, kind: str, section: str | None = None
+        self,
+        plan: Plan,
+        config: PlanConfig,
+        kind: str,
+        section: str | None = None,
+        *,
+        extra: list[str] | None = None,
+        shared: bool = True,
     ) -> LoadedPlan:
-        warnings = tuple(self.warnings) + plan.warnings
+        """``shared``: include the finder's own warnings (config, unreadable files)."""
+        warnings = (tuple(self.warnings) if shared else ()) + tuple(extra or ()) + plan.warnings
         return LoadedPlan(plan, config, plan.files, kind, section, warnings)
 
 
@@ -309,10 +432,7 @@ def _combine(plans: list[Plan]) -> Plan:
 def _section(plan: Plan, heading_index: int) -> Plan:
     """Keep only what lies under one heading, up to the next heading of its level or above."""
     heading = plan.headings[heading_index]
-    end = next(
-        (h.line for h in plan.headings[heading_index + 1 :] if h.level <= heading.level),
-        float("inf"),
-    )
+    end = section_end(plan.headings, heading_index)
     kept: dict[int, int] = {}
     tasks: list[Task] = []
     for i, task in enumerate(plan.tasks):

@@ -17,35 +17,64 @@ DOING = "doing"
 DONE = "done"
 BLOCKED = "blocked"
 STATUSES = (TODO, DOING, DONE, BLOCKED)
+# A marker may also mean "cancelled": such items are left out of the total
+# and listed in the warnings, so no task ever carries this status.
+CANCELLED = "cancelled"
+MARKER_STATUSES = (*STATUSES, CANCELLED)
 
 # Checkbox characters between the brackets of a list item. `[ ]`, `[x]` and
-# `[X]` are GitHub's own; the others are RepoTrackr's additions.
+# `[X]` are GitHub's own; the others are RepoTrackr's additions. A file's
+# own legend may redefine any of them (docs/plan-format.md).
 DEFAULT_CHECKBOXES: Mapping[str, str] = MappingProxyType(
-    {" ": TODO, "x": DONE, "X": DONE, "~": DOING, "/": DOING, "-": DOING, "!": BLOCKED}
+    {" ": TODO, "x": DONE, "X": DONE, "~": DOING, "/": DOING, "-": CANCELLED, "!": BLOCKED}
 )
 
-# Emoji that, at the very start of a list item, make it a task. Variation
-# selectors (U+FE0F) are optional when matching: people type both forms.
+# Emoji and GitHub shortcodes that, at the very start of a list item, make it
+# a task (the vocabulary table of docs/plan-format.md). Variation selectors
+# (U+FE0F) are optional when matching: people type both forms.
 DEFAULT_EMOJI: Mapping[str, str] = MappingProxyType(
     {
         "✅": DONE,
         "✔️": DONE,
         "☑️": DONE,
-        "🔄": DOING,
+        "🟢": DONE,
+        ":heavy_check_mark:": DONE,
+        ":white_check_mark:": DONE,
+        ":ballot_box_with_check:": DONE,
         "🚧": DOING,
-        "❌": BLOCKED,
+        "🏗️": DOING,
+        "🔄": DOING,
+        "⏳": DOING,
+        "🟡": DOING,
+        "🔵": DOING,
+        ":construction:": DOING,
+        ":large_blue_circle:": DOING,
+        ":hourglass:": DOING,
+        ":hourglass_flowing_sand:": DOING,
+        "⬜": TODO,
+        "📋": TODO,
+        "🤔": TODO,
+        "🔲": TODO,
+        ":white_circle:": TODO,
+        ":white_large_square:": TODO,
+        # "Not done"; a file's legend may say they mean blocked.
+        "❌": TODO,
+        "🔴": TODO,
+        ":x:": TODO,
+        ":red_circle:": TODO,
         "🚫": BLOCKED,
         "⛔": BLOCKED,
-        "⏳": TODO,
-        "⬜": TODO,
-        "🔲": TODO,
+        ":no_entry:": BLOCKED,
+        ":no_entry_sign:": BLOCKED,
     }
 )
 
 
 def _check_status(key: str, status: str) -> None:
-    if status not in STATUSES:
-        raise ValueError(f"status for {key!r} must be one of {', '.join(STATUSES)}, not {status!r}")
+    if status not in MARKER_STATUSES:
+        raise ValueError(
+            f"status for {key!r} must be one of {', '.join(MARKER_STATUSES)}, not {status!r}"
+        )
 
 
 @dataclass(frozen=True)
@@ -68,7 +97,7 @@ class StatusMarkers:
                 )
             _check_status(f"[{char}]", status)
         for emoji, status in self.emoji.items():
-            if not emoji or emoji.isspace() or len(emoji) > 8:
+            if not emoji or emoji.isspace() or len(emoji) > 32:
                 raise ValueError(f"emoji marker must be a short non-blank string: {emoji!r}")
             _check_status(emoji, status)
         object.__setattr__(self, "checkboxes", MappingProxyType(dict(self.checkboxes)))

@@ -22,11 +22,13 @@ row. Plain bullets and headings are never tasks.
 from __future__ import annotations
 
 import gc
+import unicodedata
 from itertools import accumulate, repeat
 
 import pyromark
 
 from projects.core.plan_model import (
+    CANCELLED,
     DEFAULT_MARKERS,
     TODO,
     Heading,
@@ -36,13 +38,33 @@ from projects.core.plan_model import (
     emoji_index,
     tasks_from_columns,
 )
-from projects.core.plan_tables import TableState, cell_status, table_cell_status, table_columns
+from projects.core.plan_rules import (
+    SIG_BOX,
+    SIG_EMOJI,
+    SIG_EXTRA,
+    SIG_ICON,
+    SIG_MALFORMED,
+    SIG_STACKED,
+    SIG_STACKED_EXTRA,
+    SIG_TABLE,
+    Counted,
+    apply_counting_rules,
+)
+from projects.core.plan_tables import (
+    TableState,
+    cell_status,
+    header_key,
+    legend_columns,
+    table_cell_status,
+    table_columns,
+)
+from projects.core.plan_vocabulary import REGISTER_COLUMNS
 
 __all__ = ["PARSER_VERSION", "parse_plan", "table_cell_status"]
 
 # Part of the "unchanged" check (DESIGN.md, Contracts): bump it whenever the
 # same text may parse differently, so that every project is parsed again.
-PARSER_VERSION = 1
+PARSER_VERSION = 2
 
 _OPTIONS = (
     pyromark.Options.ENABLE_TASKLISTS
@@ -116,11 +138,15 @@ def _line_numbers(data: bytes, offsets: list[int]) -> list[int]:
     return list(accumulate(gaps, initial=1))[1:]
 
 
-def _build_tasks(data: bytes, records: list[tuple]) -> tuple[Task, ...]:
-    """Turn walker records into tasks; column-wise so that the loops run in C."""
+def _build_tasks(data: bytes, counted: Counted) -> tuple[Task, ...]:
+    """Turn the counted records into tasks; column-wise so that the loops run in C."""
+    records = counted.records
     if not records:
         return ()
-    parts, status, section, depth, parent, path, offset, order = zip(*records, strict=True)
+    parts, status, section, _depth, _parent, path, offset, _order, _sig, _group = zip(
+        *records, strict=True
+    )
+    depth, parent, order = counted.depths, counted.parents, range(len(records))
     titles = list(map(str.strip, map("".join, parts)))
     # Runs of spaces and tabs are rare in titles: look for them in one go,
     # and tidy title by title only when there are some.
@@ -168,10 +194,21 @@ def parse_plan(text: str, *, source_path: str, markers: StatusMarkers | None = N
         if walker.bare_boxes:
             walker = _Walker(_disarm(text, walker.bare_boxes), source_path, markers)
             walker.run()
-        tasks = _build_tasks(walker.data, walker.records)
+        counted = apply_counting_rules(
+            walker.records,
+            headings=walker.headings,
+            legend_rows=walker.legend_rows,
+            special=walker.special,
+            box_sections=walker.box_sections,
+            table_keys=walker.table_keys,
+            path=source_path,
+            line_at=_Lines(walker.data).at,
+        )
+        tasks = _build_tasks(walker.data, counted)
         # Free the records while collection is off, so the first collection
         # after it is back on has only the tasks to look at.
         walker.records.clear()
+        counted.records.clear()
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -179,7 +216,7 @@ def parse_plan(text: str, *, source_path: str, markers: StatusMarkers | None = N
         files=(source_path,),
         tasks=tasks,
         headings=tuple(walker.headings),
-        warnings=tuple(walker.warnings),
+        warnings=tuple(walker.warnings) + counted.warnings,
     )
 
 
@@ -202,7 +239,8 @@ class _Walker:
         self.extra_ascii = {ord(c): st for c, st in self.extra_boxes.items() if ord(c) < 0x80}
         self.emoji = emoji_index(markers.emoji)
         self.lines = _Lines(self.data)
-        # records: (title parts, status, section, depth, parent, path, byte offset, order)
+        # records: (title parts, status, section, depth, parent, path, byte offset,
+        # order, signal, group); see plan_rules for the signal codes.
         self.records: list[tuple] = []
         self.headings: list[Heading] = []
         self.warnings: list[str] = []
@@ -214,6 +252,13 @@ class _Walker:
         self.bare_boxes: list[int] = []  # offsets of `[ ]` GitHub does not count
         self._heading_level = 1
         self._heading_line = 1
+        self.group_count = 0  # lists and tables seen, numbered from 1
+        # For the counting rules: records with a signal other than a GitHub
+        # checkbox, and the sections that hold a checkbox of any kind.
+        self.special: list[int] = []
+        self.box_sections: set[tuple[str, ...]] = set()
+        self.table_keys: dict[int, tuple[str, ...]] = {}  # header of each task table
+        self.legend_rows: list[tuple[str, str, int]] = []  # (marker, meaning, byte offset)
 
     # -- the hot loop -------------------------------------------------------
     def run(self) -> None:  # noqa: C901, PLR0912 - one dispatch loop, kept flat for speed
@@ -223,6 +268,11 @@ class _Walker:
         # Per open item: index of the nearest task at or above it (-1: none),
         # above a sentinel so that items[-1] and items[-2] always exist.
         items: list[int] = [-1]
+        # The list or table each task belongs to (for legends and warnings).
+        groups: list[int] = [0]
+        group = 0
+        stacked = False  # the open item sits right after an outer marker: `1. - [x] a`
+        stacked_next = False
         pending = False  # an item opened and its first content is not seen yet
         item_start = 0
         sink: list[str] | None = None  # where inline text goes (title, heading, cell)
@@ -235,7 +285,15 @@ class _Walker:
         size = len(data)
         gfm_space = _GFM_SPACE
         # GitHub checkbox characters are ASCII: look them up by byte value.
-        box_status = {ord(c): st for c, st in self.checkboxes.items() if c in _GFM_CHECKBOX_CHARS}
+        # GitHub's own boxes always count (a config may not cancel them).
+        box_status = {
+            ord(c): st
+            for c, st in self.checkboxes.items()
+            if c in _GFM_CHECKBOX_CHARS and st != CANCELLED
+        }
+        box_sig = {ord(c): SIG_BOX + c for c in _GFM_CHECKBOX_CHARS}
+        box_section = None  # the last section a checkbox was seen in
+        stacked_sig = {ord(c): SIG_STACKED + c for c in _GFM_CHECKBOX_CHARS}
         events = pyromark.events_with_range(self.text, options=_OPTIONS, merge_text=True)
 
         # `"Text" in event` also works on the few plain-string events
@@ -247,7 +305,9 @@ class _Walker:
                 elif pending:
                     pending = False
                     if self.quote_depth == 0:
-                        sink = self._text_task(event["Text"], rng["start"], items, item_start)
+                        sink = self._text_task(
+                            event["Text"], rng["start"], items, item_start, group, stacked
+                        )
                         sink_kind = 1 if sink is not None else 0
             elif "Start" in event:
                 kind = event["Start"]
@@ -257,6 +317,8 @@ class _Walker:
                     items.append(items[-1])
                     pending = True
                     item_start = rng["start"]
+                    stacked = stacked_next
+                    stacked_next = False
                 elif kind == "Paragraph":
                     if sink_kind == 1:
                         sink = None
@@ -269,12 +331,18 @@ class _Walker:
                     # A setext heading's start comes before the checkbox of
                     # the item it opens (`- [ ] title` over `  ---`).
                     if kind.__class__ is not dict or "Heading" not in kind:
+                        if pending and "List" in kind:
+                            stacked_next = True
                         pending = False
                     if sink_kind == 1:
                         sink = None
                         sink_kind = 0
-                    if "List" not in kind:  # lists need nothing more
+                    if "List" not in kind:
                         sink, sink_kind = self._block_start(kind, rng, items, sink, sink_kind)
+                    else:
+                        self.group_count += 1
+                        group = self.group_count
+                        groups.append(group)
                 elif kind == "TableRow":
                     if self.table is not None:
                         self.table.current_row = rng["start"]
@@ -299,6 +367,8 @@ class _Walker:
                         sink_kind = 0
                 elif kind.__class__ is dict:
                     if "List" in kind:
+                        groups.pop()
+                        group = groups[-1]
                         continue
                     if sink_kind == 2:
                         self._heading_end(sink)
@@ -322,7 +392,8 @@ class _Walker:
                 if end >= size or data[end] not in gfm_space:
                     self.bare_boxes.append(rng["start"])
                     continue
-                status = box_status.get(data[rng["start"] + 1])
+                box = data[rng["start"] + 1]
+                status = box_status.get(box)
                 if status is None:
                     continue
                 parent = items[-2]
@@ -331,16 +402,24 @@ class _Walker:
                 if sink_kind != 2:  # else the heading's text is the title too
                     sink = []
                     sink_kind = 1
+                section = self.section
+                if section is not box_section:  # sections change only at headings
+                    box_section = section
+                    self.box_sections.add(section)
+                if stacked:
+                    self.special.append(index)
                 records.append(
                     (
                         sink,
                         status,
-                        self.section,
+                        section,
                         records[parent][3] + 1 if parent >= 0 else 0,
                         parent if parent >= 0 else None,
                         path,
                         item_start,
                         index,
+                        stacked_sig[box] if stacked else box_sig[box],
+                        group,
                     )
                 )
             elif "Code" in event:
@@ -370,7 +449,8 @@ class _Walker:
             if kind == "BlockQuote":
                 self.quote_depth += 1
             elif kind == "Table":
-                self.table = TableState(rng["start"], items[-1])
+                self.group_count += 1
+                self.table = TableState(rng["start"], items[-1], self.group_count)
         return sink, sink_kind
 
     def _block_end(self, end) -> None:
@@ -384,38 +464,77 @@ class _Walker:
             self._table_end()
 
     # -- items --------------------------------------------------------------
-    def _text_task(self, text: str, start: int, items: list[int], item_start: int) -> list | None:
-        """Start a task when an item's first text is an extra checkbox or a status emoji."""
+    def _text_task(
+        self, text: str, start: int, items: list[int], item_start: int, group: int, stacked: bool
+    ) -> list | None:
+        """Start a task when an item's first text is a box pyromark did not take or a marker."""
         first = text[:1]
         if first == "[":
-            # Read the source: the event text may come from an escape.
             data = self.data
-            status = self.extra_ascii.get(data[start + 1]) if start + 3 < len(data) else None
-            if status is None and data[start + 1] >= 0x80:  # a configured non-ASCII marker
-                raw = data[start : start + 16].decode("utf-8", "ignore")
-                if len(raw) >= 4 and raw[2] == "]" and raw[3] in " \t\x0b\x0c":
-                    status = self.extra_boxes.get(raw[1])
-                    if status is not None:
-                        return self._new_task(status, items, item_start, text[3:])
-                return None
-            if status is None or data[start + 2] != 0x5D or data[start + 3] not in _GFM_SPACE:
-                return None
-            return self._new_task(status, items, item_start, text[3:])
+            if start + 3 < len(data) and data[start + 2] == 0x5D and data[start + 3] in _GFM_SPACE:
+                # The common case, `[~] title`, straight from the bytes.
+                char = data[start + 1]
+                status = self.extra_ascii.get(char)
+                if status is not None:
+                    sig = (SIG_STACKED_EXTRA if stacked else SIG_EXTRA) + chr(char)
+                    return self._new_task(status, items, item_start, text[3:], sig, group)
+            return self._bracket_task(text, start, items, item_start, group, stacked)
         entries = self.emoji.get(first)
         if entries:
             for key, status in entries:
                 if text.startswith(key):
                     rest = text[len(key) :].lstrip("\ufe0f")
-                    return self._new_task(status, items, item_start, rest)
+                    if key[0] == ":" and rest[:1] not in ("", " ", "\t"):
+                        return None  # ":x:y" is not the shortcode :x:
+                    return self._new_task(status, items, item_start, rest, SIG_EMOJI + key, group)
+        if first > "\u2000" and unicodedata.category(first) == "So":
+            # An icon that is no status (🌐, 📦): recorded without a status so
+            # that the rules can tell a list of icons from a list of statuses.
+            return self._new_task(None, items, item_start, text, SIG_ICON + first, group)
         return None
 
-    def _new_task(self, status: str, items: list[int], item_start: int, text: str) -> list:
+    def _bracket_task(
+        self, text: str, start: int, items: list[int], item_start: int, group: int, stacked: bool
+    ) -> list | None:
+        """``[c] title`` with a character GitHub does not know, or a malformed box.
+
+        The source is read rather than the event text, which may come from
+        an escape. A character no marker defines is recorded without a
+        status: only the file's legend can make it a task.
+        """
+        raw = self.data[start : start + 16].decode("utf-8", "ignore")
+        if raw[:2] == "[]":  # `- [] task`: a box to any reader
+            if raw[2:3] not in (" ", "\t") or not text[2:].strip():
+                return None
+            return self._new_task(TODO, items, item_start, text[2:], SIG_MALFORMED + "[]", group)
+        if len(raw) < 4 or raw[2] != "]":
+            return None
+        char, after = raw[1], raw[3]
+        if char in _GFM_CHECKBOX_CHARS:
+            # pyromark saw no box: no space after it (`[x]task`). GitHub agrees,
+            # a person does not.
+            if after in " \t\r\n\x0b\x0c" or not text[3:].strip():
+                return None
+            status = self.checkboxes.get(char)
+            sig = SIG_MALFORMED + raw[:3]
+            return self._new_task(status, items, item_start, text[3:], sig, group)
+        if after not in " \t\x0b\x0c" or char in "\\[":
+            return None
+        sig = (SIG_STACKED_EXTRA if stacked else SIG_EXTRA) + char
+        return self._new_task(self.extra_boxes.get(char), items, item_start, text[3:], sig, group)
+
+    def _new_task(
+        self, status: str | None, items: list[int], item_start: int, text: str, sig: str, group: int
+    ) -> list:
         """Append a task record and return the list that collects its title."""
         records = self.records
         parent = items[-2]
         index = len(records)
         items[-1] = index
         parts = [text]
+        self.special.append(index)
+        if sig[0] in "bm":
+            self.box_sections.add(self.section)
         records.append(
             (
                 parts,
@@ -426,6 +545,8 @@ class _Walker:
                 self.path,
                 item_start,
                 index,
+                sig,
+                group,
             )
         )
         return parts
@@ -445,11 +566,25 @@ class _Walker:
     def _table_row_end(self) -> None:
         table = self.table
         cells, table.cells = table.cells, []
-        if table.columns is None:
-            table.columns = table_columns(cells) if self.quote_depth == 0 else None
-            table.active = table.columns is not None
+        if table.columns is None and table.legend is None:
+            if self.quote_depth or not table.active:
+                table.active = False
+                return
+            table.keys = tuple(header_key(c) for c in cells)
+            table.columns = table_columns(cells)
+            table.legend = legend_columns(cells) if table.columns is None else None
+            table.active = table.columns is not None or table.legend is not None
+            if table.columns is not None:
+                self.table_keys[table.group] = table.keys
             return
         if not table.active:
+            return
+        if table.legend is not None:
+            marker_col, meaning_col = table.legend
+            if meaning_col < len(cells):
+                self.legend_rows.append(
+                    (cells[marker_col].strip(), cells[meaning_col].strip(), table.current_row)
+                )
             return
         title_col, status_col = table.columns
         title = " ".join(cells[title_col].split()) if title_col < len(cells) else ""
@@ -462,6 +597,7 @@ class _Walker:
             status = TODO
         parent = table.parent
         records = self.records
+        self.special.append(len(records))
         records.append(
             (
                 [title],
@@ -472,12 +608,14 @@ class _Walker:
                 self.path,
                 table.current_row,
                 len(records),
+                SIG_TABLE + " ".join(cell.split()),
+                table.group,
             )
         )
 
     def _table_end(self) -> None:
         table = self.table
-        if table is not None and table.unknown:
+        if table is not None and table.unknown and REGISTER_COLUMNS.isdisjoint(table.keys):
             values = ", ".join(repr(v) for v in dict.fromkeys(table.unknown))
             self.warnings.append(
                 f"{self.path}:{self.lines.at(table.start)}: table status not recognised, "

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 
 from projects.core.plan_model import (
     BLOCKED,
+    CANCELLED,
     DEFAULT_MARKERS,
     DOING,
     DONE,
@@ -21,8 +22,16 @@ from projects.core.plan_model import (
     emoji_index,
     leading_emoji,
 )
+from projects.core.plan_vocabulary import (
+    LEGEND_COLUMNS,
+    SCOPE_COLUMNS,
+    STATUS_WORDS,
+    legend_entry_status,
+)
 
-_STATUS_HEADERS = frozenset({"status", "state", "done", "progress"})
+_STATUS_HEADERS = frozenset(
+    {"status", "state", "done", "progress", "complete", "completed", "done?", "implemented"}
+)
 _TITLE_HEADERS = frozenset(
     {
         "task",
@@ -35,47 +44,28 @@ _TITLE_HEADERS = frozenset(
         "title",
         "deliverable",
         "deliverables",
+        "milestone",
+        "milestones",
+        "phase",
+        "component",
+        "step",
+        "goal",
     }
 )
 _ID_HEADERS = frozenset({"", "#", "id", "no", "nr", "number", "n"})
 
+# Status words (docs/plan-format.md) plus what only a table cell says.
 _TABLE_WORDS = {
-    "done": DONE,
-    "complete": DONE,
-    "completed": DONE,
-    "yes": DONE,
+    **STATUS_WORDS,
     "[x]": DONE,
     "x": DONE,
-    "finished": DONE,
-    "shipped": DONE,
-    "closed": DONE,
-    "true": DONE,
-    "in progress": DOING,
-    "in-progress": DOING,
-    "doing": DOING,
-    "wip": DOING,
-    "started": DOING,
-    "ongoing": DOING,
-    "active": DOING,
     "[~]": DOING,
     "[/]": DOING,
-    "[-]": DOING,
-    "blocked": BLOCKED,
-    "on hold": BLOCKED,
+    "[-]": CANCELLED,
     "[!]": BLOCKED,
-    "todo": TODO,
-    "to do": TODO,
-    "to-do": TODO,
-    "planned": TODO,
-    "not started": TODO,
-    "pending": TODO,
-    "open": TODO,
-    "no": TODO,
     "[ ]": TODO,
     "": TODO,
     "-": TODO,
-    "backlog": TODO,
-    "false": TODO,
 }
 _PERCENT = re.compile(r"^(\d{1,3}(?:\.\d+)?)\s*%$")
 _TRIM = "*_`~.:!()\u00a0 \t"
@@ -85,7 +75,8 @@ def table_cell_status(cell: str, markers: StatusMarkers = DEFAULT_MARKERS) -> st
     """Map a table status cell to a status; ``None`` when it is not recognised.
 
     Leading emoji win (``✅ Done``), then known words, then percentages
-    (``100%`` done, ``0%`` todo, anything between doing). Empty is todo.
+    (``100%`` done, ``0%`` todo, anything between doing). Empty is todo;
+    words such as "Cancelled" give ``"cancelled"`` (left out of the total).
     """
     return cell_status(cell, emoji_index(markers.emoji), markers.checkboxes)
 
@@ -107,16 +98,23 @@ def cell_status(
     if match:
         value = float(match.group(1))
         return DONE if value >= 100 else TODO if value <= 0 else DOING
-    return None
+    # "Completed; decision Adopt", "In progress (since May)": the leading word says it.
+    return legend_entry_status(text.lstrip(_TRIM))
 
 
-def _header_key(cell: str) -> str:
+def header_key(cell: str) -> str:
+    """A header cell as a lookup key: single-spaced, lower case, without emphasis."""
     return " ".join(cell.split()).strip(_TRIM).lower()
 
 
 def table_columns(header: list[str]) -> tuple[int, int] | None:
-    """Return (title column, status column) of a task table, or None."""
-    keys = [_header_key(c) for c in header]
+    """Return (title column, status column) of a task table, or None.
+
+    Only a Status, State, Done, Complete or Progress column holds progress;
+    Included, In scope or Supported columns hold scope, so a table with
+    only those has no tasks.
+    """
+    keys = [header_key(c) for c in header]
     status_col = next((i for i, k in enumerate(keys) if k in _STATUS_HEADERS), None)
     if status_col is None:
         return None
@@ -125,19 +123,43 @@ def table_columns(header: list[str]) -> tuple[int, int] | None:
     )
     if title_col is None:
         title_col = next(
-            (i for i, k in enumerate(keys) if i != status_col and k not in _ID_HEADERS), None
+            (
+                i
+                for i, k in enumerate(keys)
+                if i != status_col and k not in _ID_HEADERS and k not in SCOPE_COLUMNS
+            ),
+            None,
         )
     if title_col is None:
         return None
     return title_col, status_col
 
 
+def legend_columns(header: list[str]) -> tuple[int, int] | None:
+    """(marker column, meaning column) of a legend table such as ``| Symbol | Meaning |``."""
+    keys = [header_key(c) for c in header]
+    if len(keys) < 2 or keys[0] not in LEGEND_COLUMNS:
+        return None
+    return 0, 1
+
+
 class TableState:
     """A table being read: its header decides whether rows are tasks."""
 
-    __slots__ = ("start", "parent", "columns", "active", "cells", "current_row", "unknown")
+    __slots__ = (
+        "start",
+        "parent",
+        "columns",
+        "active",
+        "cells",
+        "current_row",
+        "unknown",
+        "group",
+        "keys",
+        "legend",
+    )
 
-    def __init__(self, start: int, parent: int) -> None:
+    def __init__(self, start: int, parent: int, group: int = 0) -> None:
         self.start = start
         self.parent = parent
         self.columns: tuple[int, int] | None = None
@@ -145,6 +167,9 @@ class TableState:
         self.cells: list[str] = []
         self.current_row = start
         self.unknown: list[str] = []
+        self.group = group
+        self.keys: tuple[str, ...] = ()
+        self.legend: tuple[int, int] | None = None
 
     def row_start(self, start: int) -> None:
         self.current_row = start

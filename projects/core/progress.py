@@ -325,7 +325,7 @@ def plan_report(
     }
     if progress is None or loaded is None:
         zero = {"total": 0, "done": 0, "doing": 0, "blocked": 0, "todo": 0, "percentage": 0.0}
-        return {**report, **zero, "phases": [], "tasks": []}
+        return {**report, **zero, "plan": "", "candidates": [], "phases": [], "tasks": []}
     titles = [p.title for p in progress.phases]
     return {
         **report,
@@ -335,6 +335,8 @@ def plan_report(
         "blocked": progress.blocked,
         "todo": progress.todo,
         "percentage": progress.percentage,
+        "plan": loaded.label,
+        "candidates": [c.as_json() for c in loaded.candidates],
         "phases": [
             {
                 "title": p.title,
@@ -396,6 +398,12 @@ def format_plan_text(
             f"{report['blocked']} blocked, {report['todo']} todo"
         )
     lines += [f"Warning: {w}" for w in report["warnings"]]
+    others = [c for c in report.get("candidates", ()) if not c["chosen"]]
+    if others:
+        lines.append(
+            "Other candidates: "
+            + "; ".join(f"{c['label']} ({c['done']}/{c['tasks']} tasks)" for c in others)
+        )
     if report["phases"]:
         lines.append("")
         width = min(max(len(p["title"]) for p in report["phases"]), 48)

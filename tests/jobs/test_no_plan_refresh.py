@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from jobs.models import JobRecord, JobStatus, RefreshHistory
+from projects.core.plan_discovery import SEARCHED
 from projects.models import ProgressSnapshot, Project, Task
 from skills.models import Skill
 
@@ -44,8 +45,8 @@ def test_a_repository_without_a_plan_completes_as_no_plan_with_skills_and_commit
     assert project.last_commit_sha == record.result["commit_sha"]
     assert project.last_commit_at is not None and project.last_refreshed_at is not None
     assert project.plan_files == []
-    assert project.plan_searched[:2] == ["docs/plan.md", "plan.md"]
-    assert "planning/" in project.plan_searched
+    assert project.plan_searched == list(SEARCHED)
+    assert "planning/, docs/planning/ and .planning/ folders" in project.plan_searched
     names = set(Skill.objects.filter(project=project).values_list("name", flat=True))
     assert {"Python", "Django"} <= names
     snapshot = ProgressSnapshot.objects.get(project=project)
@@ -119,8 +120,8 @@ def test_the_no_plan_page_says_where_it_looked_and_offers_two_ways_forward(
 
     assert 'class="badge status status-no_plan"' in html and ">No plan</span>" in html
     assert "No plan found" in html
-    assert "<li><code>docs/plan.md</code></li>" in html
-    assert "<li><code>planning/</code></li>" in html
+    assert "<li>planning/, docs/planning/ and .planning/ folders</li>" in html
+    assert "<li>the same names up to 3 folders down</li>" in html
     assert f'href="{reverse("projects:edit", args=[project.pk])}#id_plan_path"' in html
     assert 'data-copy-target="starter-plan"' in html
     assert "## Phase 1: Foundation" in html  # the starter plan itself, ready to copy

@@ -28,6 +28,16 @@ def test_a_refresh_stores_tasks_snapshot_and_skills_and_completes(project, reque
         "skills_count": record.result["skills_count"],
         "commit_sha": record.result["commit_sha"],
         "unchanged": False,
+        "plan_candidates": [
+            {
+                "label": "docs/plan.md",
+                "plan_path": "docs/plan.md",
+                "kind": "file",
+                "tasks": 5,
+                "done": 2,
+                "chosen": True,
+            }
+        ],
     }
     assert len(record.result["commit_sha"]) == 40
     assert record.error == ""

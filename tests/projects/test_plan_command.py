@@ -71,10 +71,10 @@ def test_plan_without_a_plan_is_no_plan_and_says_where_it_looked(tmp_path):
     (tmp_path / "README.md").write_text("# Nothing planned here\n")
     text = _run(str(tmp_path))
     assert "Status: No plan (no_plan) - no plan found" in text
-    assert "Looked for: docs/plan.md, plan.md" in text
+    assert "Looked for: plan, roadmap, todo, to-do, tasks, milestones or status" in text
     report = json.loads(_run(str(tmp_path), "--json"))
     assert (report["status"], report["status_label"], report["total"]) == ("no_plan", "No plan", 0)
-    assert report["searched"][0] == "docs/plan.md"
+    assert report["searched"][2] == "planning/, docs/planning/ and .planning/ folders"
 
 
 def test_plan_with_a_missing_plan_path_is_a_clear_error(tmp_path):

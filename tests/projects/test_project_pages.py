@@ -343,7 +343,11 @@ def test_server_error_page_uses_the_site_style_without_touching_the_database(
 
 def test_plan_path_help_explains_the_discovery_order(owner_client):
     body = owner_client.get(reverse("projects:add")).content.decode()
-    assert "repotrackr.yml" in body and "docs/plan.md, plan.md" in body and "README section" in body
+    assert (
+        "repotrackr.yml" in body
+        and "plan, roadmap, todo" in body
+        and "section of the README" in body
+    )
 
 
 def test_dashboard_phase_strip_comes_from_the_latest_snapshot(owner_client, owner):

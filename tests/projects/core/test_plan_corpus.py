@@ -45,3 +45,20 @@ def test_checkbox_only_plan_counts_as_github_does(name):
     text = (PLANS / name).read_text(encoding="utf-8")
     html = cmarkgfm.github_flavored_markdown_to_html(text)
     assert len(parse_plan(text, source_path=name).tasks) == html.count('type="checkbox"')
+
+
+@pytest.mark.parametrize("name", sorted(n for n, e in EXPECTED.items() if "warnings" in e))
+def test_each_counting_rule_explains_itself_in_the_warnings(name):
+    warnings = list(_load(name).warnings)
+    assert len(warnings) == len(EXPECTED[name]["warnings"]), warnings
+    for expected, got in zip(EXPECTED[name]["warnings"], warnings, strict=True):
+        assert got.startswith(name + expected), (expected, got)
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if n.endswith(".md")))
+def test_every_difference_from_github_comes_with_a_warning(name):
+    text = (PLANS / name).read_text(encoding="utf-8")
+    github = cmarkgfm.github_flavored_markdown_to_html(text).count('type="checkbox"')
+    plan = parse_plan(text, source_path=name)
+    if len(plan.tasks) != github:
+        assert plan.warnings, f"{name}: {len(plan.tasks)} tasks, GitHub {github}, no warning"

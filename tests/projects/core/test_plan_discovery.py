@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from projects.core.plan_discovery import (
-    DEFAULT_PLAN_FILES,
     PlanError,
     PlanInvalidError,
     PlanNotFoundError,
@@ -84,14 +83,6 @@ def test_hidden_config_file_is_read_too(tmp_path):
     assert _titles(load_plan(source)) == ["x"]
 
 
-@pytest.mark.parametrize("index", range(len(DEFAULT_PLAN_FILES)))
-def test_default_files_are_tried_in_order(tmp_path, index):
-    files = {name: f"- [ ] from {name}\n" for name in DEFAULT_PLAN_FILES[index:]}
-    files["README.md"] = "## Roadmap\n- [ ] from readme\n"
-    loaded = load_plan(_write(tmp_path, files))
-    assert loaded.files == (DEFAULT_PLAN_FILES[index],)
-
-
 def test_planning_folder_is_found_after_the_default_files(tmp_path):
     source = _write(
         tmp_path, {"docs/planning/01.md": "# One\n- [ ] a\n", "README.md": "## TODO\n- [ ] r\n"}
@@ -113,7 +104,7 @@ def test_readme_section_is_the_last_resort_and_only_that_section_counts(tmp_path
 
 def test_nothing_found_lists_where_it_looked(tmp_path):
     with pytest.raises(
-        PlanNotFoundError, match=r"no plan found; looked for docs/plan.md, plan.md"
+        PlanNotFoundError, match=r"no plan found; looked for plan, roadmap, todo"
     ) as info:
         load_plan(_write(tmp_path, {"src/main.py": "print()\n", "README.md": "# Tool\n"}))
     assert info.value.retryable is False
