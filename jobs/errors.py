@@ -54,6 +54,9 @@ def classify_error(exc: BaseException, *, secrets: tuple[str, ...] = ()) -> JobE
         )
     elif isinstance(exc, SourceError):
         message = f"the repository could not be read: {exc}"
+    elif isinstance(exc, RecursionError):
+        # A file an engine did not guard on its own; the same file fails again.
+        message = "a file in the repository is nested too deeply to be read"
     elif isinstance(exc, AbandonedJobError):
         message = WORKER_DIED
     elif isinstance(exc, JobTimeoutException):
