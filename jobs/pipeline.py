@@ -32,10 +32,10 @@ from jobs import tracker
 from jobs.models import JobRecord, JobStatus
 from projects import plan_store as store
 from projects.core import git_remote
-from projects.core.git_source import GitCommitSource
 from projects.core.repo_url import RepoUrl
+from projects.core.source import TooManyFilesError, list_files_or_partial
 from projects.models import Project
-from projects.repository import clone_repository, validate_remote
+from projects.repository import clone_repository, commit_source, validate_remote
 from projects.services import project_access_token
 from skills.services import skills_store
 
@@ -129,8 +129,16 @@ def _finish(record: JobRecord, result: dict, store_fn: Callable[[], None]) -> di
     return result
 
 
-def _result(*, tasks: int, percentage: float, skills: int, sha: str, unchanged: bool) -> dict:
-    return {
+def _result(
+    *,
+    tasks: int,
+    percentage: float,
+    skills: int,
+    sha: str,
+    unchanged: bool,
+    warnings: tuple[str, ...] = (),
+) -> dict:
+    result = {
         "status": "success",
         "tasks_count": tasks,
         "progress_percentage": round(percentage, 2),
@@ -138,6 +146,9 @@ def _result(*, tasks: int, percentage: float, skills: int, sha: str, unchanged: 
         "commit_sha": sha,
         "unchanged": unchanged,
     }
+    if warnings:
+        result["warnings"] = list(warnings)
+    return result
 
 
 def run_refresh(
@@ -158,6 +169,7 @@ def run_refresh(
         timeout=settings.REPOTRACKR_LS_REMOTE_TIMEOUT,
         allow_local=remote.allow_local,
         pin_addresses=remote.url.addresses,
+        memory_limit_bytes=settings.REPOTRACKR_GIT_MEMORY_BYTES,
     )
     fingerprint = refresh_fingerprint(
         head_sha=head.sha,
@@ -181,12 +193,14 @@ def run_refresh(
         remote.url, branch=project.branch or head.branch, token=remote.token
     ) as cloned:
         report(PARSING, 0.45)
-        with GitCommitSource(cloned.path, cloned.sha) as source:
+        with commit_source(cloned.path, cloned.sha) as source:
             parsed = store.plan_parse(
                 source, project=project, now=now, commit_at=source.commit_time()
             )
             report(EXTRACTING_SKILLS, 0.65)
-            skills = _extract_skills(source)
+            skills, skills_warning = _extract_skills_unless_capped(source)
+            # Files the listing left out (over the cap, content missing): said in the result.
+            listing_warnings = list_files_or_partial(source).warnings
     report(SAVING, 0.9)
     fingerprint = refresh_fingerprint(
         head_sha=cloned.sha,
@@ -205,14 +219,16 @@ def run_refresh(
             fingerprint=fingerprint,
             now=now,
         )
-        skills_store(project=project, result=skills)
+        if skills is not None:
+            skills_store(project=project, result=skills)
 
     result = _result(
         tasks=parsed.tasks_count,
         percentage=parsed.percentage,
-        skills=_skills_count(skills),
+        skills=_skills_count(skills) if skills is not None else project.skills.count(),
         sha=cloned.sha,
         unchanged=False,
+        warnings=(*listing_warnings, *skills_warning),
     )
     return _finish(record, result, save)
 
@@ -227,7 +243,7 @@ def run_skills_extraction(
     report(CLONING, 0.15)
     with clone_repository(remote.url, branch=project.branch, token=remote.token) as cloned:
         report(EXTRACTING_SKILLS, 0.5)
-        with GitCommitSource(cloned.path, cloned.sha) as source:
+        with commit_source(cloned.path, cloned.sha) as source:
             skills = _extract_skills(source)
     report(SAVING, 0.9)
     result = _result(
@@ -238,6 +254,19 @@ def run_skills_extraction(
         unchanged=False,
     )
     return _finish(record, result, lambda: skills_store(project=project, result=skills))
+
+
+def _extract_skills_unless_capped(source):
+    """The skills of a refresh, or ``None`` and a warning when the tree is over the cap.
+
+    Skills need every file (language shares of part of a tree would be
+    false), so a capped tree keeps the skills it had; the plan, found in the
+    part listed, is still stored. The skills job itself fails instead.
+    """
+    try:
+        return _extract_skills(source), ()
+    except TooManyFilesError as exc:
+        return None, (f"skills not updated: {exc}",)
 
 
 def _extract_skills(source):

@@ -143,3 +143,19 @@ def pin_config_args(url: str, addresses: Sequence[str]) -> list[str]:
         return []
     shown = ",".join(f"[{a}]" if ":" in a else a for a in addresses)
     return ["-c", f"http.curloptResolve={host}:{parts.port or 443}:{shown}"]
+
+
+def memory_limited(argv: Sequence[str], limit_bytes: int) -> list[str]:
+    """``argv`` run under an address-space limit (``RLIMIT_AS``) when one is set.
+
+    A tiny ``sh`` trampoline sets the limit and replaces itself with git, so
+    git and every helper it forks (``index-pack``, ``remote-https``, ssh) inherit it
+    from their first instruction. The arguments travel as ``"$@"``, never
+    through the shell's parser. Python's ``preexec_fn`` would do the same but
+    is unsafe in a process with threads, as a work-horse is.
+    """
+    if limit_bytes <= 0:
+        return list(argv)
+    kib = max(1, limit_bytes // 1024)
+    script = 'ulimit -v "$1" || exit 125; shift; exec "$@"'
+    return ["/bin/sh", "-c", script, "sh", str(kib), *argv]

@@ -39,6 +39,7 @@ from projects.core.git_hardening import (
     git_config_args,
     git_environment,
     host_of,
+    memory_limited,
     pin_config_args,
     write_askpass,
 )
@@ -116,7 +117,9 @@ class _GitSession:
         allow_local: bool,
         parent: Path | None,
         pin_addresses: Sequence[str] = (),
+        memory_limit_bytes: int = 0,
     ) -> None:
+        self.memory_limit_bytes = memory_limit_bytes
         self.home = Path(tempfile.mkdtemp(prefix=HOME_DIR_PREFIX, dir=parent))
         self.token = token if url.startswith("https://") else ""
         askpass = write_askpass(self.home) if self.token else None
@@ -143,7 +146,7 @@ class _GitSession:
         err_path = self.home / "stderr"
         with out_path.open("w+b") as out, err_path.open("w+b") as err:
             proc = subprocess.Popen(
-                ["git", *self.config, *args],
+                memory_limited(["git", *self.config, *args], self.memory_limit_bytes),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
@@ -236,12 +239,14 @@ def ls_remote_head(
     timeout: float,
     allow_local: bool = False,
     pin_addresses: Sequence[str] = (),
+    memory_limit_bytes: int = 0,
 ) -> RemoteHead:
     """Return the commit ``branch`` points at on the remote, without cloning.
 
     A blank ``branch`` means the remote's default branch (its ``HEAD``
     symref). ``url`` should come from ``validate_repo_url``; it is still
-    refused here if git could read it as an option. Raises
+    refused here if git could read it as an option. ``memory_limit_bytes``
+    (0 = none) caps the address space of git and its helpers. Raises
     ``BranchNotFoundError``, ``EmptyRepoError``, ``RepoNotFoundError``,
     ``AuthRequiredError``, ``GitNetworkError`` or ``GitTimeoutError``.
     """
@@ -251,7 +256,12 @@ def ls_remote_head(
     wanted = f"refs/heads/{branch}" if branch else "HEAD"
     args = ["ls-remote", *(["--symref"] if not branch else []), "--", url, wanted]
     with _GitSession(
-        url=url, token=token, allow_local=allow_local, parent=None, pin_addresses=pin_addresses
+        url=url,
+        token=token,
+        allow_local=allow_local,
+        parent=None,
+        pin_addresses=pin_addresses,
+        memory_limit_bytes=memory_limit_bytes,
     ) as session:
         result = session.run(args, timeout=timeout)
     if result.returncode != 0:
@@ -297,6 +307,7 @@ def shallow_clone(
     max_bytes: int,
     allow_local: bool = False,
     pin_addresses: Sequence[str] = (),
+    memory_limit_bytes: int = 0,
 ) -> ClonedRepo:
     """Clone one branch's last commit, bare (no working tree), into ``dest``.
 
@@ -328,6 +339,7 @@ def shallow_clone(
             allow_local=allow_local,
             parent=parent,
             pin_addresses=pin_addresses,
+            memory_limit_bytes=memory_limit_bytes,
         ) as session:
             result = session.run(args, timeout=timeout, watch_dir=dest, max_bytes=max_bytes)
             if result.returncode != 0:
