@@ -189,8 +189,11 @@ def run_refresh(
         return _finish(record, result, lambda: store.plan_store_unchanged(project=project, now=now))
 
     report(CLONING, 0.15)
+    # Again, as the docstring says: the host may resolve elsewhere by now,
+    # and the clone must connect to addresses checked just before it.
+    clone_url = validate_remote(project.repo_url)
     with clone_repository(
-        remote.url, branch=project.branch or head.branch, token=remote.token
+        clone_url, branch=project.branch or head.branch, token=remote.token
     ) as cloned:
         report(PARSING, 0.45)
         with commit_source(cloned.path, cloned.sha) as source:

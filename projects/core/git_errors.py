@@ -113,6 +113,7 @@ _PATTERNS: tuple[tuple[type[GitFetchError], tuple[str, ...]], ...] = (
         (
             "could not resolve host",
             "could not resolve hostname",
+            "unable to look up",
             "connection refused",
             "connection timed out",
             "connection reset",

@@ -12,6 +12,7 @@ family of ``git_errors``, re-exported here for callers.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -41,6 +42,8 @@ from projects.core.git_hardening import (
     host_of,
     memory_limited,
     pin_config_args,
+    pin_git_url,
+    ssh_pin_for,
     write_askpass,
 )
 from projects.core.repo_url import InvalidRepoUrlError, validate_branch_name
@@ -85,6 +88,18 @@ class ClonedRepo:
     branch: str
 
 
+def _ssh_host(url: str) -> str:
+    """The host of a scheme URL or of an scp-like ``user@host:path``."""
+    host = host_of(url)
+    if host or "://" in url:
+        return host
+    match = _SCP_HOST_RE.match(url)
+    return match.group(1).strip("[]").lower() if match else ""
+
+
+_SCP_HOST_RE = re.compile(r"^(?:[^@/:]+@)?(\[[^\]]+\]|[^:/\[\]]+):")
+
+
 def _prepare_url(url: str, *, allow_local: bool) -> str:
     """Last guard before argv: nothing that git could read as an option."""
     if not url or url.startswith("-") or any(ord(c) < 0x20 or c == "\x7f" for c in url):
@@ -123,7 +138,13 @@ class _GitSession:
         self.home = Path(tempfile.mkdtemp(prefix=HOME_DIR_PREFIX, dir=parent))
         self.token = token if url.startswith("https://") else ""
         askpass = write_askpass(self.home) if self.token else None
-        self.env = git_environment(self.home, token=self.token, host=host_of(url), askpass=askpass)
+        self.env = git_environment(
+            self.home,
+            token=self.token,
+            host=_ssh_host(url),
+            askpass=askpass,
+            ssh_pin=ssh_pin_for(url, pin_addresses),
+        )
         self.config = git_config_args(allow_local=allow_local) + pin_config_args(url, pin_addresses)
         self.secrets = [s for s in (token,) if s]
 
@@ -245,8 +266,12 @@ def ls_remote_head(
 
     A blank ``branch`` means the remote's default branch (its ``HEAD``
     symref). ``url`` should come from ``validate_repo_url``; it is still
-    refused here if git could read it as an option. ``memory_limit_bytes``
-    (0 = none) caps the address space of git and its helpers. Raises
+    refused here if git could read it as an option. ``pin_addresses`` (the
+    ``RepoUrl.addresses`` checked at validation) are the only addresses git
+    may connect to, whatever the scheme: https through curl's resolve list,
+    git:// as the address literal, ssh through ``HostName``; empty for local
+    repositories. ``memory_limit_bytes`` (0 = none) caps the address space
+    of git and its helpers. Raises
     ``BranchNotFoundError``, ``EmptyRepoError``, ``RepoNotFoundError``,
     ``AuthRequiredError``, ``GitNetworkError`` or ``GitTimeoutError``.
     """
@@ -254,7 +279,8 @@ def ls_remote_head(
     if branch:
         validate_branch_name(branch)
     wanted = f"refs/heads/{branch}" if branch else "HEAD"
-    args = ["ls-remote", *(["--symref"] if not branch else []), "--", url, wanted]
+    git_url = pin_git_url(url, pin_addresses)
+    args = ["ls-remote", *(["--symref"] if not branch else []), "--", git_url, wanted]
     with _GitSession(
         url=url,
         token=token,
@@ -328,7 +354,7 @@ def shallow_clone(
         "clone", "--bare", "--depth", "1", "--single-branch", "--no-tags",
         "--template=", "--quiet",
         *(["--branch", branch] if branch else []),
-        "--", url, str(dest),
+        "--", pin_git_url(url, pin_addresses), str(dest),
     ]  # fmt: skip
     parent = dest.parent
     parent.mkdir(parents=True, exist_ok=True)
