@@ -23,6 +23,7 @@ object git itself cannot read raises ``CorruptRepositoryError`` quoting git.
 
 from __future__ import annotations
 
+import configparser
 import os
 import posixpath
 import resource
@@ -37,6 +38,7 @@ from types import TracebackType
 from typing import IO, Any
 
 import git
+from git.db import GitDB
 from git.objects.fun import tree_entries_from_data
 
 from projects.core.source import (
@@ -126,6 +128,20 @@ class _Repo(git.Repo):
     GitCommandWrapperType = _HardenedGit
 
 
+def _is_partial(repo: git.Repo) -> bool:
+    """Whether the repository is a partial clone (objects may live only on a promisor)."""
+    try:
+        reader = repo.config_reader("repository")
+        if reader.has_option("extensions", "partialclone"):
+            return True
+        return any(
+            section.startswith("remote ") and reader.get_value(section, "promisor", False) is True
+            for section in reader.sections()
+        )
+    except (configparser.Error, OSError, ValueError):
+        return True  # unreadable config: check presence, it costs little
+
+
 def _environment(git_dir: Path) -> dict[str, str]:
     # Only the repository's own objects and config count; nothing of the user's.
     return {
@@ -140,6 +156,11 @@ def _environment(git_dir: Path) -> dict[str, str]:
         "GIT_ALTERNATE_OBJECT_DIRECTORIES": "",
         "GIT_CONFIG_PARAMETERS": "",
         "GIT_CONFIG_COUNT": "0",
+        # A partial clone would fetch a missing object from its promisor remote
+        # on first read: no transport is allowed, so a missing object stays
+        # missing (and is reported) instead of reaching out to the network.
+        "GIT_ALLOW_PROTOCOL": "none",
+        "GIT_NO_LAZY_FETCH": "1",
     }
 
 
@@ -177,9 +198,14 @@ class GitCommitSource:
             raise SourceError("no git repository to read here") from exc
         self._git: _HardenedGit = self._repo.git
         self._git.harden(self.git_dir, memory_limit_bytes=git_memory_bytes)
+        # In a partial clone, asking cat-file for an absent object makes it
+        # fetch from the promisor remote (refused here, so it dies instead):
+        # presence is checked first in the object files themselves.
+        self._local = GitDB(str(self.git_dir / "objects")) if _is_partial(self._repo) else None
         self._trees: OrderedDict[bytes, dict[str, tuple[int, bytes]] | None] = OrderedDict()
         self._listing: list[FileEntry] | None = None
         self._index: dict[str, _Blob] = {}
+        self._missing: set[str] = set()
         self._cap: SourceError | None = None
         self._commit = self._resolve_commit(commit)
         self.commit: str = self._commit.hexsha
@@ -271,6 +297,13 @@ class GitCommitSource:
 
     def _headers(self, hexshas: list[str]) -> dict[str, _Header | None]:
         """Type and size of each object; ``None`` for one missing from the store."""
+        absent: dict[str, _Header | None] = {}
+        if self._local is not None:
+            absent = {h: None for h in hexshas if not self._local.has_object(bytes.fromhex(h))}
+            hexshas = [h for h in hexshas if h not in absent]
+        return {**absent, **self._present_headers(hexshas)}
+
+    def _present_headers(self, hexshas: list[str]) -> dict[str, _Header | None]:
 
         def read_one(stdout: IO[bytes]) -> _Header | None:
             tokens = stdout.readline().decode("ascii", "replace").split()
@@ -367,6 +400,7 @@ class GitCommitSource:
             for blob in walked:
                 header = headers.get(blob.hexsha)
                 if header is None:
+                    self._missing.add(blob.path)
                     self.warnings.append(
                         f"{blob.path}: its content is missing from the repository "
                         "(a partial clone or a damaged pack); skipped"
@@ -402,6 +436,8 @@ class GitCommitSource:
         listed = self._index.get(rel)
         if listed is not None:
             return listed
+        if rel in self._missing:
+            raise SourceError(f"{path}: its content is missing from the repository")
         if self._listing is not None and self._cap is None:
             if any(e.path.startswith(rel + "/") for e in self._listing):
                 raise SourceError(f"{path} is a directory")
