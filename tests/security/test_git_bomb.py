@@ -204,3 +204,36 @@ def test_a_work_horse_past_its_memory_limit_fails_the_job_cleanly(
     assert record.error == "the job used more than its memory limit of 1 MB and was stopped"
     assert "MemoryLimitError" in record.error_detail
     assert not list(settings.REPOTRACKR_CLONE_DIR.glob("repotrackr-clone-*"))
+
+
+# -- git children run under an address-space limit ----------------------------------------
+
+
+def _address_space_limit(pid: int) -> str:
+    for line in Path(f"/proc/{pid}/limits").read_text().splitlines():
+        if line.startswith("Max address space"):
+            return line.split()[3]
+    raise AssertionError("no address-space line")
+
+
+def test_the_persistent_cat_file_processes_run_under_the_git_memory_limit(bomb):
+    limit = 512 * 1024 * 1024
+    with GitCommitSource(bomb, max_entries=100, git_memory_bytes=limit) as source:
+        source.read_bytes("docs/plan.md", max_bytes=1000)
+        procs = source.git_processes
+        assert len(procs) == 2
+        assert {_address_space_limit(p.pid) for p in procs} == {str(limit)}
+
+
+def test_clone_and_ls_remote_run_git_under_the_memory_limit(bomb, tmp_path):
+    from projects.core.git_remote import GitFetchError, ls_remote_head, shallow_clone
+
+    head = ls_remote_head(f"file://{bomb}", timeout=60, allow_local=True, memory_limit_bytes=2**30)
+    cloned = shallow_clone(
+        f"file://{bomb}", dest=tmp_path / "c", timeout=60, max_bytes=10**8,
+        allow_local=True, memory_limit_bytes=2**30,
+    )  # fmt: skip
+    assert cloned.sha == head.sha
+    # A limit no git can start under proves the limit reaches git itself.
+    with pytest.raises(GitFetchError):
+        ls_remote_head(f"file://{bomb}", timeout=60, allow_local=True, memory_limit_bytes=1)
