@@ -63,6 +63,8 @@ _MAX_LINK_BYTES = 4096
 MAX_COMMIT_BYTES = 1024 * 1024
 _TREE_CACHE_SIZE = 4096
 _STDERR_KEEP = 4096
+#: Requests up to this size fit in an empty pipe (64 KiB on Linux) and are written inline.
+_INLINE_REQUEST_BYTES = 16 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -245,7 +247,7 @@ class GitCommitSource:
         return cmd.proc
 
     def _pipelined(self, hexshas: list[str], *, batch_check: bool, read_one) -> dict:
-        """Send every request from a second thread while this one reads the answers.
+        """Send the requests (a large batch from a second thread) and read the answers.
 
         git answers as it reads, so writing everything first could fill both
         pipes and deadlock. A process that dies (a corrupt object makes
@@ -261,22 +263,29 @@ class GitCommitSource:
 
         def write_requests() -> None:
             try:
-                stdin.write("".join(f"{h}\n" for h in unique).encode())
+                stdin.write(requests)
                 stdin.flush()
             except OSError as exc:
                 write_errors.append(exc)
 
+        requests = "".join(f"{h}\n" for h in unique).encode()
+        # A request that fits in the (empty) pipe cannot block: no thread needed.
         writer = threading.Thread(target=write_requests, daemon=True)
-        writer.start()
+        if len(requests) <= _INLINE_REQUEST_BYTES:
+            write_requests()
+        else:
+            writer.start()
         found: dict = {}
         try:
             for hexsha in unique:
                 found[hexsha] = read_one(proc.stdout)
         except (OSError, ValueError) as exc:
             proc.kill()  # first, so a writer blocked on a full pipe is released
-            writer.join()
+            if writer.is_alive():
+                writer.join()
             raise self._broken(proc) from exc
-        writer.join()
+        if writer.ident is not None:
+            writer.join()
         if write_errors:
             raise self._broken(proc) from write_errors[0]
         return found
