@@ -48,6 +48,14 @@ def token_username_for_host(host: str) -> str:
     return "oauth2"
 
 
+#: ``-c`` settings that bound git's address space (pack windows, threads).
+ADDRESS_SPACE_CONFIG = (
+    "core.packedGitWindowSize=128m",
+    "core.packedGitLimit=512m",
+    "pack.threads=2",
+)
+
+
 def git_config_args(*, allow_local: bool) -> list[str]:
     """The ``-c`` options every git call gets (no secrets among them)."""
     settings = [
@@ -65,6 +73,9 @@ def git_config_args(*, allow_local: bool) -> list[str]:
         "init.templateDir=",
         "transfer.credentialsInUrl=die",
         "advice.detachedHead=false",
+        # Keep git's address space small and predictable under RLIMIT_AS:
+        # bounded pack mmap windows and a bounded number of threads.
+        *ADDRESS_SPACE_CONFIG,
     ]
     args: list[str] = []
     for setting in settings:
@@ -119,6 +130,8 @@ def git_environment(
         "GIT_PROTOCOL_FROM_USER": "0",
         "GIT_SSH_COMMAND": shlex.join(ssh),
         "GIT_SSH_VARIANT": "ssh",
+        # glibc reserves 64 MB of address space per malloc arena and thread.
+        "MALLOC_ARENA_MAX": "2",
     }
     if "TMPDIR" in os.environ:
         env["TMPDIR"] = os.environ["TMPDIR"]

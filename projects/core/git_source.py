@@ -41,6 +41,7 @@ import git
 from git.db import GitDB
 from git.objects.fun import tree_entries_from_data
 
+from projects.core.git_hardening import ADDRESS_SPACE_CONFIG
 from projects.core.source import (
     DEFAULT_MAX_ENTRIES,
     DEFAULT_MAX_LISTING_BYTES,
@@ -109,6 +110,8 @@ class _HardenedGit(git.cmd.Git):
             return current
         flag = "--batch-check" if kwargs.get("batch_check") else "--batch"
         argv = ["git", f"--git-dir={self.git_dir}", "-c", "core.fsmonitor=false"]
+        for setting in ADDRESS_SPACE_CONFIG:
+            argv += ["-c", setting]
         argv += ["cat-file", flag]
         proc = subprocess.Popen(
             argv,
@@ -163,6 +166,7 @@ def _environment(git_dir: Path) -> dict[str, str]:
         # missing (and is reported) instead of reaching out to the network.
         "GIT_ALLOW_PROTOCOL": "none",
         "GIT_NO_LAZY_FETCH": "1",
+        "MALLOC_ARENA_MAX": "2",
     }
 
 
