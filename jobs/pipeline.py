@@ -71,6 +71,9 @@ def site_parse_settings() -> dict:
         "green_at": settings.REPOTRACKR_GREEN_AT,
         "yellow_at": settings.REPOTRACKR_YELLOW_AT,
         "max_plan_bytes": settings.REPOTRACKR_MAX_PLAN_BYTES,
+        # A raised listing cap must re-read a repository it stopped before.
+        "max_tree_entries": settings.REPOTRACKR_MAX_TREE_ENTRIES,
+        "max_tree_bytes": settings.REPOTRACKR_MAX_TREE_BYTES,
     }
 
 

@@ -213,7 +213,11 @@ class GitCommitSource:
         self._index: dict[str, _Blob] = {}
         self._missing: set[str] = set()
         self._cap: SourceError | None = None
-        self._commit = self._resolve_commit(commit)
+        try:
+            self._commit = self._resolve_commit(commit)
+        except BaseException:
+            self.close()  # the cat-file processes must not outlive a refused source
+            raise
         self.commit: str = self._commit.hexsha
 
     # -- GitPython and its persistent cat-file ---------------------------------------

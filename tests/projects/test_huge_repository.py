@@ -99,3 +99,23 @@ def test_the_plan_command_on_a_huge_folder_warns_and_finds_the_plan(huge_repo, c
 def test_the_skills_command_on_a_huge_folder_says_why_it_stops(huge_repo, capped):
     with pytest.raises(CommandError, match=f"the repository has more than {CAP} files"):
         call_command("skills", str(huge_repo.work))
+
+
+@pytest.mark.django_db
+def test_raising_the_cap_makes_the_next_refresh_read_the_repository_again(
+    huge_repo, capped, owner, django_capture_on_commit_callbacks
+):
+    from jobs.services import refresh_request
+    from projects.services import project_create
+
+    project = project_create(owner=owner, name="Huge", repo_url=huge_repo.url)
+    for cap in (CAP, 10_000):
+        capped.REPOTRACKR_MAX_TREE_ENTRIES = cap
+        with django_capture_on_commit_callbacks(execute=True):
+            outcome = refresh_request(project=project, user=owner, trigger="manual")
+        _drain()
+        record = JobRecord.objects.get(pk=outcome.job.pk)
+        assert record.status == JobStatus.COMPLETED, record.error_detail
+    assert record.result["unchanged"] is False
+    assert "warnings" not in record.result
+    assert record.result["skills_count"] > 0
