@@ -1,7 +1,8 @@
 """Attack: nest a document so deep that the parser exhausts Python's stack.
 
 A signed webhook body of ``{"a":{"a":...}}`` a few thousand levels deep made
-``json.loads`` raise ``RecursionError``, which nothing caught: a 500. A
+``json.loads`` raise ``RecursionError``, which nothing caught: a 500 (the
+API's own JSON parser had the same hole). A
 ``repotrackr.yml`` of ``[[[[...`` did the same inside PyYAML's composer and
 the refresh failed as "an internal error". Both are now clear refusals.
 """
@@ -56,6 +57,15 @@ def test_a_deeply_nested_webhook_body_is_a_clear_400(owner, client, settings, tm
     delivery = WebhookDelivery.objects.get(project=project)
     assert (delivery.http_status, delivery.verdict) == (400, "invalid")
     assert not JobRecord.objects.filter(project=project).exists()
+
+
+@pytest.mark.django_db
+def test_a_deeply_nested_api_body_is_a_clear_400(owner_api):
+    response = owner_api.generic(
+        "POST", "/api/v1/projects", _deep_json(), content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "nested too deeply" in response.json()["error"]["message"]
 
 
 def test_a_deeply_nested_repotrackr_yml_is_a_config_error():
