@@ -24,7 +24,7 @@ from jobs.models import JobRecord, JobStatus
 from projects.core.git_errors import CorruptRepoError, RedirectError, classify_git_error
 from projects.core.git_source import GitCommitSource
 from projects.core.plan_discovery import load_plan
-from projects.core.source import SourceError
+from projects.core.source import CorruptRepositoryError, SourceError
 from skills.core.catalogue import cached_catalogue
 from skills.core.extract import extract_skills
 
@@ -86,6 +86,24 @@ def damaged_blob(work, tmp_path) -> Path:
     target = _object_file(repo, work, "lost.py")
     target.chmod(0o644)
     target.write_bytes(b"not a zlib stream at all")
+    return repo
+
+
+@pytest.fixture
+def damaged_pack(work, tmp_path) -> Path:
+    """A packed bare copy with the bytes of one blob's compressed data flipped."""
+    repo = tmp_path / "pack.git"
+    git(tmp_path, "clone", "-q", "--bare", "--no-local", str(work), str(repo))
+    oid = git(work, "rev-parse", "HEAD:lost.py")
+    (index,) = (repo / "objects" / "pack").glob("*.idx")
+    listing = git(repo, "verify-pack", "-v", str(index))
+    offset = next(int(ln.split()[4]) for ln in listing.splitlines() if ln.startswith(oid))
+    pack = index.with_suffix(".pack")
+    pack.chmod(0o644)
+    data = bytearray(pack.read_bytes())
+    for at in range(offset + 3, offset + 13):  # past the object header, into the zlib stream
+        data[at] ^= 0xFF
+    pack.write_bytes(bytes(data))
     return repo
 
 
@@ -161,8 +179,18 @@ def test_a_damaged_loose_object_is_skipped_like_a_missing_one(damaged_blob):
         assert source.read_bytes("docs/plan.md", max_bytes=1000) == PLAN.encode()
 
 
+def test_a_damaged_pack_read_locally_fails_quoting_git(damaged_pack):
+    with GitCommitSource(damaged_pack) as source:
+        assert "lost.py" in [e.path for e in source.list_files()]  # its header is intact
+        with pytest.raises(CorruptRepositoryError) as caught:
+            source.read_bytes("lost.py", max_bytes=1000)
+    message = str(caught.value)
+    assert message.startswith("the repository is damaged; git says: fatal: packed object")
+    assert message.endswith("is corrupt")
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("damage", ["missing_blob", "damaged_blob"])
+@pytest.mark.parametrize("damage", ["missing_blob", "damaged_blob", "damaged_pack"])
 def test_a_damaged_remote_fails_the_refresh_once_quoting_git(
     damage, request, owner, settings, tmp_path, django_capture_on_commit_callbacks
 ):
