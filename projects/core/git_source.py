@@ -30,7 +30,7 @@ import resource
 import subprocess
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,7 +39,6 @@ from typing import IO, Any
 
 import git
 from git.db import GitDB
-from git.objects.fun import tree_entries_from_data
 
 from projects.core.git_hardening import ADDRESS_SPACE_CONFIG
 from projects.core.source import (
@@ -62,7 +61,10 @@ _MAX_LINK_HOPS = 8
 _MAX_LINK_BYTES = 4096
 #: A commit object is a few hundred bytes; a huge one is an attack on the parser.
 MAX_COMMIT_BYTES = 1024 * 1024
-_TREE_CACHE_SIZE = 4096
+#: Trees up to this size are parsed whole and cached, up to this many entries in all.
+_CACHED_TREE_BYTES = 256 * 1024
+_CACHED_ENTRIES = 200_000
+_MAX_WARNINGS = 200
 _STDERR_KEEP = 4096
 #: Requests up to this size fit in an empty pipe (64 KiB on Linux) and are written inline.
 _INLINE_REQUEST_BYTES = 16 * 1024
@@ -196,8 +198,8 @@ class GitCommitSource:
             raise SourceError("no git repository to read here")
         self.max_entries = max_entries
         self.max_listing_bytes = max_listing_bytes
-        #: Files left out of the listing, and why (missing content, unreadable folders).
-        self.warnings: list[str] = []
+        self._warnings: list[str] = []
+        self._more_warnings = 0
         try:
             self._repo = _Repo(self.git_dir, odbt=git.GitCmdObjectDB)
         except (git.exc.GitError, OSError, ValueError) as exc:
@@ -208,7 +210,8 @@ class GitCommitSource:
         # fetch from the promisor remote (refused here, so it dies instead):
         # presence is checked first in the object files themselves.
         self._local = GitDB(str(self.git_dir / "objects")) if _is_partial(self._repo) else None
-        self._trees: OrderedDict[bytes, dict[str, tuple[int, bytes]] | None] = OrderedDict()
+        self._trees: OrderedDict[bytes, list[tuple[str, int, bytes]]] = OrderedDict()
+        self._cached_entries = 0
         self._listing: list[FileEntry] | None = None
         self._index: dict[str, _Blob] = {}
         self._missing: set[str] = set()
@@ -219,6 +222,20 @@ class GitCommitSource:
             self.close()  # the cat-file processes must not outlive a refused source
             raise
         self.commit: str = self._commit.hexsha
+
+    @property
+    def warnings(self) -> list[str]:
+        """Files left out of the listing, and why (missing content, unreadable folders)."""
+        if self._more_warnings:
+            return [*self._warnings, f"and {self._more_warnings} more such warnings"]
+        return list(self._warnings)
+
+    def _warn(self, message: str) -> None:
+        # A bomb can repeat one damaged folder a million times: keep the first few.
+        if len(self._warnings) < _MAX_WARNINGS:
+            self._warnings.append(message)
+        else:
+            self._more_warnings += 1
 
     # -- GitPython and its persistent cat-file ---------------------------------------
 
@@ -351,37 +368,51 @@ class GitCommitSource:
 
     # -- trees ------------------------------------------------------------------------
 
-    def _tree(
-        self, binsha: bytes, where: str, *, budget: int
-    ) -> dict[str, tuple[int, bytes]] | None:
-        """The entries of one tree object (name -> mode, id), or ``None`` if unreadable.
+    def _tree_data(self, binsha: bytes, where: str, *, budget: int) -> bytes | None:
+        """One tree object's raw bytes, or ``None`` (with a warning) if it is missing.
 
         ``budget`` is how many bytes the caller can still afford: a tree object
         larger than that is never read (the listing stops at its cap instead).
         """
-        if binsha in self._trees:
-            self._trees.move_to_end(binsha)
-            return self._trees[binsha]
         hexsha = binsha.hex()
         header = self._headers([hexsha]).get(hexsha)
-        entries: dict[str, tuple[int, bytes]] | None = None
         if header is None or header.kind != "tree":
-            self.warnings.append(
+            self._warn(
                 f"{where or 'the root folder'}: missing from the repository's object store "
                 "(a partial clone or a damaged pack); skipped"
             )
-        elif header.size > budget:
+            return None
+        if header.size > budget:
             raise _OverBudget()
-        else:
-            data = self._contents([hexsha]).get(hexsha)
-            try:
-                entries = {name: (mode, sha) for sha, mode, name in tree_entries_from_data(data)}
-            except (TypeError, ValueError):
-                self.warnings.append(f"{where or 'the root folder'}: a damaged folder; skipped")
-        self._trees[binsha] = entries
-        if len(self._trees) > _TREE_CACHE_SIZE:
-            self._trees.popitem(last=False)
-        return entries
+        return self._contents([hexsha]).get(hexsha)
+
+    def _tree_entries(
+        self, binsha: bytes, where: str, *, budget: int
+    ) -> Iterator[tuple[str, int, bytes]]:
+        """(name, mode, id) of each entry of one tree object, read as they are needed.
+
+        Small trees are parsed whole and kept (a bomb repeats the same few);
+        a large one is parsed as the caller iterates, so a walk that stops at
+        its cap never holds more of it than the raw object.
+        """
+        cached = self._trees.get(binsha)
+        if cached is not None:
+            self._trees.move_to_end(binsha)
+            yield from cached
+            return
+        data = self._tree_data(binsha, where, budget=budget)
+        if data is None:
+            return
+        entries = _parse_tree(data, where, self._warn)
+        if len(data) > _CACHED_TREE_BYTES:
+            yield from entries
+            return
+        parsed = list(entries)
+        self._trees[binsha] = parsed
+        self._cached_entries += len(parsed)
+        while self._cached_entries > _CACHED_ENTRIES and len(self._trees) > 1:
+            self._cached_entries -= len(self._trees.popitem(last=False)[1])
+        yield from parsed
 
     def _walk(self) -> list[_Blob]:
         """Every blob of the commit, breadth first, until a cap stops the walk."""
@@ -391,8 +422,8 @@ class GitCommitSource:
         try:
             while pending:
                 prefix, binsha = pending.popleft()
-                tree = self._tree(binsha, prefix, budget=self.max_listing_bytes - used)
-                for name, (mode, sha) in (tree or {}).items():
+                budget = self.max_listing_bytes - used
+                for name, mode, sha in self._tree_entries(binsha, prefix, budget=budget):
                     path = f"{prefix}/{name}" if prefix else name
                     seen += 1
                     used += len(path)
@@ -418,7 +449,7 @@ class GitCommitSource:
                 header = headers.get(blob.hexsha)
                 if header is None:
                     self._missing.add(blob.path)
-                    self.warnings.append(
+                    self._warn(
                         f"{blob.path}: its content is missing from the repository "
                         "(a partial clone or a damaged pack); skipped"
                     )
@@ -459,14 +490,23 @@ class GitCommitSource:
             if any(e.path.startswith(rel + "/") for e in self._listing):
                 raise SourceError(f"{path} is a directory")
             raise SourceError(f"{path} does not exist")
-        tree: dict[str, tuple[int, bytes]] | None = None
         binsha = self._commit.tree.binsha
         parts = rel.split("/")
         for depth, name in enumerate(parts):
-            tree = self._tree(binsha, "/".join(parts[:depth]), budget=self.max_listing_bytes)
-            if tree is None or name not in tree:
+            where = "/".join(parts[:depth])
+            found = next(
+                (
+                    (mode, sha)
+                    for entry_name, mode, sha in self._tree_entries(
+                        binsha, where, budget=self.max_listing_bytes
+                    )
+                    if entry_name == name
+                ),
+                None,
+            )
+            if found is None:
                 raise SourceError(f"{path} does not exist")
-            mode, binsha = tree[name]
+            mode, binsha = found
             if mode == _MODE_TREE:
                 if depth == len(parts) - 1:
                     raise SourceError(f"{path} is a directory")
@@ -549,6 +589,33 @@ class GitCommitSource:
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _parse_tree(
+    data: bytes, where: str, warn: Callable[[str], None]
+) -> Iterator[tuple[str, int, bytes]]:
+    """The entries of a raw tree object, in order, as (name, mode, 20-byte id).
+
+    Entries a checkout would refuse (an empty name, ``.``, ``..``, a ``/`` in
+    it) are skipped with a warning; a truncated object ends the folder with one.
+    """
+    folder = where or "the root folder"
+    offset, end = 0, len(data)
+    while offset < end:
+        space = data.find(b" ", offset, offset + 8)
+        nul = data.find(b"\0", space + 1) if space > 0 else -1
+        mode_digits = data[offset:space] if space > 0 else b""
+        if nul < 0 or nul + 21 > end or not mode_digits or mode_digits.strip(b"01234567"):
+            warn(f"{folder}: a damaged folder; the rest of it was skipped")
+            return
+        mode = int(mode_digits, 8)
+        name = data[space + 1 : nul].decode("utf-8", "replace")
+        binsha = data[nul + 1 : nul + 21]
+        offset = nul + 21
+        if name in ("", ".", "..") or "/" in name:
+            warn(f"{folder}: an entry named {name!r} was skipped")
+            continue
+        yield name, mode, binsha
 
 
 class _OverBudget(Exception):

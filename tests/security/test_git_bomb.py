@@ -237,3 +237,44 @@ def test_clone_and_ls_remote_run_git_under_the_memory_limit(bomb, tmp_path):
     # A limit no git can start under proves the limit reaches git itself.
     with pytest.raises(GitFetchError):
         ls_remote_head(f"file://{bomb}", timeout=60, allow_local=True, memory_limit_bytes=1)
+
+
+# -- one very wide folder, and names a checkout would refuse --------------------------------
+
+
+def _commit_tree(tmp_path: Path, lines: str) -> Path:
+    repo = tmp_path / "wide.git"
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "GIT_CONFIG_NOSYSTEM": "1",
+           "GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
+           "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org"}  # fmt: skip
+
+    def run(*args: str, stdin: str | None = None) -> str:
+        done = subprocess.run(
+            ["git", f"--git-dir={repo}", *args],
+            input=stdin.encode() if stdin is not None else None,
+            capture_output=True, check=True, env=env,
+        )  # fmt: skip
+        return done.stdout.decode().strip()
+
+    run("init", "-q", "--bare", "-b", "main")
+    blob = run("hash-object", "-w", "--stdin", stdin="x\n")
+    tree = run("mktree", stdin=lines.replace("BLOB", blob))
+    run("update-ref", "refs/heads/main", run("commit-tree", tree, "-m", "wide"))
+    return repo
+
+
+def test_one_folder_wider_than_the_cap_stops_the_walk_inside_it(tmp_path):
+    lines = "".join(f"100644 blob BLOB\tf{i:06}.txt\n" for i in range(5000))
+    repo = _commit_tree(tmp_path, lines)
+    with GitCommitSource(repo, max_entries=1000) as source:
+        with pytest.raises(TooManyFilesError, match="more than 1000 files") as caught:
+            source.list_files()
+        assert len(caught.value.partial) == 1000
+        assert source.read_bytes("f004999.txt", max_bytes=10) == b"x\n"  # found by its path
+
+
+def test_tree_entries_a_checkout_would_refuse_are_skipped_with_a_warning(tmp_path):
+    repo = _commit_tree(tmp_path, "100644 blob BLOB\t..\n100644 blob BLOB\tok.txt\n")
+    with GitCommitSource(repo) as source:
+        assert [e.path for e in source.list_files()] == ["ok.txt"]
+        assert source.warnings == ["the root folder: an entry named '..' was skipped"]
