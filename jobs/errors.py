@@ -15,12 +15,13 @@ from django.db import InterfaceError, OperationalError
 from rq.exceptions import AbandonedJobError
 from rq.timeouts import JobTimeoutException
 
+from jobs.memory_guard import MemoryLimitError
 from projects.core.git_errors import GitFetchError, redact
 from projects.core.plan_config import PlanConfigError
 from projects.core.plan_discovery import PlanError
 from projects.core.repo_url import HostResolutionError, InvalidBranchError, InvalidRepoUrlError
 from projects.core.secret_box import TokenDecryptError
-from projects.core.source import SourceError
+from projects.core.source import CorruptRepositoryError, SourceError, TooManyFilesError
 
 WORKER_DIED = "the worker running this job stopped unexpectedly; request a new refresh"
 
@@ -52,8 +53,15 @@ def classify_error(exc: BaseException, *, secrets: tuple[str, ...] = ()) -> JobE
         message = (
             "the project's access token cannot be decrypted (was the key changed?); enter it again"
         )
+    elif isinstance(exc, (TooManyFilesError, CorruptRepositoryError)):
+        message = str(exc)
     elif isinstance(exc, SourceError):
         message = f"the repository could not be read: {exc}"
+    elif isinstance(exc, MemoryLimitError):
+        message = str(exc)
+    elif isinstance(exc, RecursionError):
+        # A file an engine did not guard on its own; the same file fails again.
+        message = "a file in the repository is nested too deeply to be read"
     elif isinstance(exc, AbandonedJobError):
         message = WORKER_DIED
     elif isinstance(exc, JobTimeoutException):

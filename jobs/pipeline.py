@@ -33,11 +33,11 @@ from jobs import tracker
 from jobs.models import JobRecord, JobStatus
 from projects import plan_store as store
 from projects.core import git_remote
-from projects.core.git_source import GitCommitSource
 from projects.core.repo_url import RepoUrl
+from projects.core.source import TooManyFilesError, list_files_or_partial
 from projects.models import Project
 from projects.plan_reading import plan_read
-from projects.repository import clone_repository, validate_remote
+from projects.repository import clone_repository, commit_source, validate_remote
 from projects.services import project_access_token
 from skills.services import skills_store
 
@@ -73,6 +73,9 @@ def site_parse_settings() -> dict:
         "green_at": settings.REPOTRACKR_GREEN_AT,
         "yellow_at": settings.REPOTRACKR_YELLOW_AT,
         "max_plan_bytes": settings.REPOTRACKR_MAX_PLAN_BYTES,
+        # A raised listing cap must re-read a repository it stopped before.
+        "max_tree_entries": settings.REPOTRACKR_MAX_TREE_ENTRIES,
+        "max_tree_bytes": settings.REPOTRACKR_MAX_TREE_BYTES,
     }
 
 
@@ -139,6 +142,7 @@ def _result(
     sha: str,
     unchanged: bool,
     plan_candidates: list[dict] | None = None,
+    warnings: tuple[str, ...] = (),
 ) -> dict:
     result = {
         "status": "success",
@@ -151,6 +155,8 @@ def _result(
     if plan_candidates is not None:
         # Every plan discovery found, the chosen one first: the user may prefer another.
         result["plan_candidates"] = plan_candidates
+    if warnings:
+        result["warnings"] = list(warnings)
     return result
 
 
@@ -177,6 +183,7 @@ def run_refresh(
         timeout=settings.REPOTRACKR_LS_REMOTE_TIMEOUT,
         allow_local=remote.allow_local,
         pin_addresses=remote.url.addresses,
+        memory_limit_bytes=settings.REPOTRACKR_GIT_MEMORY_BYTES,
     )
     fingerprint = refresh_fingerprint(
         head_sha=head.sha,
@@ -197,17 +204,22 @@ def run_refresh(
         return _finish(record, result, lambda: store.plan_store_unchanged(project=project, now=now))
 
     report(CLONING, 0.15)
+    # Again, as the docstring says: the host may resolve elsewhere by now,
+    # and the clone must connect to addresses checked just before it.
+    clone_url = validate_remote(project.repo_url)
     with clone_repository(
-        remote.url, branch=project.branch or head.branch, token=remote.token
+        clone_url, branch=project.branch or head.branch, token=remote.token
     ) as cloned:
         report(PARSING, 0.45)
-        with GitCommitSource(cloned.path, cloned.sha) as source:
+        with commit_source(cloned.path, cloned.sha) as source:
             # Archived or not is the store's to say, from the row as it is then.
             reading = plan_read(
                 source, plan_path=project.plan_path, now=now, commit_at=source.commit_time()
             )
             report(EXTRACTING_SKILLS, 0.65)
-            skills = _extract_skills(source)
+            skills, skills_warning = _extract_skills_unless_capped(source)
+            # Files the listing left out (over the cap, content missing): said in the result.
+            listing_warnings = list_files_or_partial(source).warnings
     report(SAVING, 0.9)
     fingerprint = refresh_fingerprint(
         head_sha=cloned.sha,
@@ -224,15 +236,17 @@ def run_refresh(
             fingerprint=fingerprint,
             now=now,
         )
-        skills_store(project=project, result=skills)
+        if skills is not None:
+            skills_store(project=project, result=skills)
 
     result = _result(
         tasks=reading.tasks_count,
         percentage=reading.percentage,
-        skills=_skills_count(skills),
+        skills=_skills_count(skills) if skills is not None else project.skills.count(),
         sha=cloned.sha,
         unchanged=False,
         plan_candidates=reading.candidates_json(),
+        warnings=(*listing_warnings, *skills_warning),
     )
     return _finish(record, result, save)
 
@@ -247,7 +261,7 @@ def run_skills_extraction(
     report(CLONING, 0.15)
     with clone_repository(remote.url, branch=project.branch, token=remote.token) as cloned:
         report(EXTRACTING_SKILLS, 0.5)
-        with GitCommitSource(cloned.path, cloned.sha) as source:
+        with commit_source(cloned.path, cloned.sha) as source:
             skills = _extract_skills(source)
     report(SAVING, 0.9)
     result = _result(
@@ -258,6 +272,19 @@ def run_skills_extraction(
         unchanged=False,
     )
     return _finish(record, result, lambda: skills_store(project=project, result=skills))
+
+
+def _extract_skills_unless_capped(source):
+    """The skills of a refresh, or ``None`` and a warning when the tree is over the cap.
+
+    Skills need every file (language shares of part of a tree would be
+    false), so a capped tree keeps the skills it had; the plan, found in the
+    part listed, is still stored. The skills job itself fails instead.
+    """
+    try:
+        return _extract_skills(source), ()
+    except TooManyFilesError as exc:
+        return None, (f"skills not updated: {exc}",)
 
 
 def _extract_skills(source):

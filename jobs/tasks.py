@@ -17,7 +17,7 @@ from django.conf import settings
 from django.utils import timezone
 from rq import Retry
 
-from jobs import pipeline, tracker
+from jobs import memory_guard, pipeline, tracker
 from jobs.errors import classify_error
 from jobs.models import JobRecord, JobStatus
 from projects.services import project_access_token
@@ -78,7 +78,8 @@ def _run(job_id: str, runner) -> dict:
     token = _token_of(record)
     secrets = (token,) if token else ()
     try:
-        return runner(record, report=report, now=timezone.now(), token=token)
+        with _memory_watch(job_id):
+            return runner(record, report=report, now=timezone.now(), token=token)
     except pipeline.JobCanceledError:
         return {"status": JobStatus.CANCELED.value}
     except Exception as exc:  # noqa: BLE001 - every failure is classified and recorded
@@ -101,6 +102,16 @@ def _run(job_id: str, runner) -> dict:
         raise JobFailedError(error.message) from None
     finally:
         usage.record(job_id)
+
+
+def _memory_watch(job_id: str):
+    """The RSS watchdog, in a forked work-horse only (see ``jobs.memory_guard``)."""
+    limit = settings.REPOTRACKR_JOB_MAX_RSS_BYTES if memory_guard.IN_WORK_HORSE else 0
+
+    def fail_record(message: str) -> None:
+        tracker.job_update_status(job_id, status=JobStatus.FAILED, error=message)
+
+    return memory_guard.memory_watchdog(limit_bytes=limit, on_hard_limit=fail_record)
 
 
 def _token_of(record: JobRecord) -> str | None:

@@ -90,6 +90,9 @@ class RepoTrackrWorker(PauseAwareMixin, Worker):
 
     def main_work_horse(self, job, queue):
         close_inherited_db_connections()
+        from jobs import memory_guard
+
+        memory_guard.IN_WORK_HORSE = True  # this process is the job's alone
         super().main_work_horse(job, queue)
 
 

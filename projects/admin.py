@@ -1,12 +1,48 @@
+from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from projects import validation
 from projects.models import ProgressSnapshot, Project, Task
 from projects.services import EDITABLE_FIELDS, project_update
 
 
+class ProjectAdminForm(forms.ModelForm):
+    """The admin's Project form: the same field rules as the API and the site's form.
+
+    Without them the admin would save what every other door refuses: an
+    internal or local repository URL, a branch git would read as an
+    option, a plan path climbing out of the repository.
+    """
+
+    class Meta:
+        model = Project
+        fields = (
+            "owner",
+            "name",
+            "repo_url",
+            "branch",
+            "plan_path",
+            "refresh_interval_hours",
+            "archived",
+        )
+
+    def clean_repo_url(self) -> str:
+        return validation.clean_repo_url(self.cleaned_data["repo_url"])
+
+    def clean_branch(self) -> str:
+        return validation.clean_branch(self.cleaned_data.get("branch") or "")
+
+    def clean_plan_path(self) -> str:
+        return validation.clean_plan_path(self.cleaned_data.get("plan_path") or "")
+
+    def clean_name(self) -> str:
+        return validation.clean_name(self.cleaned_data["name"])
+
+
 @admin.register(Project)
 class ProjectAdmin(admin.ModelAdmin):
+    form = ProjectAdminForm
     list_display = (
         "name",
         "owner",
@@ -35,6 +71,7 @@ class ProjectAdmin(admin.ModelAdmin):
         "last_commit_at",
         "last_refreshed_at",
         "refresh_fingerprint",
+        "status_settings",
         "created_at",
         "updated_at",
     )

@@ -43,6 +43,26 @@ def validate_remote(url: str) -> RepoUrl:
     return validate_repo_url(url, allow_local=settings.REPOTRACKR_ALLOW_LOCAL_REPOS)
 
 
+def commit_source(repo_path: Path | str, commit: str = "HEAD") -> GitCommitSource:
+    """A ``GitCommitSource`` with the site's listing caps and git memory limit."""
+    return GitCommitSource(
+        repo_path,
+        commit,
+        max_entries=settings.REPOTRACKR_MAX_TREE_ENTRIES,
+        max_listing_bytes=settings.REPOTRACKR_MAX_TREE_BYTES,
+        git_memory_bytes=settings.REPOTRACKR_GIT_MEMORY_BYTES,
+    )
+
+
+def directory_source(root: Path | str) -> DirectorySource:
+    """A ``DirectorySource`` with the site's listing caps."""
+    return DirectorySource(
+        root,
+        max_entries=settings.REPOTRACKR_MAX_TREE_ENTRIES,
+        max_listing_bytes=settings.REPOTRACKR_MAX_TREE_BYTES,
+    )
+
+
 @contextmanager
 def clone_repository(
     valid: RepoUrl, *, branch: str = "", token: str = ""
@@ -60,6 +80,7 @@ def clone_repository(
             max_bytes=settings.REPOTRACKR_MAX_REPO_BYTES,
             allow_local=allow_local,
             pin_addresses=valid.addresses,
+            memory_limit_bytes=settings.REPOTRACKR_GIT_MEMORY_BYTES,
         )
     finally:
         shutil.rmtree(dest, ignore_errors=True)
@@ -77,7 +98,7 @@ def open_repository(target: str, *, branch: str = "") -> Iterator[OpenedReposito
     path = Path(target).expanduser()
     if path.is_file():
         yield OpenedRepository(
-            DirectorySource(path.parent),
+            directory_source(path.parent),
             str(path),
             single_file=path.name,
             commit_at=_checkout_commit_time(path.parent),
@@ -85,7 +106,7 @@ def open_repository(target: str, *, branch: str = "") -> Iterator[OpenedReposito
         return
     if path.is_dir():
         if _is_bare_repository(path) or (branch and (path / ".git").is_dir()):
-            with GitCommitSource(path, branch or "HEAD") as source:
+            with commit_source(path, branch or "HEAD") as source:
                 yield OpenedRepository(
                     source,
                     str(path),
@@ -95,11 +116,11 @@ def open_repository(target: str, *, branch: str = "") -> Iterator[OpenedReposito
                 )
             return
         yield OpenedRepository(
-            DirectorySource(path), str(path), commit_at=_checkout_commit_time(path)
+            directory_source(path), str(path), commit_at=_checkout_commit_time(path)
         )
         return
     valid = validate_remote(target)
-    with clone_repository(valid, branch=branch) as clone, GitCommitSource(clone.path) as source:
+    with clone_repository(valid, branch=branch) as clone, commit_source(clone.path) as source:
         yield OpenedRepository(
             source,
             target,
@@ -118,7 +139,7 @@ def _checkout_commit_time(folder: Path) -> datetime | None:
     for candidate in (folder.resolve(), *folder.resolve().parents):
         if (candidate / ".git").is_dir():
             try:
-                with GitCommitSource(candidate, "HEAD") as source:
+                with commit_source(candidate, "HEAD") as source:
                     return source.commit_time()
             except SourceError:  # a repository without commits yet
                 return None

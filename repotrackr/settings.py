@@ -312,6 +312,11 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PARSER_CLASSES": [
+        "repotrackr.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "repotrackr.api_pagination.ApiPagination",
     "PAGE_SIZE": env_int("API_PAGE_SIZE", 50, minimum=1),
     "DEFAULT_SCHEMA_CLASS": "repotrackr.api_resources.GroupedAutoSchema",
@@ -365,6 +370,16 @@ REPOTRACKR_CLONE_TIMEOUT = env_int("REPOTRACKR_CLONE_TIMEOUT", 120, minimum=1)
 REPOTRACKR_LS_REMOTE_TIMEOUT = env_int("REPOTRACKR_LS_REMOTE_TIMEOUT", 30, minimum=1)
 REPOTRACKR_MAX_REPO_BYTES = env_int("REPOTRACKR_MAX_REPO_MB", 500, minimum=1) * 1024 * 1024
 REPOTRACKR_MAX_PLAN_BYTES = env_int("REPOTRACKR_MAX_PLAN_BYTES", 2_000_000, minimum=1024)
+# Caps of a repository's file listing (a "git bomb" fans a 200 KB repository
+# out to millions of paths): the walk stops there. Reading every file (the
+# skills scan) then fails with "the repository has more than N files"; plan
+# discovery carries on with the part listed, and says so in a warning.
+REPOTRACKR_MAX_TREE_ENTRIES = env_int("REPOTRACKR_MAX_TREE_ENTRIES", 200_000, minimum=100)
+REPOTRACKR_MAX_TREE_BYTES = env_int("REPOTRACKR_MAX_TREE_MB", 64, minimum=1) * 1024 * 1024
+# Address-space limit (RLIMIT_AS) of every git process a job starts; 0 = none.
+REPOTRACKR_GIT_MEMORY_BYTES = env_int("REPOTRACKR_GIT_MEMORY_MB", 2048, minimum=0) * 1024 * 1024
+# Resident memory past which a forked work-horse fails its job; 0 = no watchdog.
+REPOTRACKR_JOB_MAX_RSS_BYTES = env_int("REPOTRACKR_JOB_MAX_RSS_MB", 1024, minimum=0) * 1024 * 1024
 REPOTRACKR_TOKEN_KEY = env_secret("REPOTRACKR_TOKEN_KEY") or SECRET_KEY
 # Keys used before a rotation, comma-separated: stored tokens still decrypt.
 REPOTRACKR_TOKEN_OLD_KEYS = env_list("REPOTRACKR_TOKEN_OLD_KEYS", "")

@@ -240,6 +240,13 @@ def webhook_delivery_receive(
         payload = json.loads(body)
     except (UnicodeDecodeError, ValueError):
         payload = None
+    except RecursionError:
+        # No forge nests a push that deep: it is an attack on the parser.
+        outcome = DeliveryOutcome(
+            400, DeliveryVerdict.INVALID, "The JSON body is nested too deeply to be a delivery."
+        )
+        _log(**log, outcome=outcome)
+        return outcome
     if not isinstance(payload, dict):
         outcome = DeliveryOutcome(
             400, DeliveryVerdict.INVALID, "The body is not a JSON object; send application/json."

@@ -56,6 +56,20 @@ class RepoTooLargeError(GitFetchError):
     default_message = "the repository is larger than the allowed size"
 
 
+class CorruptRepoError(GitFetchError):
+    """Git says the repository's objects are damaged: the same clone fails again."""
+
+    default_message = "the repository is damaged and cannot be cloned"
+
+
+class RedirectError(GitFetchError):
+    """The host answered with an HTTP redirect, which git is told never to follow."""
+
+    default_message = (
+        "the repository host answered with a redirect; use the repository's final address"
+    )
+
+
 class GitNetworkError(GitFetchError):
     retryable = True
     default_message = "the repository host could not be reached"
@@ -113,6 +127,7 @@ _PATTERNS: tuple[tuple[type[GitFetchError], tuple[str, ...]], ...] = (
         (
             "could not resolve host",
             "could not resolve hostname",
+            "unable to look up",
             "connection refused",
             "connection timed out",
             "connection reset",
@@ -133,21 +148,62 @@ _PATTERNS: tuple[tuple[type[GitFetchError], tuple[str, ...]], ...] = (
 )
 
 
+# Checked before everything else: a damaged remote also ends in "early EOF"
+# and "hung up", which would otherwise read as a network failure and retry.
+_CORRUPTION = (
+    "repository corruption",
+    "is corrupt",
+    "bad object",
+    "did not receive expected object",
+    "hash mismatch",
+    "sha1 mismatch",
+    "inflate: data stream error",
+    "unable to unpack",
+    "missing blob",
+    "missing tree",
+    "fsck error",
+)
+_UNREADABLE_OBJECT = re.compile(r"unable to read [0-9a-f]{40}")
+_REDIRECT = re.compile(r"returned error: (30[1-8])\b")
+
+
+def _fatal_line(stderr: str) -> str:
+    """Git's first ``fatal:`` line (the cause; later ones are consequences), unprefixed."""
+    for line in stderr.splitlines():
+        text = line.strip().removeprefix("remote:").strip()
+        if text.startswith("fatal:"):
+            return text
+    return ""
+
+
 def classify_git_error(stderr: str, *, branch: str = "") -> GitFetchError:
     """Turn git's (already redacted) stderr into a ``GitFetchError`` for users.
 
     ``branch`` names the branch asked for, so a missing branch is named in
-    the message. Unknown failures become a plain ``GitFetchError`` quoting
-    git's last ``fatal:`` line, which carries no secrets once redacted.
+    the message. A damaged repository quotes git's first ``fatal:`` line and
+    is never retried; an HTTP redirect says so. Unknown failures become a
+    plain ``GitFetchError`` quoting git's last ``fatal:`` line, which carries
+    no secrets once redacted.
     """
     low = stderr.lower()
+    if any(needle in low for needle in _CORRUPTION) or _UNREADABLE_OBJECT.search(low):
+        fatal = _fatal_line(stderr)
+        return CorruptRepoError(
+            f"the repository is damaged and cannot be cloned; git says: {fatal}" if fatal else ""
+        )
+    redirect = _REDIRECT.search(low)
+    if redirect:
+        return RedirectError(
+            f"the repository host answered with a redirect (HTTP {redirect.group(1)}); "
+            "use the repository's final address"
+        )
     for cls, needles in _PATTERNS:
         if not any(n in low for n in needles):
             continue
         if cls is BranchNotFoundError and branch:
             return cls(f"the branch {branch!r} does not exist in the repository")
         if cls is RepoNotFoundError and "redirect" in low:
-            return cls("the repository URL redirects elsewhere; use its final address")
+            return RedirectError()
         if cls is RepoNotFoundError and "not allowed" in low:
             return cls("this kind of repository URL is not allowed here")
         return cls()

@@ -12,6 +12,7 @@ family of ``git_errors``, re-exported here for callers.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -26,10 +27,12 @@ from pathlib import Path
 from projects.core.git_errors import (
     AuthRequiredError,
     BranchNotFoundError,
+    CorruptRepoError,
     EmptyRepoError,
     GitFetchError,
     GitNetworkError,
     GitTimeoutError,
+    RedirectError,
     RepoNotFoundError,
     RepoTooLargeError,
     classify_git_error,
@@ -39,7 +42,10 @@ from projects.core.git_hardening import (
     git_config_args,
     git_environment,
     host_of,
+    memory_limited,
     pin_config_args,
+    pin_git_url,
+    ssh_pin_for,
     write_askpass,
 )
 from projects.core.repo_url import InvalidRepoUrlError, validate_branch_name
@@ -51,10 +57,12 @@ __all__ = [
     "AuthRequiredError",
     "BranchNotFoundError",
     "ClonedRepo",
+    "CorruptRepoError",
     "EmptyRepoError",
     "GitFetchError",
     "GitNetworkError",
     "GitTimeoutError",
+    "RedirectError",
     "RemoteHead",
     "RepoNotFoundError",
     "RepoTooLargeError",
@@ -82,6 +90,18 @@ class ClonedRepo:
     path: Path
     sha: str
     branch: str
+
+
+def _ssh_host(url: str) -> str:
+    """The host of a scheme URL or of an scp-like ``user@host:path``."""
+    host = host_of(url)
+    if host or "://" in url:
+        return host
+    match = _SCP_HOST_RE.match(url)
+    return match.group(1).strip("[]").lower() if match else ""
+
+
+_SCP_HOST_RE = re.compile(r"^(?:[^@/:]+@)?(\[[^\]]+\]|[^:/\[\]]+):")
 
 
 def _prepare_url(url: str, *, allow_local: bool) -> str:
@@ -116,11 +136,19 @@ class _GitSession:
         allow_local: bool,
         parent: Path | None,
         pin_addresses: Sequence[str] = (),
+        memory_limit_bytes: int = 0,
     ) -> None:
+        self.memory_limit_bytes = memory_limit_bytes
         self.home = Path(tempfile.mkdtemp(prefix=HOME_DIR_PREFIX, dir=parent))
         self.token = token if url.startswith("https://") else ""
         askpass = write_askpass(self.home) if self.token else None
-        self.env = git_environment(self.home, token=self.token, host=host_of(url), askpass=askpass)
+        self.env = git_environment(
+            self.home,
+            token=self.token,
+            host=_ssh_host(url),
+            askpass=askpass,
+            ssh_pin=ssh_pin_for(url, pin_addresses),
+        )
         self.config = git_config_args(allow_local=allow_local) + pin_config_args(url, pin_addresses)
         self.secrets = [s for s in (token,) if s]
 
@@ -143,7 +171,7 @@ class _GitSession:
         err_path = self.home / "stderr"
         with out_path.open("w+b") as out, err_path.open("w+b") as err:
             proc = subprocess.Popen(
-                ["git", *self.config, *args],
+                memory_limited(["git", *self.config, *args], self.memory_limit_bytes),
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
@@ -236,12 +264,18 @@ def ls_remote_head(
     timeout: float,
     allow_local: bool = False,
     pin_addresses: Sequence[str] = (),
+    memory_limit_bytes: int = 0,
 ) -> RemoteHead:
     """Return the commit ``branch`` points at on the remote, without cloning.
 
     A blank ``branch`` means the remote's default branch (its ``HEAD``
     symref). ``url`` should come from ``validate_repo_url``; it is still
-    refused here if git could read it as an option. Raises
+    refused here if git could read it as an option. ``pin_addresses`` (the
+    ``RepoUrl.addresses`` checked at validation) are the only addresses git
+    may connect to, whatever the scheme: https through curl's resolve list,
+    git:// as the address literal, ssh through ``HostName``; empty for local
+    repositories. ``memory_limit_bytes`` (0 = none) caps the address space
+    of git and its helpers. Raises
     ``BranchNotFoundError``, ``EmptyRepoError``, ``RepoNotFoundError``,
     ``AuthRequiredError``, ``GitNetworkError`` or ``GitTimeoutError``.
     """
@@ -249,9 +283,15 @@ def ls_remote_head(
     if branch:
         validate_branch_name(branch)
     wanted = f"refs/heads/{branch}" if branch else "HEAD"
-    args = ["ls-remote", *(["--symref"] if not branch else []), "--", url, wanted]
+    git_url = pin_git_url(url, pin_addresses)
+    args = ["ls-remote", *(["--symref"] if not branch else []), "--", git_url, wanted]
     with _GitSession(
-        url=url, token=token, allow_local=allow_local, parent=None, pin_addresses=pin_addresses
+        url=url,
+        token=token,
+        allow_local=allow_local,
+        parent=None,
+        pin_addresses=pin_addresses,
+        memory_limit_bytes=memory_limit_bytes,
     ) as session:
         result = session.run(args, timeout=timeout)
     if result.returncode != 0:
@@ -297,6 +337,7 @@ def shallow_clone(
     max_bytes: int,
     allow_local: bool = False,
     pin_addresses: Sequence[str] = (),
+    memory_limit_bytes: int = 0,
 ) -> ClonedRepo:
     """Clone one branch's last commit, bare (no working tree), into ``dest``.
 
@@ -317,7 +358,7 @@ def shallow_clone(
         "clone", "--bare", "--depth", "1", "--single-branch", "--no-tags",
         "--template=", "--quiet",
         *(["--branch", branch] if branch else []),
-        "--", url, str(dest),
+        "--", pin_git_url(url, pin_addresses), str(dest),
     ]  # fmt: skip
     parent = dest.parent
     parent.mkdir(parents=True, exist_ok=True)
@@ -328,6 +369,7 @@ def shallow_clone(
             allow_local=allow_local,
             parent=parent,
             pin_addresses=pin_addresses,
+            memory_limit_bytes=memory_limit_bytes,
         ) as session:
             result = session.run(args, timeout=timeout, watch_dir=dest, max_bytes=max_bytes)
             if result.returncode != 0:

@@ -67,7 +67,8 @@ def parse_plan_config(text: str, *, source_path: str = "repotrackr.yml") -> Plan
     """Parse and validate a ``repotrackr.yml`` text into a :class:`PlanConfig`.
 
     Raises :class:`PlanConfigError` (message prefixed by ``source_path``) for
-    oversized files, YAML syntax errors, aliases, and keys with values of the
+    oversized files, YAML syntax errors, aliases, nesting deep enough to
+    exhaust the parser's stack, and keys with values of the
     wrong type or range. An empty file is a valid empty config; unknown keys
     are reported as warnings, not errors, so newer files still load.
     """
@@ -82,6 +83,9 @@ def _parse(text: str, source_path: str) -> PlanConfig:
         raise PlanConfigError(f"larger than {MAX_CONFIG_BYTES // 1024} KiB")
     try:
         data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - safe loader subclass
+    except RecursionError:
+        # PyYAML composes nodes recursively: a few KiB of "[[[[" exhaust the stack.
+        raise PlanConfigError("nested too deeply to be a configuration file") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

@@ -50,6 +50,7 @@ from projects.core.source import (
     RepoSource,
     SourceError,
     UnsafePathError,
+    list_files_or_partial,
     normalise_relative_path,
 )
 
@@ -179,9 +180,13 @@ class _Finder:
     def __init__(self, source: RepoSource, max_bytes: int) -> None:
         self.source = source
         self.max_bytes = max_bytes
-        self.entries = source.list_files()
+        # A huge repository is listed up to the source's cap (breadth first, so
+        # the root and shallow folders where plans live come first): discovery
+        # goes on with that part, and says so.
+        listing = list_files_or_partial(source)
+        self.entries = list(listing.entries)
         self.index: dict[str, FileEntry] = {e.path: e for e in self.entries}
-        self.warnings: list[str] = []
+        self.warnings: list[str] = list(listing.warnings)
 
     # -- paths --------------------------------------------------------------
     def _check(self, path: str) -> str:

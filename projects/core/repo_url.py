@@ -37,6 +37,26 @@ _BARE_HOST_PATH_RE = re.compile(r"^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2
 _USER_RE = re.compile(r"^[A-Za-z0-9._~+][A-Za-z0-9._~+-]*$")
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
+#: Cloud metadata and host-agent endpoints, denied by name whatever the
+#: ``ipaddress`` flags say of them (several are "global" there, or are
+#: flagged differently from one Python release to the next).
+METADATA_NETWORKS: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = tuple(
+    ipaddress.ip_network(net)
+    for net in (
+        "169.254.169.254/32",  # AWS, GCP, Azure, OpenStack, DigitalOcean, Hetzner, ...
+        "169.254.170.2/32",  # AWS ECS task metadata and credentials
+        "169.254.170.23/32",  # AWS EKS pod identity agent
+        "169.254.0.23/32",  # Tencent Cloud
+        "192.0.0.192/32",  # Oracle Cloud (legacy)
+        "192.0.0.0/24",  # IETF protocol assignments: never a public host
+        "100.100.100.200/32",  # Alibaba Cloud
+        "168.63.129.16/32",  # Azure WireServer / host agent
+        "fd00:ec2::254/128",  # AWS IMDS over IPv6
+        "fd00:ec2::23/128",  # AWS EKS pod identity agent over IPv6
+        "fd20:ce::254/128",  # Google Cloud metadata over IPv6
+    )
+)
+
 KINDS = ("https", "ssh", "git", "local")
 
 
@@ -277,8 +297,9 @@ def forbidden_address_reason(
 ) -> str:
     """Say why ``address`` may not be cloned from, or return "" when it is public.
 
-    IPv6 forms that embed an IPv4 address (mapped, 6to4, NAT64) are judged
-    by the embedded address as well.
+    The explicit ``METADATA_NETWORKS`` deny list comes first, then the
+    ``ipaddress`` flags. IPv6 forms that embed an IPv4 address (mapped,
+    6to4, NAT64, Teredo) are judged by the embedded address as well.
     """
     if isinstance(address, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(address)
@@ -286,10 +307,12 @@ def forbidden_address_reason(
             reason = forbidden_address_reason(embedded)
             if reason:
                 return reason
+    if any(address in net for net in METADATA_NETWORKS if net.version == address.version):
+        return "cloud metadata service"
     checks = (
         ("unspecified", address.is_unspecified),
         ("loopback", address.is_loopback),
-        ("link-local or cloud metadata", address.is_link_local),
+        ("link-local", address.is_link_local),
         ("multicast", address.is_multicast),
         ("reserved", address.is_reserved),
         ("private", address.is_private),

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections import deque
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Protocol
@@ -29,6 +30,39 @@ class FileTooLargeError(SourceError):
     """The file is larger than the caller's cap."""
 
 
+class TooManyFilesError(SourceError):
+    """The listing stopped at a cap: too many entries, or paths too long in total.
+
+    ``partial`` holds what was listed before the cap (sorted by path), for
+    callers that can work on part of a tree (plan discovery); callers that
+    need the whole tree (the skills scan) fail with the message.
+    """
+
+    def __init__(self, message: str, *, partial: Sequence[FileEntry] = ()) -> None:
+        super().__init__(message)
+        self.partial = tuple(partial)
+
+
+class CorruptRepositoryError(SourceError):
+    """Git itself cannot read the repository's objects; the message quotes git."""
+
+
+#: Default caps of a listing (the pipeline passes its settings instead).
+DEFAULT_MAX_ENTRIES = 200_000
+DEFAULT_MAX_LISTING_BYTES = 64 * 1024 * 1024
+
+
+def too_many_entries(limit: int, partial: Sequence[FileEntry] = ()) -> TooManyFilesError:
+    return TooManyFilesError(f"the repository has more than {limit} files", partial=partial)
+
+
+def listing_too_long(limit_bytes: int, partial: Sequence[FileEntry] = ()) -> TooManyFilesError:
+    return TooManyFilesError(
+        f"the repository's file list is longer than {limit_bytes / 1_048_576:g} MiB of paths",
+        partial=partial,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class FileEntry:
     path: str
@@ -38,13 +72,21 @@ class FileEntry:
 
 class RepoSource(Protocol):
     def list_files(self) -> list[FileEntry]:
-        """Every regular file (and symlink, flagged) in the tree, sorted by path."""
+        """Every regular file (and symlink, flagged) in the tree, sorted by path.
+
+        Raises ``TooManyFilesError`` (with the ``partial`` listing) when the
+        source's entry or path-byte cap stops the walk.
+        """
 
     def read_bytes(self, path: str, *, max_bytes: int) -> bytes:
         """One file's content; ``FileTooLargeError`` past ``max_bytes``."""
 
     def read_many(self, paths: Iterable[str], *, max_bytes: int) -> dict[str, bytes]:
         """Several files at once; files over the cap or unreadable are left out."""
+
+
+def _path(entry: FileEntry) -> str:
+    return entry.path
 
 
 def normalise_relative_path(path: str) -> str:
@@ -62,25 +104,48 @@ def normalise_relative_path(path: str) -> str:
 
 
 class DirectorySource:
-    """A plain directory. Symlinks are listed but never followed out of the root."""
+    """A plain directory. Symlinks are listed but never followed out of the root.
+
+    The walk is breadth first and stops at ``max_entries`` entries (files,
+    links and folders) or ``max_listing_bytes`` bytes of paths, raising
+    ``TooManyFilesError`` with what it listed so far.
+    """
 
     SKIP_DIRS = frozenset({".git", ".hg", ".svn"})
 
-    def __init__(self, root: Path | str) -> None:
+    def __init__(
+        self,
+        root: Path | str,
+        *,
+        max_entries: int = DEFAULT_MAX_ENTRIES,
+        max_listing_bytes: int = DEFAULT_MAX_LISTING_BYTES,
+    ) -> None:
         self.root = Path(root).resolve()
+        self.max_entries = max_entries
+        self.max_listing_bytes = max_listing_bytes
+        self.warnings: list[str] = []
 
     def list_files(self) -> list[FileEntry]:
         # Only regular files and links are listed, as the protocol says: a
         # FIFO, socket or device in the folder would block or misbehave when
         # read. ``scandir`` gives the type without an extra system call.
         entries: list[FileEntry] = []
-        pending = [("", str(self.root))]
+        pending = deque([("", str(self.root))])
+        seen = used_bytes = 0
         while pending:
-            rel_base, folder = pending.pop()
+            rel_base, folder = pending.popleft()
             try:
                 with os.scandir(folder) as items:
                     for item in items:
                         rel = item.name if not rel_base else f"{rel_base}/{item.name}"
+                        seen += 1
+                        used_bytes += len(rel)
+                        if seen > self.max_entries:
+                            raise too_many_entries(self.max_entries, sorted(entries, key=_path))
+                        if used_bytes > self.max_listing_bytes:
+                            raise listing_too_long(
+                                self.max_listing_bytes, sorted(entries, key=_path)
+                            )
                         try:
                             if item.is_symlink():
                                 # A symlinked directory is reported as a link, never walked.
@@ -96,7 +161,7 @@ class DirectorySource:
                             continue
             except OSError:
                 continue
-        entries.sort(key=lambda e: e.path)
+        entries.sort(key=_path)
         return entries
 
     def _resolve(self, path: str) -> Path:
@@ -166,3 +231,30 @@ class MemorySource:
         return {
             p: self.files[p] for p in paths if p in self.files and len(self.files[p]) <= max_bytes
         }
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What ``list_files_or_partial`` found: the entries, whether that is all, and why not."""
+
+    entries: tuple[FileEntry, ...]
+    complete: bool
+    warnings: tuple[str, ...] = ()
+
+
+def list_files_or_partial(source: RepoSource) -> Listing:
+    """The source's listing; past a cap, the part listed before it, with a warning.
+
+    For callers that can work on part of a huge tree (plan discovery looks
+    where plans live, which a breadth-first walk reaches first). Warnings
+    the source gathered while listing (files whose content is missing from
+    a git object store) come along too.
+    """
+    try:
+        entries: Sequence[FileEntry] = source.list_files()
+        complete, notes = True, []
+    except TooManyFilesError as exc:
+        entries, complete = exc.partial, False
+        notes = [f"{exc}; only the first {len(exc.partial)} were looked at"]
+    notes = [*getattr(source, "warnings", ()), *notes]
+    return Listing(tuple(entries), complete, tuple(notes))

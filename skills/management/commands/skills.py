@@ -48,6 +48,8 @@ class Command(BaseCommand):
                 if repo.single_file:
                     raise CommandError("give a folder, a checkout or a repository URL, not a file")
                 result = extract_skills(repo.source, catalogue=catalogue)
+                for warning in getattr(repo.source, "warnings", ()):
+                    self.stderr.write(f"warning: {warning}")
         except (InvalidRepoUrlError, GitFetchError, SourceError) as exc:
             raise CommandError(str(exc)) from None
         report = skills_report(result)

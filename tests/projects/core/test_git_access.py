@@ -655,8 +655,9 @@ def test_commit_source_caps_reads_and_stays_in_step_afterwards(repos):
     with GitCommitSource(repos["remote"]) as source:
         with pytest.raises(FileTooLargeError):
             source.read_bytes("assets/logo.bin", max_bytes=100)
-        oid = source._tree()["assets/logo.bin"].oid
-        assert source._fetch([oid], max_bytes=100) == {oid: None}  # read past, discarded
+        assert source.read_many(["assets/logo.bin", "README.md"], max_bytes=100) == {
+            "README.md": b"# Demo\n"
+        }
         assert source.read_bytes("README.md", max_bytes=100) == b"# Demo\n"
 
 
@@ -688,10 +689,12 @@ def test_read_many_uses_one_batch_process_and_skips_what_it_cannot_read(repos):
     extras = ["missing.md", "docs/escape.md", "assets/logo.bin", "plan-link.md"]
     with GitCommitSource(repos["remote"]) as source:
         got = source.read_many(wanted + extras, max_bytes=200)
+        first = [proc.pid for proc in source.git_processes]
         for path in wanted[:5]:
             source.read_bytes(path, max_bytes=200)
-        # rev-parse, ls-tree and one long-lived cat-file: never one per file.
-        assert source.git_processes_started == 3
+        # GitPython's two long-lived cat-file processes: never one per file.
+        assert len(first) == 2
+        assert [proc.pid for proc in source.git_processes] == first
     assert sorted(got) == sorted(wanted + ["plan-link.md"])
     assert got["many/file07.txt"] == b"file 7\n"
 
@@ -704,8 +707,9 @@ def test_a_batch_larger_than_the_pipes_completes(repos):
     reader.start()
     reader.join(timeout=20)
     alive = reader.is_alive()
-    if alive and source._proc is not None:
-        source._proc.kill()  # release the stuck pipes so the test can fail
+    if alive:
+        for proc in source.git_processes:
+            proc.kill()  # release the stuck pipes so the test can fail
         reader.join()
     source.close()
     assert not alive, "read_many deadlocked"
@@ -715,8 +719,8 @@ def test_a_batch_larger_than_the_pipes_completes(repos):
 def test_closing_the_source_stops_the_batch_process(repos):
     with GitCommitSource(repos["remote"]) as source:
         source.read_bytes("README.md", max_bytes=100)
-        proc = source._proc
-    assert proc is not None and proc.poll() is not None
+        procs = source.git_processes
+    assert procs and all(proc.poll() is not None for proc in procs)
 
 
 def test_commit_source_reads_what_shallow_clone_fetched(repos):
