@@ -387,11 +387,8 @@ def git_env(home: Path) -> dict[str, str]:
     }
 
 
-def run_one_refresh(api, project_id: str, *, force: bool) -> tuple[float, float, dict]:
-    """POST a refresh, run it with a burst worker; the job's own wall and CPU seconds."""
+def post_refresh(api, project_id, *, force: bool = False) -> str:
     from django.urls import reverse
-
-    from jobs.models import JobRecord
 
     response = api.post(
         reverse("api:project-refresh", args=[project_id]),
@@ -399,7 +396,11 @@ def run_one_refresh(api, project_id: str, *, force: bool) -> tuple[float, float,
         content_type="application/json",
     )
     assert response.status_code == 202, (response.status_code, response.content[:300])
-    job_id = response.json()["job_id"]
+    return response.json()["job_id"]
+
+
+def drain_with_a_worker() -> None:
+    """One forking worker (the Procfile's), in burst mode, over the high queue."""
     subprocess.run(
         [sys.executable, "manage.py", "rqworker", "--burst", "repotrackr_high"],
         cwd=ROOT,
@@ -407,9 +408,15 @@ def run_one_refresh(api, project_id: str, *, force: bool) -> tuple[float, float,
         check=True,
         capture_output=True,
     )
-    job = JobRecord.objects.get(pk=job_id)
-    assert job.status == "completed", (job.status, job.error)
-    return (job.completed_at - job.started_at).total_seconds(), job.cpu_seconds or 0.0, job.result
+
+
+def finished_jobs(job_ids: list[str]) -> list:
+    from jobs.models import JobRecord
+
+    jobs = list(JobRecord.objects.filter(pk__in=job_ids))
+    failed = [(j.status, j.error) for j in jobs if j.status != "completed"]
+    assert len(jobs) == len(job_ids) and not failed, failed
+    return jobs
 
 
 def measure_worker_sizing(api, owner, tmp: Path) -> list[str]:
@@ -419,9 +426,14 @@ def measure_worker_sizing(api, owner, tmp: Path) -> list[str]:
     project = project_create(owner=owner, name="Sizing repository", repo_url=str(repo))
     samples = {"full": [], "unchanged": []}
     for _ in range(sized(3, 1)):
-        samples["full"].append(run_one_refresh(api, str(project.pk), force=True))
-        samples["unchanged"].append(run_one_refresh(api, str(project.pk), force=False))
+        for kind, force in (("full", True), ("unchanged", False)):
+            job_id = post_refresh(api, project.pk, force=force)
+            drain_with_a_worker()
+            (job,) = finished_jobs([job_id])
+            wall = (job.completed_at - job.started_at).total_seconds()
+            samples[kind].append((wall, job.cpu_seconds or 0.0, job.result))
     assert all(r["unchanged"] for _, _, r in samples["unchanged"]), samples["unchanged"]
+    assert not any(r["unchanged"] for _, _, r in samples["full"]), samples["full"]
     full_wall = statistics.median(w for w, _, _ in samples["full"])
     full_cpu = statistics.median(c for _, c, _ in samples["full"])
     same_wall = statistics.median(w for w, _, _ in samples["unchanged"])
@@ -430,9 +442,10 @@ def measure_worker_sizing(api, owner, tmp: Path) -> list[str]:
         f"one full refresh (local repository, 300 tasks, 62 files): wall {full_wall:.3f} s, "
         f"CPU {full_cpu:.3f} s; one unchanged refresh: wall {same_wall:.3f} s, CPU {same_cpu:.3f} s"
     )
+    per_minute = unchanged_refreshes_per_minute(api, owner, repo)
     # A worker runs one job at a time; on a real host the network adds waiting, not CPU.
     real_full = full_wall + ASSUMED_LS_REMOTE_SECONDS + ASSUMED_CLONE_NETWORK_SECONDS
-    real_same = same_wall + ASSUMED_LS_REMOTE_SECONDS
+    real_same = 60 / per_minute + ASSUMED_LS_REMOTE_SECONDS
     mean_wall = ASSUMED_CHANGED_SHARE * real_full + (1 - ASSUMED_CHANGED_SHARE) * real_same
     mean_cpu = ASSUMED_CHANGED_SHARE * full_cpu + (1 - ASSUMED_CHANGED_SHARE) * same_cpu
     per_day = 10_000 * 24 / 6
@@ -449,7 +462,37 @@ def measure_worker_sizing(api, owner, tmp: Path) -> list[str]:
         verdict("refresh_full_cpu_seconds", full_cpu, "<=", 5.0, ".3f"),
         verdict("refresh_unchanged_wall_seconds", same_wall, "<=", 1.0, ".3f"),
         verdict("refresh_unchanged_cpu_seconds", same_cpu, "<=", 0.5, ".3f"),
+        verdict("unchanged_refreshes_per_worker_minute", per_minute, ">=", 60, ".0f"),
     ]
+
+
+def unchanged_refreshes_per_minute(api, owner, repo: Path) -> float:
+    """Unchanged refreshes one forking worker finishes a minute, fork and bookkeeping included.
+
+    Projects on the same repository are refreshed once, then all again: the
+    second round is the ls-remote short circuit. The rate runs from the first
+    job's start to the last one's end, so the worker's own start-up is left out.
+    """
+    from projects.services import project_create
+
+    count = sized(20, 4)
+    projects = [
+        project_create(owner=owner, name=f"Unchanged {i}", repo_url=str(repo)) for i in range(count)
+    ]
+    first = [post_refresh(api, p.pk) for p in projects]
+    drain_with_a_worker()
+    finished_jobs(first)
+    again = [post_refresh(api, p.pk) for p in projects]
+    drain_with_a_worker()
+    jobs = finished_jobs(again)
+    assert all(j.result["unchanged"] for j in jobs)
+    span = max(j.completed_at for j in jobs) - min(j.started_at for j in jobs)
+    per_minute = 60 * count / span.total_seconds()
+    print(
+        f"{count} unchanged refreshes through one forking worker: {span.total_seconds():.2f} s "
+        f"= {per_minute:.0f} a minute"
+    )
+    return per_minute
 
 
 # -- growth ------------------------------------------------------------------------------------
