@@ -11,8 +11,10 @@ the end (``--keep`` leaves it), and never touches the data of the database
 named in the URL. The full seed (``scale_seed.py``: SQL, not the ORM) takes
 minutes, so it is made once into a template database,
 ``repotrackr_bench_scale_tpl_<key>``, which later runs copy in seconds;
-``<key>`` hashes the seed's code, the sizes and the migrations, so a new
-migration re-seeds and the stale template is dropped. ``--no-template``
+``<key>`` hashes the seed's code and sizes, so changing either re-seeds and
+the stale template is dropped. A copy is migrated forward when migrations
+were added since the template was made (an index takes seconds); a template
+holding a migration that is gone (renamed, removed) is seeded again. ``--no-template``
 seeds the run's database directly and keeps nothing (quick mode always does).
 
 Floor. ``/bench/probe`` (``scale_probe_urls.py``, served only in this
@@ -105,16 +107,33 @@ def admin_execute(url: str, *statements: str) -> list:
 
 
 def template_key(sizes: scale_seed.SeedSizes) -> str:
+    """What the seeded data depends on: the seed's code and sizes (migrations are checked apart)."""
     digest = hashlib.sha256(sizes.describe().encode())
     digest.update((HERE / "scale_seed.py").read_bytes())
-    for migration in sorted(ROOT.glob("*/migrations/0*.py")):
-        digest.update(migration.relative_to(ROOT).as_posix().encode())
-        digest.update(migration.read_bytes())
     return digest.hexdigest()[:12]
 
 
+def migrations_on_disk() -> set[tuple[str, str]]:
+    return {(m.parent.parent.name, m.stem) for m in ROOT.glob("*/migrations/0*.py")}
+
+
+def migrations_applied() -> set[tuple[str, str]]:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT app, name FROM django_migrations")
+        local_apps = {m[0] for m in migrations_on_disk()}
+        return {row for row in cursor.fetchall() if row[0] in local_apps}
+
+
 def prepare_database(url: str, run_db: str, sizes, *, use_template: bool) -> str:
-    """Create ``run_db`` seeded with ``sizes``; returns how it was made."""
+    """Create ``run_db`` seeded with ``sizes``; returns how it was made.
+
+    A template made before newer migrations is still used: the copy is
+    migrated forward (new indexes take seconds). A template holding a
+    migration that no longer exists (renamed or removed) is seeded again.
+    """
+    from django.core.management import call_command
     from django.db import connections
 
     if not use_template:
@@ -124,25 +143,34 @@ def prepare_database(url: str, run_db: str, sizes, *, use_template: bool) -> str
     template = TEMPLATE_PREFIX + template_key(sizes)
     existing = {r[0] for r in admin_execute(url, "SELECT datname FROM pg_database")}
     made = "copied from the template " + template
-    if template not in existing:
-        for stale in sorted(n for n in existing if n.startswith(TEMPLATE_PREFIX)):
-            admin_execute(url, f'DROP DATABASE IF EXISTS "{stale}"')
-        admin_execute(url, f'CREATE DATABASE "{template}"')
-        connection = connections["default"]
+    if template in existing:
+        admin_execute(url, f'CREATE DATABASE "{run_db}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+        if migrations_applied() <= migrations_on_disk():
+            started = time.perf_counter()
+            call_command("migrate", verbosity=0)
+            return made + f"; migrated forward in {time.perf_counter() - started:.1f} s"
+        connections["default"].close()
+        admin_execute(url, f'DROP DATABASE "{run_db}"', f'DROP DATABASE "{template}"')
+        existing.discard(template)
+        made = "template held migrations that are gone; "
+    for stale in sorted(n for n in existing if n.startswith(TEMPLATE_PREFIX)):
+        admin_execute(url, f'DROP DATABASE IF EXISTS "{stale}"')
+    admin_execute(url, f'CREATE DATABASE "{template}"')
+    connection = connections["default"]
+    connection.close()
+    connection.settings_dict["NAME"] = template
+    try:
+        timings = migrate_and_seed(sizes)
+    except BaseException:
         connection.close()
-        connection.settings_dict["NAME"] = template
-        try:
-            timings = migrate_and_seed(sizes)
-        except BaseException:
-            connection.close()
-            admin_execute(url, f'DROP DATABASE IF EXISTS "{template}"')
-            raise
-        finally:
-            connection.close()
-            connection.settings_dict["NAME"] = run_db
-        made = f"seeded into the new template {template}: " + _timings(timings)
+        admin_execute(url, f'DROP DATABASE IF EXISTS "{template}"')
+        raise
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = run_db
     started = time.perf_counter()
     admin_execute(url, f'CREATE DATABASE "{run_db}" TEMPLATE "{template}" STRATEGY FILE_COPY')
+    made = f"seeded into the new template {template}: " + _timings(timings)
     return made + f"; copy {time.perf_counter() - started:.1f} s"
 
 
