@@ -39,7 +39,8 @@ Figures (``NAME: VALUE (target OP BOUND) ok|MISS``):
 - worker sizing: wall and CPU seconds of one full refresh and of one
   unchanged refresh of a local repository;
 - growth: bytes per project per year of snapshots, refresh history and job
-  records, and what the retention settings keep per project.
+  records, what the retention settings keep per project, and the time of one
+  prune pass over all of it.
 """
 
 from __future__ import annotations
@@ -597,12 +598,32 @@ def measure_growth(project_count: int) -> list[str]:
                 verdict(f"growth_{name}_mb_per_project_year", per_year / 1e6, "<=", 1.0, ".3f")
             )
             kept_total += per_row * kept_rows if kept_rows else float("inf")
+        for table in ("projects_task", "skills_skill", "projects_project"):
+            cursor.execute(f"SELECT pg_total_relation_size('{table}'), count(*) FROM {table}")
+            size, rows = cursor.fetchone()
+            print(
+                f"current state {table}: {rows} rows, {size / 1e6:.1f} MB "
+                f"({size / project_count / 1e3:.1f} kB per project; replaced, not grown)"
+            )
     lines.append(verdict("retained_mb_per_project", kept_total / 1e6, "<=", 2.0, ".3f"))
     print(
         f"refresh interval {interval_hours} h; for {project_count} projects the retained rows "
         f"come to {kept_total * project_count / 1e9:.2f} GB"
     )
     return lines
+
+
+def measure_prune() -> list[str]:
+    """One daily prune pass over the whole seed (it deletes nothing here: all within retention)."""
+    from django.utils import timezone
+
+    from jobs.prune import prune
+
+    started = time.perf_counter()
+    report = prune(now=timezone.now())
+    seconds = time.perf_counter() - started
+    print(f"prune pass: {seconds:.1f} s, deleted {report}")
+    return [verdict("prune_pass_seconds", seconds, "<=", 300, ".1f")]
 
 
 # -- main -----------------------------------------------------------------------------------
@@ -709,6 +730,7 @@ def main(argv: list[str]) -> int:
         lines += measure_refresh_requests(clients, ids, args.runs)
         lines += measure_scheduler_pass(sizes.projects + 1)
         lines += measure_worker_sizing(clients["api"], owner, tmp)
+        lines += measure_prune()
     finally:
         from django.db import connections
 
