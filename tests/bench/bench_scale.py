@@ -476,29 +476,52 @@ def finished_jobs(job_ids: list[str]) -> list:
 
 
 def measure_worker_sizing(api, owner, tmp: Path) -> list[str]:
+    """Wall and CPU seconds of full and unchanged refreshes, and a worker's unchanged rate.
+
+    Each round forces a full refresh of one project, then refreshes it
+    unchanged; the first round also refreshes ``count`` more projects of the
+    same repository twice, the second time all unchanged, for the rate. The
+    rate runs from the first unchanged job's start to the last one's end, so
+    the worker's own start-up is left out.
+    """
     from projects.services import project_create
 
     repo = make_repository(tmp)
     project = project_create(owner=owner, name="Sizing repository", repo_url=str(repo))
-    samples = {"full": [], "unchanged": []}
-    for _ in range(sized(3, 1)):
+    count = sized(20, 4)
+    others = [
+        project_create(owner=owner, name=f"Unchanged {i}", repo_url=str(repo)).pk
+        for i in range(count)
+    ]
+    samples: dict[str, list] = {"full": [], "unchanged": []}
+    rate_jobs: list = []
+    for round_ in range(sized(3, 1)):
         for kind, force in (("full", True), ("unchanged", False)):
             job_id = post_refresh(api, project.pk, force=force)
+            extra = [post_refresh(api, pk) for pk in others] if round_ == 0 else []
             drain_with_a_worker()
-            (job,) = finished_jobs([job_id])
+            job, *rest = finished_jobs([job_id, *extra])
             wall = (job.completed_at - job.started_at).total_seconds()
             samples[kind].append((wall, job.cpu_seconds or 0.0, job.result))
+            if kind == "unchanged" and rest:
+                rate_jobs = [job, *rest]
     assert all(r["unchanged"] for _, _, r in samples["unchanged"]), samples["unchanged"]
+    assert all(j.result["unchanged"] for j in rate_jobs), [j.result for j in rate_jobs]
     assert not any(r["unchanged"] for _, _, r in samples["full"]), samples["full"]
     full_wall = statistics.median(w for w, _, _ in samples["full"])
     full_cpu = statistics.median(c for _, c, _ in samples["full"])
     same_wall = statistics.median(w for w, _, _ in samples["unchanged"])
     same_cpu = statistics.median(c for _, c, _ in samples["unchanged"])
+    span = max(j.completed_at for j in rate_jobs) - min(j.started_at for j in rate_jobs)
+    per_minute = 60 * len(rate_jobs) / span.total_seconds()
     print(
         f"one full refresh (local repository, 300 tasks, 62 files): wall {full_wall:.3f} s, "
         f"CPU {full_cpu:.3f} s; one unchanged refresh: wall {same_wall:.3f} s, CPU {same_cpu:.3f} s"
     )
-    per_minute = unchanged_refreshes_per_minute(api, owner, repo)
+    print(
+        f"{len(rate_jobs)} unchanged refreshes through one forking worker: "
+        f"{span.total_seconds():.2f} s = {per_minute:.0f} a minute"
+    )
     # A worker runs one job at a time; on a real host the network adds waiting, not CPU.
     real_full = full_wall + ASSUMED_LS_REMOTE_SECONDS + ASSUMED_CLONE_NETWORK_SECONDS
     real_same = 60 / per_minute + ASSUMED_LS_REMOTE_SECONDS
@@ -520,35 +543,6 @@ def measure_worker_sizing(api, owner, tmp: Path) -> list[str]:
         verdict("refresh_unchanged_cpu_seconds", same_cpu, "<=", 0.5, ".3f"),
         verdict("unchanged_refreshes_per_worker_minute", per_minute, ">=", 60, ".0f"),
     ]
-
-
-def unchanged_refreshes_per_minute(api, owner, repo: Path) -> float:
-    """Unchanged refreshes one forking worker finishes a minute, fork and bookkeeping included.
-
-    Projects on the same repository are refreshed once, then all again: the
-    second round is the ls-remote short circuit. The rate runs from the first
-    job's start to the last one's end, so the worker's own start-up is left out.
-    """
-    from projects.services import project_create
-
-    count = sized(20, 4)
-    projects = [
-        project_create(owner=owner, name=f"Unchanged {i}", repo_url=str(repo)) for i in range(count)
-    ]
-    first = [post_refresh(api, p.pk) for p in projects]
-    drain_with_a_worker()
-    finished_jobs(first)
-    again = [post_refresh(api, p.pk) for p in projects]
-    drain_with_a_worker()
-    jobs = finished_jobs(again)
-    assert all(j.result["unchanged"] for j in jobs)
-    span = max(j.completed_at for j in jobs) - min(j.started_at for j in jobs)
-    per_minute = 60 * count / span.total_seconds()
-    print(
-        f"{count} unchanged refreshes through one forking worker: {span.total_seconds():.2f} s "
-        f"= {per_minute:.0f} a minute"
-    )
-    return per_minute
 
 
 # -- growth ------------------------------------------------------------------------------------
