@@ -4,8 +4,9 @@ With the scale benchmark's quick seed (``scale_seed.QUICK``: 300 projects,
 7,000 tasks, 9,000 snapshots, 3,000 jobs), each test runs the real page,
 API view or selector, captures the SQL it sent, and asks PostgreSQL for the
 plan of every statement on a large table under ``SET enable_seqscan = off``:
-a plan that still scans a large table sequentially has no index to use, and
-at 10,000 projects that scan is what a user waits for. The SQL comes from
+a plan that still scans a large table sequentially, or sorts all of one to
+keep a page of it, has no index to use, and at 10,000 projects that scan is
+what a user waits for. The SQL comes from
 the code under test, never from a copy of it.
 
 SQLite has no such planner switch: there the tests are skipped with the reason.
@@ -63,17 +64,66 @@ def people(seeded, db, client):
     return {"staff": users.get(username=scale_seed.STAFF_USERNAME), "owner": big.owner, "big": big}
 
 
-def sequential_scans(statements: list[str]) -> dict[str, str]:
-    """``{sql: plan}`` for each statement whose plan scans a large table without an index."""
+def plan_faults(statements: list[str]) -> dict[str, str]:
+    """``{sql: why and plan}`` for each statement whose plan has no index path.
+
+    Two faults: a sequential scan of a large table, and a sort fed by a whole
+    large table read through an index without a condition (what the planner
+    does for ``ORDER BY … LIMIT`` with sequential scans off and no index in
+    that order: it reads everything to keep fifty rows). Aggregates, such as a
+    paginator's ``COUNT(*)``, read whole tables by nature and are not faults.
+    """
     bad = {}
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         for sql in statements:
-            cursor.execute("EXPLAIN " + sql)
-            plan = "\n".join(row[0] for row in cursor.fetchall())
-            if any(f"Seq Scan on {table}" in plan for table in LARGE_TABLES):
-                bad[sql] = plan
+            cursor.execute("EXPLAIN (FORMAT JSON) " + sql)
+            root = _json(cursor.fetchone()[0])[0]["Plan"]
+            faults = [f"sequential scan of {t}" for t in _scans(root, sequential=True)]
+            faults += [f"sort of all of {t}" for t in _sorted_whole_tables(root)]
+            if faults:
+                cursor.execute("EXPLAIN " + sql)
+                text = "\n".join(row[0] for row in cursor.fetchall())
+                bad[sql] = "; ".join(faults) + "\n" + text
     return bad
+
+
+def _json(value):
+    import json
+
+    return json.loads(value) if isinstance(value, str) else value
+
+
+def _nodes(node: dict, *, stop_at: tuple[str, ...] = ()):
+    yield node
+    for child in node.get("Plans", ()):
+        if child["Node Type"] not in stop_at:
+            yield from _nodes(child, stop_at=stop_at)
+
+
+def _scans(node: dict, *, sequential: bool, stop_at: tuple[str, ...] = ()) -> list[str]:
+    """Large tables the plan under ``node`` reads sequentially, or wholly through an index."""
+    found = []
+    for n in _nodes(node, stop_at=stop_at):
+        table = n.get("Relation Name")
+        if table not in LARGE_TABLES:
+            continue
+        if sequential and n["Node Type"] == "Seq Scan":
+            found.append(table)
+        whole_index_read = n["Node Type"] in ("Index Scan", "Index Only Scan") and not (
+            n.get("Index Cond") or n.get("Filter")
+        )
+        if not sequential and whole_index_read:
+            found.append(table)
+    return found
+
+
+def _sorted_whole_tables(root: dict) -> list[str]:
+    found = []
+    for node in _nodes(root):
+        if node["Node Type"] == "Sort":
+            found += _scans(node, sequential=False, stop_at=("Aggregate", "SubPlan"))
+    return found
 
 
 class SentStatements:
@@ -117,7 +167,7 @@ def statements_of_get(client, user, url: str) -> list[str]:
 
 
 def assert_index_paths(statements: list[str]) -> None:
-    bad = sequential_scans(statements)
+    bad = plan_faults(statements)
     assert not bad, "\n\n".join(f"{sql}\n{plan}" for sql, plan in bad.items())
 
 
@@ -171,4 +221,18 @@ def test_a_missing_index_is_caught(people):
 
     with SentStatements() as sent:
         list(Task.objects.filter(title__endswith="real ones are").order_by()[:5])
-    assert sequential_scans(large_table_selects(sent))
+    assert plan_faults(large_table_selects(sent))
+
+
+def test_a_list_sorted_without_its_index_is_caught(people):
+    """The check itself: a page of tasks by title, with their projects, reads and sorts them all.
+
+    The join lets the planner walk an index on ``project_id`` instead of
+    scanning: no sequential scan, yet every task is read to keep fifty.
+    """
+    from projects.models import Task
+
+    with SentStatements() as sent:
+        list(Task.objects.select_related("project").order_by("title")[:50])
+    faults = plan_faults(large_table_selects(sent))
+    assert faults and "sort of all of projects_task" in next(iter(faults.values()))
