@@ -659,7 +659,7 @@ def setup_environment(tmp: Path, url: str) -> object | None:
     return redis_proc
 
 
-def clients_and_ids(sizes) -> tuple[dict, dict, object]:
+def clients_and_ids() -> tuple[dict, dict, object]:
     from django.contrib.auth import get_user_model
     from django.test import Client
 
@@ -719,7 +719,7 @@ def main(argv: list[str]) -> int:
             cursor.execute("SELECT count(*) FROM projects_task")
             print(f"tasks: {cursor.fetchone()[0]}")
         lines += measure_growth(sizes.projects + 1)
-        clients, ids, owner = clients_and_ids(sizes)
+        clients, ids, owner = clients_and_ids()
         lines += measure_pages(clients, ids, args.runs)
         lines += measure_refresh_requests(clients, ids, args.runs)
         lines += measure_scheduler_pass(sizes.projects + 1)
