@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test bench bench-quick screenshots lint venv clean
+.PHONY: run test bench bench-quick bench-scale screenshots lint venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python tests/bench/run_all.py
+
+# 10,000 projects on PostgreSQL (DATABASE_URL's server, else 127.0.0.1:5432); see the README.
+bench-scale: $(STAMP)
+	$(BIN)/python tests/bench/run_all.py bench_scale
 
 # Every benchmark at small sizes, once: proves they run (the test suite does the same).
 bench-quick: $(STAMP)

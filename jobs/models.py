@@ -78,6 +78,8 @@ class JobRecord(models.Model):
     class Meta:
         ordering = ["-created_at"]
         indexes = [
+            # The newest jobs of everyone: the staff jobs list and its API.
+            models.Index(fields=["-created_at"], name="job_created_desc_idx"),
             models.Index(fields=["status", "-created_at"]),
             models.Index(fields=["project", "-created_at"]),
             models.Index(fields=["requested_by", "-created_at"]),

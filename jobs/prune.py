@@ -1,4 +1,4 @@
-"""Retention: forget old finished jobs, old refresh history, and thin old snapshots."""
+"""Retention: forget old finished jobs and refresh history; thin, then expire, old snapshots."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from django.conf import settings
 
 from jobs.models import JobRecord, JobStatus, RefreshHistory
 from jobs.signals import retention_prune
-from projects.plan_store import snapshots_thin
+from projects.plan_store import snapshots_expire, snapshots_thin
 
 FINISHED = (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELED)
 
@@ -16,7 +16,8 @@ FINISHED = (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.CANCELED)
 def prune(*, now: datetime) -> dict:
     """Apply the retention settings once; returns how many rows each rule removed.
 
-    Active jobs and their history are never touched, however old.
+    Active jobs and their history are never touched, however old, nor a
+    project's latest snapshot.
     """
     job_cutoff = now - timedelta(days=settings.JOB_RECORD_RETENTION_DAYS)
     history_cutoff = now - timedelta(days=settings.REFRESH_HISTORY_RETENTION_DAYS)
@@ -30,6 +31,10 @@ def prune(*, now: datetime) -> dict:
         "refresh_history": history.get(RefreshHistory._meta.label, 0),
         "snapshots": snapshots_thin(older_than=snapshot_cutoff),
     }
+    if settings.SNAPSHOT_RETENTION_DAYS:
+        report["snapshots"] += snapshots_expire(
+            older_than=now - timedelta(days=settings.SNAPSHOT_RETENTION_DAYS)
+        )
     for _, (name, count) in retention_prune.send(sender=prune, now=now):
         report[name] = count
     return report

@@ -73,6 +73,8 @@ class Project(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["owner", "name"]),
+            # Staff lists (dashboard, API) over every owner's projects, by name.
+            models.Index(fields=["name", "id"], name="project_name_id_idx"),
             models.Index(fields=["owner", "status"]),
             models.Index(fields=["last_refreshed_at"]),
             models.Index(fields=["percentage"]),

@@ -10,7 +10,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import transaction
-from django.db.models.functions import TruncDate
+from django.db.models import F, OuterRef, Subquery, Window
+from django.db.models.functions import RowNumber, TruncDate
 
 from projects.core.plan_discovery import LoadedPlan
 from projects.core.progress import Progress
@@ -186,25 +187,55 @@ def plan_store_unchanged(*, project: Project, now: datetime) -> None:
         current.save(update_fields=["last_refreshed_at", "status", "status_message", "updated_at"])
 
 
+SNAPSHOT_DELETE_BATCH = 5000
+
+
 def snapshots_thin(*, older_than: datetime) -> int:
     """Keep one snapshot per project per day (the day's last) before ``older_than``.
 
-    Returns how many snapshots were deleted.
+    The database picks the doomed rows (a window over each project's day), so
+    the pass costs one scan of the old snapshots and memory for one batch of
+    ids, however many years are kept. Returns how many snapshots were deleted.
     """
-    old = ProgressSnapshot.objects.filter(created_at__lt=older_than)
-    keep = set()
-    seen: set[tuple] = set()
-    rows = (
-        old.annotate(day=TruncDate("created_at"))
-        .order_by("project_id", "day", "-created_at")
-        .values_list("id", "project_id", "day")
+    doomed = (
+        ProgressSnapshot.objects.filter(created_at__lt=older_than)
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("project_id"), TruncDate("created_at")],
+                order_by=[F("created_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__gt=1)
+        .values_list("id", flat=True)
     )
-    for snapshot_id, project_id, day in rows.iterator(chunk_size=2000):
-        if (project_id, day) not in seen:
-            seen.add((project_id, day))
-            keep.add(snapshot_id)
-    doomed = [pk for pk in old.values_list("id", flat=True) if pk not in keep]
+    return _delete_in_batches(list(doomed))
+
+
+def snapshots_expire(*, older_than: datetime) -> int:
+    """Delete snapshots older than ``older_than``, except each project's latest.
+
+    The latest one stays whatever its age: the project page reads its phases
+    from it. Returns how many snapshots were deleted.
+    """
+    latest = ProgressSnapshot.objects.filter(project_id=OuterRef("project_id")).order_by(
+        "-created_at", "-id"
+    )
     deleted = 0
-    for start in range(0, len(doomed), 500):
-        deleted += ProgressSnapshot.objects.filter(id__in=doomed[start : start + 500]).delete()[0]
+    while True:
+        batch = list(
+            ProgressSnapshot.objects.filter(created_at__lt=older_than)
+            .exclude(pk=Subquery(latest.values("pk")[:1]))
+            .values_list("id", flat=True)[:SNAPSHOT_DELETE_BATCH]
+        )
+        if not batch:
+            return deleted
+        deleted += _delete_in_batches(batch)
+
+
+def _delete_in_batches(ids: list) -> int:
+    deleted = 0
+    for start in range(0, len(ids), SNAPSHOT_DELETE_BATCH):
+        chunk = ids[start : start + SNAPSHOT_DELETE_BATCH]
+        deleted += ProgressSnapshot.objects.filter(id__in=chunk).delete()[0]
     return deleted

@@ -219,6 +219,9 @@ JOB_RECORD_RETENTION_DAYS = env_int("JOB_RECORD_RETENTION_DAYS", 30, minimum=1)
 REFRESH_HISTORY_RETENTION_DAYS = env_int("REFRESH_HISTORY_RETENTION_DAYS", 180, minimum=1)
 # Snapshots older than this many days are thinned to one per project per day.
 SNAPSHOT_FULL_RETENTION_DAYS = env_int("SNAPSHOT_FULL_RETENTION_DAYS", 30, minimum=1)
+# Snapshots older than this many days are deleted, except each project's latest
+# (0 keeps them all): two years of one a day is 730 rows per project.
+SNAPSHOT_RETENTION_DAYS = env_int("SNAPSHOT_RETENTION_DAYS", 730, minimum=0)
 # Clone directories older than this (seconds) are swept; keep it well above
 # REPOTRACKR_CLONE_TIMEOUT so a running clone is never removed.
 CLONE_SWEEP_AFTER_SECONDS = env_int("CLONE_SWEEP_AFTER_SECONDS", 3600, minimum=60)

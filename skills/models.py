@@ -37,7 +37,9 @@ class Skill(models.Model):
     class Meta:
         ordering = ["category", "-confidence", "name"]
         indexes = [
-            models.Index(fields=["name"]),
+            # The skill filter (name), and the overview's GROUP BY name, category read
+            # from the index alone.
+            models.Index(fields=["name", "category"], name="skill_name_category_idx"),
             models.Index(fields=["project", "category"]),
         ]
         constraints = [

@@ -67,3 +67,36 @@ def test_snapshots_older_than_a_month_are_thinned_to_the_last_of_each_day(projec
     kept = set(ProgressSnapshot.objects.values_list("pk", flat=True))
     assert kept == {evening.pk, other_day.pk, *(r.pk for r in recent)}
     assert morning.pk not in kept
+
+
+def _snap(project, at: datetime) -> ProgressSnapshot:
+    row = ProgressSnapshot.objects.create(project=project, status="green")
+    ProgressSnapshot.objects.filter(pk=row.pk).update(created_at=at)
+    return row
+
+
+@pytest.mark.django_db
+def test_snapshots_older_than_the_retention_go_but_each_projects_latest_stays(
+    project, make_user, settings
+):
+    from projects.services import project_create
+
+    settings.SNAPSHOT_RETENTION_DAYS = 730
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    expired = [_snap(project, now - timedelta(days=d)) for d in (800, 760)]
+    kept = _snap(project, now - timedelta(days=700))
+    quiet = project_create(owner=make_user(), name="quiet", repo_url="https://example.org/q.git")
+    only_old = _snap(quiet, now - timedelta(days=900))  # its latest: the page needs it
+    assert prune(now=now)["snapshots"] == 2
+    left = set(ProgressSnapshot.objects.values_list("pk", flat=True))
+    assert left == {kept.pk, only_old.pk}
+    assert not left & {e.pk for e in expired}
+
+
+@pytest.mark.django_db
+def test_a_snapshot_retention_of_zero_keeps_every_day(project, settings):
+    settings.SNAPSHOT_RETENTION_DAYS = 0
+    now = datetime(2026, 6, 1, 12, tzinfo=UTC)
+    rows = [_snap(project, now - timedelta(days=d)) for d in (3000, 2000, 1)]
+    assert prune(now=now)["snapshots"] == 0
+    assert ProgressSnapshot.objects.count() == len(rows)
