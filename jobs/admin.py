@@ -19,6 +19,8 @@ from django.utils.html import format_html
 
 from jobs import metrics, queues, services
 from jobs.models import JobRecord, RefreshHistory
+from jobs.refresh_requests import RETRY_ANY_JOB_PERMISSION, RequestTrigger, project_refresh_request
+from jobs.web import refresh_outcome_message
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,10 @@ class JobRecordAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_retry_permission(self, request) -> bool:
+        """Retrying and canceling other users' jobs is an operator power, not a staff one."""
+        return request.user.has_perm(RETRY_ANY_JOB_PERMISSION)
 
     def has_delete_permission(self, request, obj=None):
         # Deleting an active record would release the project's one-job claim
@@ -95,13 +101,12 @@ class JobRecordAdmin(admin.ModelAdmin):
 
     # -- actions ----------------------------------------------------------------
 
-    @admin.action(description="Retry selected failed jobs", permissions=["change"])
+    @admin.action(description="Retry selected failed jobs", permissions=["retry"])
     def retry_jobs(self, request, queryset):
-        self._act(
-            request, queryset, lambda job: services.job_retry(job=job, user=request.user), "retried"
-        )
+        """Each retry is charged to the staff member's budget unless they hold the exemption."""
+        self._act(request, queryset, lambda job: _retry(job, request.user), "retried")
 
-    @admin.action(description="Cancel selected queued or running jobs", permissions=["change"])
+    @admin.action(description="Cancel selected queued or running jobs", permissions=["retry"])
     def cancel_jobs(self, request, queryset):
         self._act(
             request,
@@ -116,7 +121,7 @@ class JobRecordAdmin(admin.ModelAdmin):
             try:
                 operation(job)
                 done += 1
-            except (services.JobStateError, services.QueueUnavailableError) as exc:
+            except (services.JobStateError, services.QueueUnavailableError, RefusedError) as exc:
                 self.message_user(request, f"Job {str(job.id)[:8]}: {exc}", messages.WARNING)
         if done:
             self.message_user(request, f"{done} job(s) {verb}.", messages.SUCCESS)
@@ -201,6 +206,21 @@ class JobRecordAdmin(admin.ModelAdmin):
         except Exception as exc:  # noqa: BLE001 - Redis down: say so
             self.message_user(request, f"Could not {operation} {name}: {exc}", messages.ERROR)
         return HttpResponseRedirect(reverse("admin:jobs_queue_console"))
+
+
+class RefusedError(Exception):
+    """A retry the refresh service did not accept; the message says why."""
+
+
+def _retry(job: JobRecord, user) -> JobRecord:
+    if job.project_id is None:
+        raise services.JobStateError("the job's project no longer exists")
+    outcome = project_refresh_request(
+        project=job.project, requested_by=user, trigger=RequestTrigger.ADMIN, retry_of=job
+    )
+    if not outcome.accepted:
+        raise RefusedError(refresh_outcome_message(outcome))
+    return outcome.job
 
 
 @admin.register(RefreshHistory)

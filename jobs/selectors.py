@@ -89,3 +89,8 @@ def refresh_trigger_for_job(*, job: JobRecord) -> str | None:
         .values_list("trigger", flat=True)
         .first()
     )
+
+
+def project_has_jobs(*, project) -> bool:
+    """Whether any job was ever requested for ``project`` (its first refresh is free)."""
+    return JobRecord.objects.filter(project=project).exists()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import redis
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -19,9 +20,10 @@ from jobs.page_selectors import (
     refresh_state_for_project,
     throughput_bars,
 )
+from jobs.refresh_requests import Outcome, RequestTrigger, project_refresh_request
 from jobs.selectors import job_get_for_user, job_list_for_user
 from jobs.services import JobStateError, QueueUnavailableError, job_cancel, job_retry
-from jobs.web import refresh_from_web
+from jobs.web import refresh_outcome_message
 from projects.selectors import project_get_for_user
 
 
@@ -55,12 +57,18 @@ def _render_status(request, project, *, notice=None, notice_ok=True):
 def project_refresh(request, project_id):
     """The Refresh button: a plain form POST, answered with the status include under htmx."""
     project = project_get_for_user(user=request.user, project_id=project_id)
-    outcome = refresh_from_web(
-        user=request.user, project=project, force=request.POST.get("force") == "1"
+    outcome = project_refresh_request(
+        project=project,
+        requested_by=request.user,
+        trigger=RequestTrigger.MANUAL,
+        force=request.POST.get("force") == "1",
     )
+    if outcome.kind == Outcome.NOT_ALLOWED:
+        raise PermissionDenied(refresh_outcome_message(outcome))
+    message = refresh_outcome_message(outcome)
     if _is_htmx(request):
-        return _render_status(request, project, notice=outcome.message, notice_ok=outcome.ok)
-    (messages.success if outcome.ok else messages.error)(request, outcome.message)
+        return _render_status(request, project, notice=message, notice_ok=outcome.accepted)
+    (messages.success if outcome.accepted else messages.error)(request, message)
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)

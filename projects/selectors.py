@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
     Count,
@@ -37,6 +38,24 @@ def project_list_for_user(*, user) -> QuerySet[Project]:
 def project_get_for_user(*, user, project_id) -> Project:
     """The project if the user may see it, else 404 (never 403: it does not exist for them)."""
     return get_object_or_404(project_list_for_user(user=user), pk=project_id)
+
+
+def project_may_change(*, user, project: Project) -> bool:
+    """Whether ``user`` may edit, refresh or delete ``project``.
+
+    Its owner may; anyone else needs ``projects.change_project`` (superusers
+    hold it). Being staff lets a user see every project, not act on it: a
+    change refreshes the project with its owner's stored token.
+    """
+    return project.owner_id == user.pk or user.has_perm("projects.change_project")
+
+
+def project_get_for_user_to_change(*, user, project_id) -> Project:
+    """The project if the user may change it: 404 if they cannot see it, 403 if only see it."""
+    project = project_get_for_user(user=user, project_id=project_id)
+    if not project_may_change(user=user, project=project):
+        raise PermissionDenied("Only the project's owner may change it.")
+    return project
 
 
 def task_list_for_project(

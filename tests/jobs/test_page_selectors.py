@@ -78,14 +78,16 @@ def test_the_page_indicator_shows_an_active_skills_extraction_like_the_api(owner
     from jobs.models import JobType
     from jobs.page_selectors import refresh_state_for_project
     from jobs.selectors import latest_refresh_for_project
-    from jobs.services import skills_extraction_request
+    from jobs.services import refresh_request
     from projects.services import project_create
 
     project = project_create(owner=owner, name="Skills only", repo_url=str(tmp_path))
     JobRecord.objects.create(
         project=project, job_type=JobType.REFRESH, queue="repotrackr", status=JobStatus.COMPLETED
     )
-    extraction = skills_extraction_request(project=project, user=owner).job
+    extraction = refresh_request(
+        project=project, user=owner, trigger=None, job_type="extract_skills", priority="normal"
+    ).job
     assert latest_refresh_for_project(project=project) == extraction
     state = refresh_state_for_project(project=project)
     assert state.active is True
