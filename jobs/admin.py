@@ -1,8 +1,13 @@
 """Jobs in the Django admin: the record list with actions, refresh history, the queue console.
 
-django-rq's dashboard (``/admin/rq/``) shows RQ's own registries; the queue
-console adds what it lacks: latency, per-queue pause, workers' current
-job with its stage, outcomes and top errors, refreshed every few seconds.
+This is the one queue console. django-rq's dashboard (``/admin/rq/``) shows
+RQ's own registries; the console adds what it lacks: latency, per-queue
+pause, workers' current job with its stage, the last hour's throughput,
+outcomes and top errors, refreshed every few seconds.
+
+Operator powers are permissions, not ``is_staff``: viewing needs
+``jobs.view_jobrecord``; pausing queues ``jobs.manage_queues``; retrying and
+canceling ``jobs.retry_any_job``.
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from django.utils.html import format_html
 
 from jobs import metrics, queues, services
 from jobs.models import JobRecord, RefreshHistory
+from jobs.page_selectors import throughput_bars
 from jobs.refresh_requests import RETRY_ANY_JOB_PERMISSION, RequestTrigger, project_refresh_request
 from jobs.web import refresh_outcome_message
 
 logger = logging.getLogger(__name__)
 
 CONSOLE_REFRESH_SECONDS = 5
+MANAGE_QUEUES_PERMISSION = "jobs.manage_queues"
 
 
 @admin.register(JobRecord)
@@ -53,6 +60,9 @@ class JobRecordAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_manage_queues_permission(self, request) -> bool:
+        return request.user.has_perm(MANAGE_QUEUES_PERMISSION)
 
     def has_retry_permission(self, request) -> bool:
         """Retrying and canceling other users' jobs is an operator power, not a staff one."""
@@ -159,13 +169,17 @@ class JobRecordAdmin(admin.ModelAdmin):
         context = {
             "now": now,
             "refresh_seconds": CONSOLE_REFRESH_SECONDS,
-            "can_change": self.has_change_permission(request),
+            "can_change": self.has_manage_queues_permission(request),
             "changelist_url": reverse("admin:jobs_jobrecord_changelist"),
             "redis_error": "",
             "queues": [],
             "workers": [],
         }
         context["metrics"] = metrics.job_metrics(now=now)
+        throughput = metrics.throughput_per_minute(now=now)
+        context["bars"] = throughput_bars(throughput)
+        context["completed_last_hour"] = sum(r["completed"] for r in throughput)
+        context["failed_last_hour"] = sum(r["failed"] for r in throughput)
         try:
             context["queues"] = metrics.queue_counts(now=now)
             context["workers"] = metrics.worker_list()
@@ -196,7 +210,7 @@ class JobRecordAdmin(admin.ModelAdmin):
         """Pause or resume one queue (POST, with the admin's CSRF protection)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not self.has_change_permission(request) or operation not in ("pause", "resume"):
+        if not self.has_manage_queues_permission(request) or operation not in ("pause", "resume"):
             raise PermissionDenied
         try:
             (queues.queue_pause if operation == "pause" else queues.queue_resume)(name)
