@@ -26,12 +26,12 @@ from jobs import metrics, queues, services
 from jobs.models import JobRecord, RefreshHistory
 from jobs.page_selectors import throughput_bars
 from jobs.refresh_requests import RETRY_ANY_JOB_PERMISSION, RequestTrigger, project_refresh_request
+from jobs.rq_dashboard import MANAGE_QUEUES_PERMISSION
 from jobs.web import refresh_outcome_message
 
 logger = logging.getLogger(__name__)
 
 CONSOLE_REFRESH_SECONDS = 5
-MANAGE_QUEUES_PERMISSION = "jobs.manage_queues"
 
 
 @admin.register(JobRecord)

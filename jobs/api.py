@@ -12,7 +12,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.permissions import IsAdminUser
+from rest_framework.permissions import BasePermission, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,11 +22,13 @@ from jobs.api_support import RATE_LIMIT_UNAVAILABLE, JobApiMixin, RateLimited
 from jobs.models import JobRecord, JobStatus, JobType
 from jobs.prometheus import CONTENT_TYPE, render_prometheus
 from jobs.refresh_requests import (
+    RETRY_ANY_JOB_PERMISSION,
     Outcome,
     RefreshRequestOutcome,
     RequestTrigger,
     project_refresh_request,
 )
+from jobs.rq_dashboard import MANAGE_QUEUES_PERMISSION
 from jobs.selectors import (
     job_get_for_user,
     job_list_for_user,
@@ -365,12 +367,27 @@ class JobDetailApi(JobApiMixin, APIView):
     )
     def delete(self, request, job_id):
         job = job_get_for_user(user=request.user, job_id=job_id)
+        owns = job.project is not None and job.project.owner_id == request.user.pk
+        if not owns and not request.user.has_perm(RETRY_ANY_JOB_PERMISSION):
+            raise exceptions.PermissionDenied(
+                "Canceling other users' jobs needs jobs.retry_any_job."
+            )
         job = services.job_cancel(job=job, user=request.user)
         return Response(JobOutputSerializer(job, context={"request": request}).data)
 
 
+class CanManageQueues(BasePermission):
+    """Staff holding ``jobs.manage_queues``: being staff alone is not enough."""
+
+    message = "Managing queues needs the jobs.manage_queues permission."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_staff and user.has_perm(MANAGE_QUEUES_PERMISSION))
+
+
 class FailedJobsApi(JobApiMixin, APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanManageQueues]
 
     @extend_schema(
         summary="Clear failed jobs (staff)",
@@ -397,7 +414,7 @@ class QueueStatusApi(JobApiMixin, APIView):
 
 
 class QueuePauseApi(JobApiMixin, APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanManageQueues]
     pause = True
 
     @extend_schema(

@@ -19,7 +19,7 @@ urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/queue", health.queue, name="health-queue"),
     path("metrics", PrometheusMetricsApi.as_view(), name="metrics"),
-    path("admin/rq/", include("django_rq.urls")),
+    path("admin/rq/", include("jobs.rq_dashboard")),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
