@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts import api as accounts_api
+from accounts.login_throttle import throttle_login
 from jobs.api import PrometheusMetricsApi
 from repotrackr import errors, health
 
@@ -20,6 +21,8 @@ urlpatterns = [
     path("health/queue", health.queue, name="health-queue"),
     path("metrics", PrometheusMetricsApi.as_view(), name="metrics"),
     path("admin/rq/", include("jobs.rq_dashboard")),
+    # Before the admin's own URLs, so its login form is throttled too.
+    path("admin/login/", throttle_login(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),
