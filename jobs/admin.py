@@ -24,9 +24,9 @@ from django.utils.html import format_html
 
 from jobs import metrics, queues, services
 from jobs.models import JobRecord, RefreshHistory
-from jobs.page_selectors import throughput_bars
 from jobs.refresh_requests import RETRY_ANY_JOB_PERMISSION, RequestTrigger, project_refresh_request
 from jobs.rq_dashboard import MANAGE_QUEUES_PERMISSION
+from jobs.view_models import throughput_bars
 from jobs.web import refresh_outcome_message
 
 logger = logging.getLogger(__name__)

@@ -15,9 +15,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from jobs.models import JobStatus
-from jobs.page_selectors import JOBS_PAGE_SIZE, refresh_state_for_project
 from jobs.refresh_requests import Outcome, RequestTrigger, project_refresh_request
-from jobs.selectors import job_list_for_user
+from jobs.selectors import job_list_for_user, refresh_state_for_project
+from jobs.view_models import JOBS_PAGE_SIZE
 from jobs.web import refresh_outcome_message
 from projects.selectors import project_get_for_user
 

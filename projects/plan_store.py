@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.functions import TruncDate
 
+from projects.core.phase_record import phase_record
 from projects.core.plan_discovery import LoadedPlan, load_plan
 from projects.core.progress import Progress, compute_progress, project_status, status_message
 from projects.core.source import RepoSource
@@ -269,18 +270,7 @@ def plan_store(
             todo=progress.todo,
             percentage=progress.percentage,
             status=status,
-            phases=[
-                {
-                    "title": p.title,
-                    "total": p.total,
-                    "done": p.done,
-                    "doing": p.doing,
-                    "blocked": p.blocked,
-                    "todo": p.todo,
-                    "percentage": p.percentage,
-                }
-                for p in progress.phases
-            ],
+            phases=[phase_record(p) for p in progress.phases],
         )
         current.status = status
         current.status_message = _message(

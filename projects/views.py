@@ -11,11 +11,15 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jobs.page_selectors import IDLE, card_refresh_states_for, refresh_state_for_project
 from jobs.ratelimit import CREATE_PROJECT, check_and_count
 from jobs.refresh_requests import RequestTrigger, project_refresh_request
-from jobs.selectors import refresh_history_for_project
+from jobs.selectors import (
+    card_refresh_states_for,
+    refresh_history_for_project,
+    refresh_state_for_project,
+)
 from jobs.services import project_jobs_stop
+from jobs.view_models import IDLE
 from jobs.web import refresh_outcome_message
 from projects.forms import ProjectForm
 from projects.models import ProjectStatus, TaskStatus

@@ -11,8 +11,8 @@ from django.urls import reverse
 from projects.core.source import DirectorySource
 from projects.models import Task
 from projects.plan_store import plan_parse, plan_store
-from projects.selectors import LARGE_PLAN_TASKS
 from projects.services import project_create
+from projects.view_models import LARGE_PLAN_TASKS
 
 pytestmark = pytest.mark.django_db
 
