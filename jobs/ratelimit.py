@@ -75,20 +75,12 @@ ACTIONS: dict[str, Action] = {
 USER_ACTIONS = (REFRESH, CREATE_PROJECT)
 
 
-class RateLimitError(Exception):
-    """Base of the limiter's errors."""
+class RateLimitUnavailableError(Exception):
+    """The one error of the limiter: the cache that holds the counters could not be reached.
 
-
-class RateLimitUnavailableError(RateLimitError):
-    """The cache that holds the counters could not be reached."""
-
-
-class RateLimitExceededError(RateLimitError):
-    """The budget of the action is used up for the current window."""
-
-    def __init__(self, decision: RateLimitDecision):
-        super().__init__(decision.message)
-        self.decision = decision
+    A spent budget is not an error: it is a :class:`RateLimitDecision` that
+    refuses, which callers translate (429 and ``Retry-After``, or a sentence).
+    """
 
 
 @dataclass(frozen=True)
