@@ -123,3 +123,16 @@ def test_logged_out_visitors_reach_none_of_it(api_client, client, their_failed_j
     assert api_client.delete("/api/v1/jobs/failed").status_code == 401
     assert client.get("/admin/rq/").status_code == 302
     assert client.get(CONSOLE).status_code == 302
+
+
+def test_the_project_page_offers_bare_staff_no_edit_delete_or_refresh(
+    client, bare_staff, staff, make_project
+):
+    project = make_project("Theirs")
+    page = reverse("projects:detail", args=[project.pk])
+    client.force_login(bare_staff)
+    body = client.get(page).content.decode()
+    for action in ("projects:edit", "projects:delete", "jobs:project_refresh"):
+        assert reverse(action, args=[project.pk]) not in body
+    client.force_login(staff)  # holds projects.change_project
+    assert reverse("projects:edit", args=[project.pk]) in client.get(page).content.decode()
