@@ -1,8 +1,13 @@
 """Jobs in the Django admin: the record list with actions, refresh history, the queue console.
 
-django-rq's dashboard (``/admin/rq/``) shows RQ's own registries; the queue
-console adds what it lacks: latency, per-queue pause, workers' current
-job with its stage, outcomes and top errors, refreshed every few seconds.
+This is the one queue console. django-rq's dashboard (``/admin/rq/``) shows
+RQ's own registries; the console adds what it lacks: latency, per-queue
+pause, workers' current job with its stage, the last hour's throughput,
+outcomes and top errors, refreshed every few seconds.
+
+Operator powers are permissions, not ``is_staff``: viewing needs
+``jobs.view_jobrecord``; pausing queues ``jobs.manage_queues``; retrying and
+canceling ``jobs.retry_any_job``.
 """
 
 from __future__ import annotations
@@ -19,6 +24,10 @@ from django.utils.html import format_html
 
 from jobs import metrics, queues, services
 from jobs.models import JobRecord, RefreshHistory
+from jobs.refresh_requests import RETRY_ANY_JOB_PERMISSION, RequestTrigger, project_refresh_request
+from jobs.rq_dashboard import MANAGE_QUEUES_PERMISSION
+from jobs.view_models import throughput_bars
+from jobs.web import refresh_outcome_message
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +60,13 @@ class JobRecordAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def has_manage_queues_permission(self, request) -> bool:
+        return request.user.has_perm(MANAGE_QUEUES_PERMISSION)
+
+    def has_retry_permission(self, request) -> bool:
+        """Retrying and canceling other users' jobs is an operator power, not a staff one."""
+        return request.user.has_perm(RETRY_ANY_JOB_PERMISSION)
 
     def has_delete_permission(self, request, obj=None):
         # Deleting an active record would release the project's one-job claim
@@ -95,13 +111,12 @@ class JobRecordAdmin(admin.ModelAdmin):
 
     # -- actions ----------------------------------------------------------------
 
-    @admin.action(description="Retry selected failed jobs", permissions=["change"])
+    @admin.action(description="Retry selected failed jobs", permissions=["retry"])
     def retry_jobs(self, request, queryset):
-        self._act(
-            request, queryset, lambda job: services.job_retry(job=job, user=request.user), "retried"
-        )
+        """Each retry is charged to the staff member's budget unless they hold the exemption."""
+        self._act(request, queryset, lambda job: _retry(job, request.user), "retried")
 
-    @admin.action(description="Cancel selected queued or running jobs", permissions=["change"])
+    @admin.action(description="Cancel selected queued or running jobs", permissions=["retry"])
     def cancel_jobs(self, request, queryset):
         self._act(
             request,
@@ -116,7 +131,7 @@ class JobRecordAdmin(admin.ModelAdmin):
             try:
                 operation(job)
                 done += 1
-            except (services.JobStateError, services.QueueUnavailableError) as exc:
+            except (services.JobStateError, services.QueueUnavailableError, RefusedError) as exc:
                 self.message_user(request, f"Job {str(job.id)[:8]}: {exc}", messages.WARNING)
         if done:
             self.message_user(request, f"{done} job(s) {verb}.", messages.SUCCESS)
@@ -154,13 +169,17 @@ class JobRecordAdmin(admin.ModelAdmin):
         context = {
             "now": now,
             "refresh_seconds": CONSOLE_REFRESH_SECONDS,
-            "can_change": self.has_change_permission(request),
+            "can_change": self.has_manage_queues_permission(request),
             "changelist_url": reverse("admin:jobs_jobrecord_changelist"),
             "redis_error": "",
             "queues": [],
             "workers": [],
         }
         context["metrics"] = metrics.job_metrics(now=now)
+        throughput = metrics.throughput_per_minute(now=now)
+        context["bars"] = throughput_bars(throughput)
+        context["completed_last_hour"] = sum(r["completed"] for r in throughput)
+        context["failed_last_hour"] = sum(r["failed"] for r in throughput)
         try:
             context["queues"] = metrics.queue_counts(now=now)
             context["workers"] = metrics.worker_list()
@@ -191,7 +210,7 @@ class JobRecordAdmin(admin.ModelAdmin):
         """Pause or resume one queue (POST, with the admin's CSRF protection)."""
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
-        if not self.has_change_permission(request) or operation not in ("pause", "resume"):
+        if not self.has_manage_queues_permission(request) or operation not in ("pause", "resume"):
             raise PermissionDenied
         try:
             (queues.queue_pause if operation == "pause" else queues.queue_resume)(name)
@@ -201,6 +220,21 @@ class JobRecordAdmin(admin.ModelAdmin):
         except Exception as exc:  # noqa: BLE001 - Redis down: say so
             self.message_user(request, f"Could not {operation} {name}: {exc}", messages.ERROR)
         return HttpResponseRedirect(reverse("admin:jobs_queue_console"))
+
+
+class RefusedError(Exception):
+    """A retry the refresh service did not accept; the message says why."""
+
+
+def _retry(job: JobRecord, user) -> JobRecord:
+    if job.project_id is None:
+        raise services.JobStateError("the job's project no longer exists")
+    outcome = project_refresh_request(
+        project=job.project, requested_by=user, trigger=RequestTrigger.ADMIN, retry_of=job
+    )
+    if not outcome.accepted:
+        raise RefusedError(refresh_outcome_message(outcome))
+    return outcome.job
 
 
 @admin.register(RefreshHistory)

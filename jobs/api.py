@@ -12,21 +12,23 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
-from rest_framework.permissions import IsAdminUser
+from rest_framework.permissions import BasePermission, IsAdminUser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import ApiToken
 from jobs import metrics, queues, services
-from jobs.api_support import JobApiMixin
-from jobs.models import JobRecord, JobStatus, JobType, RefreshTrigger
+from jobs.api_support import RATE_LIMIT_UNAVAILABLE, JobApiMixin, RateLimited
+from jobs.models import JobRecord, JobStatus, JobType
 from jobs.prometheus import CONTENT_TYPE, render_prometheus
-from jobs.refresh_gate import (
-    answer_with_active_job,
-    pipeline_request_limited,
-    refresh_answer_as_is,
-    refresh_request_limited,
+from jobs.refresh_requests import (
+    RETRY_ANY_JOB_PERMISSION,
+    Outcome,
+    RefreshRequestOutcome,
+    RequestTrigger,
+    project_refresh_request,
 )
+from jobs.rq_dashboard import MANAGE_QUEUES_PERMISSION
 from jobs.selectors import (
     job_get_for_user,
     job_list_for_user,
@@ -35,13 +37,14 @@ from jobs.selectors import (
     refresh_trigger_for_job,
 )
 from projects.selectors import project_get_for_user
+from repotrackr.api_errors import Conflict, ServiceUnavailable
 from repotrackr.api_pagination import paginated_response
 from repotrackr.api_schema import PAGINATION_PARAMETERS, errors, paginated
 
 
-def trigger_for(request) -> str:
+def trigger_for(request) -> RequestTrigger:
     """``api`` for calls authenticated with an API token, ``manual`` for a browser session."""
-    return RefreshTrigger.API if isinstance(request.auth, ApiToken) else RefreshTrigger.MANUAL
+    return RequestTrigger.API if isinstance(request.auth, ApiToken) else RequestTrigger.MANUAL
 
 
 # -- output shapes ---------------------------------------------------------------
@@ -110,29 +113,48 @@ class RefreshHistoryOutputSerializer(serializers.Serializer):
         return entry.error or None
 
 
-def _answer_message(result: services.RefreshRequestResult, *, noun: str) -> str:
-    job = result.job
-    waiting = result.created or job.status == JobStatus.QUEUED
+def refused(outcome: RefreshRequestOutcome) -> exceptions.APIException:
+    """The API error for a refused request (the caller has already recorded the decision)."""
+    if outcome.kind == Outcome.NOT_ALLOWED:
+        return exceptions.PermissionDenied("Only the project's owner may act on it.")
+    if outcome.kind == Outcome.RATE_LIMITED:
+        return RateLimited(outcome.decision)
+    if outcome.kind == Outcome.LIMITS_UNAVAILABLE:
+        return ServiceUnavailable(RATE_LIMIT_UNAVAILABLE)
+    if outcome.kind == Outcome.QUEUE_UNAVAILABLE:
+        return ServiceUnavailable("The job queue is unavailable; nothing was queued.")
+    return Conflict(f"{outcome.detail[:1].upper()}{outcome.detail[1:]}.")
+
+
+def _answer_message(outcome: RefreshRequestOutcome, *, noun: str) -> str:
+    job = outcome.job
+    created = outcome.kind == Outcome.QUEUED
+    waiting = created or job.status == JobStatus.QUEUED
     note = f" {queues.NO_WORKER_NOTE}" if waiting and not queues.workers_running() else ""
-    if result.created:
+    if created:
         return f"{noun.capitalize()} queued successfully.{note}"
     what = "refresh" if job.job_type == JobType.REFRESH else "skills extraction"
     state = "running" if job.status == JobStatus.PROCESSING else "queued"
     parts = [f"A {what} of this project is already {state}; this is that job."]
-    if result.moved_to_high:
+    if outcome.moved_to_high:
         parts.append("It was moved to high priority.")
-    if result.force_applied:
+    if outcome.force_applied:
         parts.append("It will run even if the repository is unchanged.")
     return " ".join(parts) + note
 
 
-def _answer(result: services.RefreshRequestResult, *, noun: str) -> Response:
+def _answer(view, outcome: RefreshRequestOutcome, *, noun: str) -> Response:
+    """202 with a new job, 200 with the active one; a refusal raises its API error."""
+    view.rate_limit_decision = outcome.decision
+    if not outcome.accepted:
+        raise refused(outcome)
+    created = outcome.kind == Outcome.QUEUED
     body = {
-        "job_id": result.job.id,
-        "status": result.job.status if not result.created else JobStatus.QUEUED,
-        "message": _answer_message(result, noun=noun),
+        "job_id": outcome.job.id,
+        "status": JobStatus.QUEUED if created else outcome.job.status,
+        "message": _answer_message(outcome, noun=noun),
     }
-    code = status.HTTP_202_ACCEPTED if result.created else status.HTTP_200_OK
+    code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK
     return Response(RefreshAnswerSerializer(body).data, status=code)
 
 
@@ -168,23 +190,11 @@ class ProjectRefreshApi(JobApiMixin, APIView):
         data.is_valid(raise_exception=True)
         force = data.validated_data["force"]
 
-        fast = answer_with_active_job(
-            user=request.user, project_id=project_id, answer_as_is=refresh_answer_as_is(force)
-        )
-        if fast is not None:
-            result, self.rate_limit_decision = fast
-            return _answer(result, noun="project refresh")
-
         project = project_get_for_user(user=request.user, project_id=project_id)
-
-        result, self.rate_limit_decision = refresh_request_limited(
-            user=request.user,
-            project=project,
-            trigger=trigger_for(request),
-            force=force,
-            fast_path=False,  # just tried, with the access check in the same query
+        outcome = project_refresh_request(
+            project=project, requested_by=request.user, trigger=trigger_for(request), force=force
         )
-        return _answer(result, noun="project refresh")
+        return _answer(self, outcome, noun="project refresh")
 
 
 class ProjectExtractSkillsApi(JobApiMixin, APIView):
@@ -205,28 +215,14 @@ class ProjectExtractSkillsApi(JobApiMixin, APIView):
         },
     )
     def post(self, request, project_id):
-        fast = answer_with_active_job(
-            user=request.user,
-            project_id=project_id,
-            # An extraction request never moves or forces the job it finds.
-            answer_as_is=lambda job: services.RefreshRequestResult(job, False, False, False),
-        )
-        if fast is not None:
-            result, self.rate_limit_decision = fast
-            return _answer(result, noun="skills extraction")
-
         project = project_get_for_user(user=request.user, project_id=project_id)
-
-        def start():
-            result = services.skills_extraction_request(
-                project=project, user=request.user, priority="high"
-            )
-            return result, result.created
-
-        result, self.rate_limit_decision = pipeline_request_limited(
-            user=request.user, project=project, start=start
+        outcome = project_refresh_request(
+            project=project,
+            requested_by=request.user,
+            trigger=trigger_for(request),
+            skills_only=True,
         )
-        return _answer(result, noun="skills extraction")
+        return _answer(self, outcome, noun="skills extraction")
 
 
 class ProjectRefreshStatusApi(APIView):
@@ -345,17 +341,20 @@ class JobRetryApi(JobApiMixin, APIView):
             raise services.JobStateError(
                 f"Only failed jobs can be retried; this one is {job.status}."
             )
+        if job.project_id is None:
+            raise services.JobStateError("The job's project no longer exists.")
 
-        def start():
-            return services.job_retry(
-                job=job, user=request.user, trigger=trigger_for(request)
-            ), True
-
-        new_job, self.rate_limit_decision = pipeline_request_limited(
-            user=request.user, project=job.project, start=start
+        outcome = project_refresh_request(
+            project=job.project,
+            requested_by=request.user,
+            trigger=trigger_for(request),
+            retry_of=job,
         )
+        self.rate_limit_decision = outcome.decision
+        if not outcome.accepted:
+            raise refused(outcome)
         return Response(
-            JobOutputSerializer(new_job, context={"request": request}).data,
+            JobOutputSerializer(outcome.job, context={"request": request}).data,
             status=status.HTTP_202_ACCEPTED,
         )
 
@@ -368,12 +367,27 @@ class JobDetailApi(JobApiMixin, APIView):
     )
     def delete(self, request, job_id):
         job = job_get_for_user(user=request.user, job_id=job_id)
+        owns = job.project is not None and job.project.owner_id == request.user.pk
+        if not owns and not request.user.has_perm(RETRY_ANY_JOB_PERMISSION):
+            raise exceptions.PermissionDenied(
+                "Canceling other users' jobs needs jobs.retry_any_job."
+            )
         job = services.job_cancel(job=job, user=request.user)
         return Response(JobOutputSerializer(job, context={"request": request}).data)
 
 
+class CanManageQueues(BasePermission):
+    """Staff holding ``jobs.manage_queues``: being staff alone is not enough."""
+
+    message = "Managing queues needs the jobs.manage_queues permission."
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        return bool(user and user.is_staff and user.has_perm(MANAGE_QUEUES_PERMISSION))
+
+
 class FailedJobsApi(JobApiMixin, APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanManageQueues]
 
     @extend_schema(
         summary="Clear failed jobs (staff)",
@@ -400,7 +414,7 @@ class QueueStatusApi(JobApiMixin, APIView):
 
 
 class QueuePauseApi(JobApiMixin, APIView):
-    permission_classes = [IsAdminUser]
+    permission_classes = [CanManageQueues]
     pause = True
 
     @extend_schema(

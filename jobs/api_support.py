@@ -10,11 +10,7 @@ from __future__ import annotations
 import redis
 from rest_framework import exceptions, status
 
-from jobs.ratelimit import (
-    RateLimitDecision,
-    RateLimitExceededError,
-    RateLimitUnavailableError,
-)
+from jobs.ratelimit import RateLimitDecision
 from jobs.services import JobStateError, QueueUnavailableError
 from repotrackr.api_errors import Conflict, ServiceUnavailable
 
@@ -41,8 +37,8 @@ class RateLimited(exceptions.APIException):
 class JobApiMixin:
     """For APIViews: domain errors become API errors; rate-limit headers are added.
 
-    A view sets ``self.rate_limit_decision`` once it has one; a refusal
-    (``RateLimitExceededError``) sets it too.
+    A view sets ``self.rate_limit_decision`` once it has one (a refresh
+    request's outcome carries it).
     """
 
     rate_limit_decision: RateLimitDecision | None = None
@@ -56,12 +52,7 @@ class JobApiMixin:
             raise RateLimited(decision)
 
     def handle_exception(self, exc):
-        if isinstance(exc, RateLimitExceededError):
-            self.rate_limit_decision = exc.decision
-            exc = RateLimited(exc.decision)
-        elif isinstance(exc, RateLimitUnavailableError):
-            exc = ServiceUnavailable(RATE_LIMIT_UNAVAILABLE)
-        elif isinstance(exc, QueueUnavailableError):
+        if isinstance(exc, QueueUnavailableError):
             exc = ServiceUnavailable(
                 str(exc) or "The job queue is unavailable; nothing was queued."
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.checks import Error, Warning, register
 
-from jobs.ratelimit import ACTIONS
+from jobs.ratelimit import USER_ACTIONS
 
 # Caches whose counters live inside one process: each gunicorn worker would
 # count on its own, so a user would get the budget once per worker.
@@ -19,7 +19,7 @@ _PER_PROCESS_CACHES = (
 def rate_limit_settings_check(app_configs, **kwargs):
     problems = []
     limits = getattr(settings, "RATE_LIMITS", {})
-    for action in ACTIONS:
+    for action in USER_ACTIONS:
         budget = limits.get(action)
         valid = (
             isinstance(budget, dict)

@@ -104,6 +104,12 @@ class JobRecord(models.Model):
                 condition=Q(progress__gte=0) & Q(progress__lte=1), name="job_progress_0_1"
             ),
         ]
+        # Operator powers are permissions, never ``is_staff`` alone.
+        permissions = [
+            ("manage_queues", "Can pause queues, clear failed jobs and use the RQ dashboard"),
+            ("retry_any_job", "Can retry or cancel other users' jobs"),
+            ("exempt_from_rate_limits", "Is exempt from the per-user rate limits"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_job_type_display()} {self.id}"

@@ -1,23 +1,24 @@
-"""Per-user budgets for expensive actions, counted in the shared Redis cache.
+"""Every rate-limited action, its budget and its key, counted in the shared Redis cache.
 
-Each limited action is named once here; its budget comes from
-``settings.RATE_LIMITS`` (``{"refresh": {"max_attempts": 5, "window_seconds": 300}}``).
+Each limited action is named once here (:data:`ACTIONS`), with the setting
+that holds its budget (``attempts/seconds``) and what it is counted per: a
+user, a project, a login name or a login name with a client address.
 Counting goes through django-ratelimit's ``get_usage`` (fixed windows whose
-edges are jittered per key), called with the *authenticated user id* as the
-key: its view decorator would run before DRF authenticates and put every
-token user in one anonymous bucket.
+edges are jittered per key), called with the key computed here: its view
+decorator would run before DRF authenticates and put every token user in
+one anonymous bucket.
 
-Two more edges of the library are handled here rather than left to it: it
-answers 403 when over the limit (the API answers 429 from a
+Two edges of the library are handled here rather than left to it: it
+answers 403 when over the limit (callers answer 429 from a
 :class:`RateLimitDecision`), and with Django's Redis cache down it raises the
 client's connection error (we raise :class:`RateLimitUnavailableError`, so
-callers fail closed with a 503).
+callers fail closed).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -28,28 +29,63 @@ from django_ratelimit.core import get_usage
 
 logger = logging.getLogger(__name__)
 
+# The permission that lifts a user's own budgets (see ``user_is_exempt``).
+EXEMPT_PERMISSION = "jobs.exempt_from_rate_limits"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One limited action: its name, how people call it, and where its budget is set."""
+
+    name: str
+    words: str
+    budget: Callable[[], dict]
+
+
+def _rate_limits(name: str) -> Callable[[], dict]:
+    return lambda: settings.RATE_LIMITS[name]
+
+
 REFRESH = "refresh"
 CREATE_PROJECT = "create_project"
-ACTIONS = (REFRESH, CREATE_PROJECT)
+WEBHOOK_DELIVERY = "webhook"
+# Refused (unsigned) deliveries get a budget of their own, so that someone
+# who knows the URL but not the secret cannot use up the forge's budget;
+# past it they are still refused, only no longer written to the log.
+WEBHOOK_REFUSED_LOG = "webhook_refused"
+LOGIN = "login"  # failed logins per (username, client address)
+LOGIN_USERNAME = "login_username"  # failed logins per username, from anywhere
 
-_ACTION_WORDS = {REFRESH: "refresh requests", CREATE_PROJECT: "new projects"}
+ACTIONS: dict[str, Action] = {
+    a.name: a
+    for a in (
+        Action(REFRESH, "refresh requests", _rate_limits(REFRESH)),
+        Action(CREATE_PROJECT, "new projects", _rate_limits(CREATE_PROJECT)),
+        Action(WEBHOOK_DELIVERY, "webhook deliveries", lambda: settings.WEBHOOK_RATE_LIMIT),
+        Action(WEBHOOK_REFUSED_LOG, "refused deliveries", lambda: settings.WEBHOOK_RATE_LIMIT),
+        Action(LOGIN, "failed sign-in attempts", lambda: settings.LOGIN_RATE_LIMIT),
+        Action(
+            LOGIN_USERNAME,
+            "failed sign-in attempts for this account",
+            lambda: settings.LOGIN_RATE_LIMIT_PER_USERNAME,
+        ),
+    )
+}
+# The per-user budgets kept in ``settings.RATE_LIMITS`` (checked at startup).
+USER_ACTIONS = (REFRESH, CREATE_PROJECT)
 
 
 class RateLimitUnavailableError(Exception):
-    """The cache that holds the counters could not be reached."""
+    """The one error of the limiter: the cache that holds the counters could not be reached.
 
-
-class RateLimitExceededError(Exception):
-    """The user has used up the action's budget for the current window."""
-
-    def __init__(self, decision: RateLimitDecision):
-        super().__init__(decision.message)
-        self.decision = decision
+    A spent budget is not an error: it is a :class:`RateLimitDecision` that
+    refuses, which callers translate (429 and ``Retry-After``, or a sentence).
+    """
 
 
 @dataclass(frozen=True)
 class RateLimitDecision:
-    """What the limiter says about one user and one action, right now.
+    """What the limiter says about one key (a user, a project...) and one action, right now.
 
     ``limit``/``remaining`` are ``None`` for an exempt user; ``retry_after`` is
     the number of seconds until the current window ends (only meaningful when
@@ -71,10 +107,10 @@ class RateLimitDecision:
             return "Rate limiting is unavailable right now, so this is refused; try again shortly."
         if self.allowed:
             return "Allowed."
-        words = _ACTION_WORDS.get(self.action, self.action)
+        words = ACTIONS[self.action].words if self.action in ACTIONS else self.action
         return (
-            f"Too many {words}: at most {self.limit} every {_duration(self.window_seconds)}. "
-            f"Try again in {_duration(self.retry_after)}."
+            f"Too many {words}: at most {self.limit} every {duration_words(self.window_seconds)}. "
+            f"Try again in {duration_words(self.retry_after)}."
         )
 
     def headers(self) -> dict[str, str]:
@@ -90,7 +126,7 @@ class RateLimitDecision:
         return headers
 
 
-def _duration(seconds: int) -> str:
+def duration_words(seconds: int) -> str:
     """``"4 minutes 5 seconds"``: a human reading of a wait."""
     seconds = max(0, int(seconds))
     hours, rest = divmod(seconds, 3600)
@@ -104,43 +140,66 @@ def _duration(seconds: int) -> str:
 
 
 def budget_for(action: str) -> tuple[int, int]:
-    """``(max_attempts, window_seconds)`` of an action, from settings."""
+    """``(max_attempts, window_seconds)`` of an action, from its setting."""
     try:
-        budget = settings.RATE_LIMITS[action]
+        budget = ACTIONS[action].budget()
     except KeyError:
-        raise ImproperlyConfigured(f"RATE_LIMITS has no budget for {action!r}") from None
+        raise ImproperlyConfigured(f"No rate limit budget is set for {action!r}") from None
     return int(budget["max_attempts"]), int(budget["window_seconds"])
 
 
-def is_exempt(user) -> bool:
-    return bool(getattr(settings, "RATE_LIMIT_EXEMPT_STAFF", False) and user.is_staff)
+def user_is_exempt(user) -> bool:
+    """Whether ``user``'s own budgets are lifted: ``RATE_LIMIT_EXEMPT_STAFF`` and the permission.
+
+    Being staff is not enough: the exemption is the ``jobs.exempt_from_rate_limits``
+    permission (superusers hold every permission).
+    """
+    return bool(
+        getattr(settings, "RATE_LIMIT_EXEMPT_STAFF", False)
+        and getattr(user, "is_authenticated", False)
+        and user.has_perm(EXEMPT_PERMISSION)
+    )
+
+
+def _key(subject) -> str:
+    """The counter key: a model instance counts per primary key, anything else as text."""
+    return str(subject.pk) if hasattr(subject, "pk") else str(subject)
+
+
+def _is_user(subject) -> bool:
+    return hasattr(subject, "has_perm")
 
 
 class RateLimiter:
-    """The plan's three operations, for one action: check, increment, remaining."""
+    """The seed's three operations for one action: check, increment, remaining.
+
+    The subject is what the action is counted per: a user, a project, or a
+    text key (a login name, a name and an address). A user whose budgets are
+    lifted (:func:`user_is_exempt`) is always allowed.
+    """
 
     def __init__(self, action: str):
         if action not in ACTIONS:
             raise ImproperlyConfigured(f"Unknown rate-limited action {action!r}")
         self.action = action
 
-    def check(self, user) -> RateLimitDecision:
+    def check(self, subject) -> RateLimitDecision:
         """Whether one more attempt would be allowed, without counting it."""
-        return self._decide(user, increment=False)
+        return self._decide(subject, increment=False)
 
-    def increment(self, user) -> RateLimitDecision:
+    def increment(self, subject) -> RateLimitDecision:
         """Count one attempt and say whether it fits the budget (atomic)."""
-        return self._decide(user, increment=True)
+        return self._decide(subject, increment=True)
 
-    def remaining(self, user) -> int | None:
+    def remaining(self, subject) -> int | None:
         """Attempts left in the current window (``None``: exempt)."""
-        return self.check(user).remaining
+        return self.check(subject).remaining
 
-    def _decide(self, user, *, increment: bool) -> RateLimitDecision:
+    def _decide(self, subject, *, increment: bool) -> RateLimitDecision:
         limit, window = budget_for(self.action)
-        if is_exempt(user):
+        if _is_user(subject) and user_is_exempt(subject):
             return RateLimitDecision(self.action, True, None, None, exempt=True)
-        usage = self._usage(user, limit, window, increment=increment)
+        usage = self._usage(_key(subject), limit, window, increment=increment)
         if usage is None:  # RATELIMIT_ENABLE = False
             return RateLimitDecision(self.action, True, None, None, exempt=True)
         count = int(usage["count"])
@@ -156,12 +215,12 @@ class RateLimiter:
             window_seconds=window,
         )
 
-    def _usage(self, user, limit: int, window: int, *, increment: bool) -> dict | None:
+    def _usage(self, key: str, limit: int, window: int, *, increment: bool) -> dict | None:
         try:
             usage = get_usage(
-                None,  # keyed below on the authenticated user, never on the request
+                None,  # keyed on what the action counts per, never on the request
                 group=f"repotrackr.{self.action}",
-                key=lambda _group, _request: str(user.pk),
+                key=lambda _group, _request: key,
                 rate=(limit, window),
                 increment=increment,
             )
@@ -177,15 +236,15 @@ class RateLimiter:
         return usage
 
 
-def check_and_count(user, action: str) -> RateLimitDecision:
-    """Count one attempt at ``action`` by ``user`` and decide, for web forms and the API.
+def check_and_count(subject, action: str) -> RateLimitDecision:
+    """Count one attempt at ``action`` by ``subject`` and decide, for web forms and the API.
 
     Never raises for an unreachable cache: the decision then says
     ``unavailable`` and refuses (fail closed). Refused attempts are counted
     too, which cannot lengthen a fixed window.
     """
     try:
-        return RateLimiter(action).increment(user)
+        return RateLimiter(action).increment(subject)
     except RateLimitUnavailableError:
         return RateLimitDecision(action, False, None, None, unavailable=True)
 

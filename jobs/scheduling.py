@@ -134,16 +134,20 @@ def refreshes_enqueue_due(*, now: datetime) -> int:
     starts ``k * SCHEDULED_REFRESH_EVERY / n`` seconds from now, so a burst
     of due projects becomes a steady trickle on the low queue.
     """
-    from jobs.services import QueueUnavailableError, refresh_schedule
+    from jobs.refresh_requests import Outcome, RequestTrigger, project_refresh_request
 
     due = projects_due(now=now, limit=settings.SCHEDULED_REFRESH_MAX_PER_PASS)
     spacing = settings.SCHEDULED_REFRESH_EVERY / max(len(due), 1)
     enqueued = 0
     for index, project in enumerate(due):
-        try:
-            if refresh_schedule(project=project, delay_seconds=int(index * spacing)):
-                enqueued += 1
-        except QueueUnavailableError:
+        outcome = project_refresh_request(
+            project=project,
+            requested_by=None,
+            trigger=RequestTrigger.SCHEDULED,
+            delay_seconds=int(index * spacing),
+        )
+        if outcome.kind == Outcome.QUEUE_UNAVAILABLE:
             logger.warning("Scheduled refresh pass stopped: the queue is unavailable")
             break
+        enqueued += outcome.kind == Outcome.QUEUED
     return enqueued

@@ -177,38 +177,6 @@ def _hurry_quietly(job_id: str) -> None:
         logger.warning("Could not move job %s to %s", job_id, high)
 
 
-def _request(
-    *, project, user, job_type: str, priority: str, force: bool, trigger: str | None
-) -> RefreshRequestResult:
-    with transaction.atomic():
-        record = _claim(
-            project=project,
-            user=user,
-            job_type=job_type,
-            priority=priority,
-            force=force,
-            trigger=trigger,
-        )
-        if record is not None:
-            _enqueue_on_commit(record)
-            return RefreshRequestResult(record, True, False, False)
-        existing = _active_job(project)
-        if existing is None:  # finished between our insert and this read: claim again
-            record = _claim(
-                project=project,
-                user=user,
-                job_type=job_type,
-                priority=priority,
-                force=force,
-                trigger=trigger,
-            )
-            if record is None:
-                raise JobStateError("another job for this project was just requested")
-            _enqueue_on_commit(record)
-            return RefreshRequestResult(record, True, False, False)
-        return _apply_to_existing(existing, priority=priority, force=force, trigger=trigger)
-
-
 def _apply_to_existing(
     existing: JobRecord, *, priority: str, force: bool, trigger: str | None
 ) -> RefreshRequestResult:
@@ -238,23 +206,42 @@ def _apply_to_existing(
 
 
 def refresh_request(
-    *, project, user, trigger: str, force: bool = False, priority: str = "high"
+    *,
+    project,
+    user,
+    trigger: str | None,
+    force: bool = False,
+    priority: str = JobPriority.HIGH,
+    job_type: str = JobType.REFRESH,
 ) -> RefreshRequestResult:
-    """Ask for a refresh of ``project``; returns the new job or the one already active.
+    """Claim ``project`` for a pipeline job and enqueue it after commit, or find the active one.
 
-    A new job gets a RefreshHistory row with ``trigger``. With an active job
-    the result has ``created=False``; a manual (or API) high-priority request
-    then moves a still-queued job to the high queue and sets its ``force``.
-    Raises ``QueueUnavailableError`` when Redis refuses the new job.
+    The writer behind ``jobs.refresh_requests.project_refresh_request``, which
+    checks access and charges budgets first; call that from edges. A new
+    job gets a RefreshHistory row with ``trigger`` (``None``: no history, as
+    for a skills extraction). With an active job the result has
+    ``created=False``; a manual (or API) high-priority request then moves a
+    still-queued job to the high queue and sets its ``force``. Raises
+    ``QueueUnavailableError`` when Redis refuses the new job.
     """
-    return _request(
+    claim = dict(
         project=project,
         user=user,
-        job_type=JobType.REFRESH,
+        job_type=job_type,
         priority=priority,
         force=force,
         trigger=trigger,
     )
+    with transaction.atomic():
+        record = _claim(**claim)
+        if record is None and (existing := _active_job(project)) is not None:
+            return _apply_to_existing(existing, priority=priority, force=force, trigger=trigger)
+        if record is None:  # it finished between our insert and that read: claim again
+            record = _claim(**claim)
+            if record is None:
+                raise JobStateError("another job for this project was just requested")
+        _enqueue_on_commit(record)
+        return RefreshRequestResult(record, True, False, False)
 
 
 def refresh_schedule(*, project, delay_seconds: float) -> JobRecord | None:
@@ -278,18 +265,6 @@ def refresh_schedule(*, project, delay_seconds: float) -> JobRecord | None:
             record.save(update_fields=["next_attempt_at"])
         _enqueue_on_commit(record, delay_seconds=delay_seconds)
     return record
-
-
-def skills_extraction_request(*, project, user, priority: str = "normal") -> RefreshRequestResult:
-    """Ask for a skills-only extraction; it counts as the project's pipeline job."""
-    return _request(
-        project=project,
-        user=user,
-        job_type=JobType.EXTRACT_SKILLS,
-        priority=priority,
-        force=False,
-        trigger=None,
-    )
 
 
 # -- operating on existing jobs ----------------------------------------------------

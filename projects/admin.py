@@ -96,23 +96,25 @@ class ProjectAdmin(admin.ModelAdmin):
             '<span class="status-{}">{}</span>', obj.status, obj.get_status_display()
         )
 
-    @admin.action(description="Refresh the selected projects now")
+    @admin.action(description="Refresh the selected projects now", permissions=["change"])
     def refresh_projects(self, request, queryset):
-        from jobs.models import RefreshTrigger
-        from jobs.services import QueueUnavailableError, refresh_request
+        """Charged to the staff member's refresh budget unless they hold the exemption."""
+        from jobs.refresh_requests import Outcome, RequestTrigger, project_refresh_request
+        from jobs.web import refresh_outcome_message
 
-        started = 0
+        started = joined = 0
         for project in queryset:
-            try:
-                started += refresh_request(
-                    project=project, user=request.user, trigger=RefreshTrigger.MANUAL
-                ).created
-            except QueueUnavailableError:
-                self.message_user(request, "The queue is unavailable; try again.", messages.ERROR)
-                return
-        self.message_user(
-            request, f"{started} refresh(es) queued; the others were already running."
-        )
+            outcome = project_refresh_request(
+                project=project, requested_by=request.user, trigger=RequestTrigger.ADMIN
+            )
+            started += outcome.kind == Outcome.QUEUED
+            joined += outcome.kind == Outcome.JOINED
+            if not outcome.accepted:
+                reason = refresh_outcome_message(outcome)
+                self.message_user(request, f"{project.name}: {reason}", messages.ERROR)
+                if outcome.kind != Outcome.CONFLICT:
+                    break
+        self.message_user(request, f"{started} refresh(es) queued; {joined} already running.")
 
 
 @admin.register(Task)

@@ -14,6 +14,7 @@ from projects import validation
 from projects.models import Project, ProjectStatus, TaskStatus
 from projects.selectors import (
     project_get_for_user,
+    project_get_for_user_to_change,
     project_list_for_user,
     snapshot_list_for_project,
     task_list_for_project,
@@ -144,19 +145,35 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
         ]
 
 
-def _start_refresh(request, project) -> dict:
+def _start_refresh(request, project, *, first_refresh: bool = False) -> dict:
     """Start the refresh that a new or re-pointed project needs, and say how it went."""
     from jobs.api import trigger_for
-    from jobs.web import refresh_after_save
+    from jobs.refresh_requests import project_refresh_request
+    from jobs.web import refresh_outcome_message
 
-    outcome = refresh_after_save(user=request.user, project=project, trigger=trigger_for(request))
-    return {"started": outcome.ok, "job_id": outcome.job_id or None, "message": outcome.message}
+    outcome = project_refresh_request(
+        project=project,
+        requested_by=request.user,
+        trigger=trigger_for(request),
+        force=True,
+        first_refresh=first_refresh,
+    )
+    return {
+        "started": outcome.accepted,
+        "job_id": outcome.job.pk if outcome.accepted else None,
+        "message": refresh_outcome_message(outcome, after_save=True),
+        "retry_after": outcome.retry_after if not outcome.accepted else None,
+    }
 
 
 class RefreshStartSerializer(serializers.Serializer):
     started = serializers.BooleanField()
     job_id = serializers.UUIDField(allow_null=True)
     message = serializers.CharField()
+    retry_after = serializers.IntegerField(
+        allow_null=True,
+        help_text="Seconds until the refresh budget allows one, when the save was over it.",
+    )
 
 
 class ProjectWithRefreshSerializer(ProjectOutputSerializer):
@@ -197,7 +214,10 @@ class ProjectListCreateApi(JobApiMixin, APIView):
         # Counted once the input is valid: a typo does not cost an attempt.
         self.use_decision(check_and_count(request.user, CREATE_PROJECT))
         project = project_create(owner=request.user, **data.validated_data)
-        body = dict(ProjectOutputSerializer(project).data, refresh=_start_refresh(request, project))
+        body = dict(
+            ProjectOutputSerializer(project).data,
+            refresh=_start_refresh(request, project, first_refresh=True),
+        )
         return Response(body, status=status.HTTP_201_CREATED)
 
 
@@ -222,7 +242,7 @@ class ProjectDetailApi(APIView):
         responses={200: ProjectWithRefreshSerializer, **errors(400, 404)},
     )
     def patch(self, request, project_id):
-        project = project_get_for_user(user=request.user, project_id=project_id)
+        project = project_get_for_user_to_change(user=request.user, project_id=project_id)
         data = ProjectInputSerializer(
             project, data=request.data, partial=True, context={"owner": project.owner}
         )
@@ -243,7 +263,7 @@ class ProjectDetailApi(APIView):
     def delete(self, request, project_id):
         from jobs.services import project_jobs_stop
 
-        project = project_get_for_user(user=request.user, project_id=project_id)
+        project = project_get_for_user_to_change(user=request.user, project_id=project_id)
         project_jobs_stop(project=project, user=request.user)
         project_delete(project=project)
         return Response(status=status.HTTP_204_NO_CONTENT)

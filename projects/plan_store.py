@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import F, OuterRef, Subquery, Window
 from django.db.models.functions import RowNumber, TruncDate
 
+from projects.core.phase_record import phase_record
 from projects.core.plan_discovery import LoadedPlan
 from projects.core.progress import Progress
 from projects.core.status_vocabulary import ARCHIVED
@@ -67,23 +68,6 @@ def _tasks(project: Project, loaded: LoadedPlan, progress: Progress) -> list[Tas
     return rows
 
 
-def _phases_json(progress: Progress | None) -> list[dict]:
-    if progress is None:
-        return []
-    return [
-        {
-            "title": p.title,
-            "total": p.total,
-            "done": p.done,
-            "doing": p.doing,
-            "blocked": p.blocked,
-            "todo": p.todo,
-            "percentage": p.percentage,
-        }
-        for p in progress.phases
-    ]
-
-
 _ZERO = Progress(0, 0, 0, 0, 0, 0.0, (), ())
 
 
@@ -128,7 +112,7 @@ def plan_store(
             todo=progress.todo,
             percentage=progress.percentage,
             status=status,
-            phases=_phases_json(reading.progress),
+            phases=[phase_record(p) for p in progress.phases],
             plan_label=reading.plan_label[:500],
             plan_warnings=_plan_warnings(reading),
             plan_candidates=reading.candidates_json(),

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
     Count,
@@ -24,8 +24,16 @@ from django.db.models import (
 from django.shortcuts import get_object_or_404
 
 from projects.core.line_links import line_linker_for
+from projects.core.phase_record import phase_records_from
 from projects.core.progress_chart import ProgressChart, build_progress_chart
 from projects.models import ProgressSnapshot, Project, ProjectStatus, Task, TaskStatus
+from projects.view_models import (
+    PhaseBar,
+    PhaseView,
+    ProjectCard,
+    ProjectPlan,
+    TaskRow,
+)
 
 
 def project_list_for_user(*, user) -> QuerySet[Project]:
@@ -37,6 +45,24 @@ def project_list_for_user(*, user) -> QuerySet[Project]:
 def project_get_for_user(*, user, project_id) -> Project:
     """The project if the user may see it, else 404 (never 403: it does not exist for them)."""
     return get_object_or_404(project_list_for_user(user=user), pk=project_id)
+
+
+def project_may_change(*, user, project: Project) -> bool:
+    """Whether ``user`` may edit, refresh or delete ``project``.
+
+    Its owner may; anyone else needs ``projects.change_project`` (superusers
+    hold it). Being staff lets a user see every project, not act on it: a
+    change refreshes the project with its owner's stored token.
+    """
+    return project.owner_id == user.pk or user.has_perm("projects.change_project")
+
+
+def project_get_for_user_to_change(*, user, project_id) -> Project:
+    """The project if the user may change it: 404 if they cannot see it, 403 if only see it."""
+    project = project_get_for_user(user=user, project_id=project_id)
+    if not project_may_change(user=user, project=project):
+        raise PermissionDenied("Only the project's owner may change it.")
+    return project
 
 
 def task_list_for_project(
@@ -146,38 +172,9 @@ def _dashboard_ordering(sort: str) -> list:
     return ["name", "pk"]
 
 
-@dataclass(frozen=True, slots=True)
-class PhaseBar:
-    title: str
-    done: int
-    total: int
-
-    @property
-    def percentage(self) -> float:
-        return round(100 * self.done / self.total, 1) if self.total else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectCard:
-    project: Project
-    skills: tuple[str, ...]
-    phases: tuple[PhaseBar, ...]
-    refresh: object | None = None  # the live refresh state, attached by the page
-
-
 def _phase_bars(rows) -> tuple[PhaseBar, ...]:
-    if isinstance(rows, str):  # a database that hands JSON back as text
-        rows = json.loads(rows)
-    if not isinstance(rows, list):
-        return ()
     return tuple(
-        PhaseBar(
-            title=str(row.get("title") or "Tasks"),
-            done=int(row.get("done") or 0),
-            total=int(row.get("total") or 0),
-        )
-        for row in rows
-        if isinstance(row, dict)
+        PhaseBar(title=r.title, done=r.done, total=r.total) for r in phase_records_from(rows)
     )
 
 
@@ -208,67 +205,7 @@ def project_cards_for(projects: Sequence[Project]) -> list[ProjectCard]:
 
 # --- Project page --------------------------------------------------------------
 
-# Above this many tasks the page opens with phases collapsed and each phase
-# loads its tasks when opened, so the first response stays small.
-LARGE_PLAN_TASKS = 300
 HISTORY_CHART_SNAPSHOTS = 100
-
-TASK_STATUS_ICONS = {
-    TaskStatus.DONE: "✓",
-    TaskStatus.DOING: "◐",
-    TaskStatus.BLOCKED: "✕",
-    TaskStatus.TODO: "○",
-}
-_TASK_STATUS_LABELS = dict(TaskStatus.choices)
-
-
-@dataclass(frozen=True, slots=True)
-class TaskRow:
-    title: str
-    status: str
-    depth: int
-    file_path: str
-    line: int
-    url: str  # https link to the line, or "" for unknown hosts
-
-    @property
-    def status_label(self) -> str:
-        return _TASK_STATUS_LABELS.get(self.status, self.status)
-
-    @property
-    def icon(self) -> str:
-        return TASK_STATUS_ICONS.get(self.status, "?")
-
-
-@dataclass(slots=True)
-class PhaseView:
-    index: int
-    title: str
-    key: int  # the stored phase index, used to load the phase's tasks
-    total: int
-    done: int
-    doing: int
-    blocked: int
-    tasks: list[TaskRow] | None = None  # None: not loaded (large plan)
-
-    @property
-    def todo(self) -> int:
-        return self.total - self.done - self.doing - self.blocked
-
-    @property
-    def percentage(self) -> float:
-        return round(100 * self.done / self.total, 1) if self.total else 0.0
-
-
-@dataclass(frozen=True, slots=True)
-class ProjectPlan:
-    phases: list[PhaseView]
-    total: int
-    status_filter: str
-
-    @property
-    def is_large(self) -> bool:
-        return self.total > LARGE_PLAN_TASKS
 
 
 def task_status_filter_from(params) -> str:
@@ -285,25 +222,25 @@ def phase_list_for_project(*, project: Project) -> list[PhaseView]:
     matching snapshot are counted from the task table. Phases are told apart
     by their index, so two phases with the same title stay two phases.
     """
-    phases = (
+    phases = phase_records_from(
         ProgressSnapshot.objects.filter(project=project)
         .order_by("-created_at")
         .values_list("phases", flat=True)
         .first()
     )
-    if phases and sum(p.get("total", 0) for p in phases) == project.total_tasks > 0:
+    if phases and sum(p.total for p in phases) == project.total_tasks > 0:
         return [
             PhaseView(
                 index=position,
-                title=p.get("title") or "Tasks",
+                title=p.title,
                 key=key,
-                total=p["total"],
-                done=p.get("done", 0),
-                doing=p.get("doing", 0),
-                blocked=p.get("blocked", 0),
+                total=p.total,
+                done=p.done,
+                doing=p.doing,
+                blocked=p.blocked,
             )
             for position, (key, p) in enumerate(
-                ((key, p) for key, p in enumerate(phases) if p.get("total")), start=1
+                ((key, p) for key, p in enumerate(phases) if p.total), start=1
             )
         ]
     return _phase_list_counted(project=project)

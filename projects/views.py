@@ -12,11 +12,16 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from jobs.page_selectors import IDLE, card_refresh_states_for, refresh_state_for_project
 from jobs.ratelimit import CREATE_PROJECT, check_and_count
-from jobs.selectors import refresh_history_for_project
+from jobs.refresh_requests import RequestTrigger, project_refresh_request
+from jobs.selectors import (
+    card_refresh_states_for,
+    refresh_history_for_project,
+    refresh_state_for_project,
+)
 from jobs.services import project_jobs_stop
-from jobs.web import refresh_after_save
+from jobs.view_models import IDLE
+from jobs.web import refresh_outcome_message
 from projects.forms import ProjectForm
 from projects.models import ProjectStatus, TaskStatus
 from projects.selectors import (
@@ -27,6 +32,7 @@ from projects.selectors import (
     progress_chart_for_project,
     project_cards_for,
     project_get_for_user,
+    project_get_for_user_to_change,
     project_list_for_dashboard,
     project_plan_for,
     task_rows_for_project,
@@ -111,9 +117,10 @@ def project_add(request):
             except ValidationError as exc:  # e.g. the same name saved a moment ago
                 form.add_error(None, exc)
             else:
-                outcome = refresh_after_save(user=request.user, project=project)
-                notify = messages.success if outcome.ok else messages.warning
-                notify(request, f"Project “{project.name}” added. {outcome.message}")
+                outcome = _refresh_after_save(request, project, first_refresh=True)
+                notify = messages.success if outcome.accepted else messages.warning
+                message = refresh_outcome_message(outcome, after_save=True)
+                notify(request, f"Project “{project.name}” added. {message}")
                 return redirect("projects:detail", project_id=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "project": None})
 
@@ -121,7 +128,7 @@ def project_add(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request, project_id):
-    project = project_get_for_user(user=request.user, project_id=project_id)
+    project = project_get_for_user_to_change(user=request.user, project_id=project_id)
     form = ProjectForm(request.POST or None, owner=project.owner, instance=project)
     if request.method == "POST" and form.is_valid():
         before = project_repository_settings(project)
@@ -133,10 +140,22 @@ def project_edit(request, project_id):
             message = "Project saved."
             if project_repository_settings(project) != before and not project.archived:
                 # The shown data came from the old settings: read the repository again.
-                message += " " + refresh_after_save(user=request.user, project=project).message
+                outcome = _refresh_after_save(request, project)
+                message += " " + refresh_outcome_message(outcome, after_save=True)
             messages.success(request, message)
             return redirect("projects:detail", project_id=project.pk)
     return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+def _refresh_after_save(request, project, *, first_refresh: bool = False):
+    """The forced refresh a new project (free) or a change of its repository settings needs."""
+    return project_refresh_request(
+        project=project,
+        requested_by=request.user,
+        trigger=RequestTrigger.MANUAL,
+        force=True,
+        first_refresh=first_refresh,
+    )
 
 
 @login_required
@@ -173,7 +192,8 @@ def project_use_plan(request, project_id):
     project_update(project=project, data={"plan_path": plan_path})
     message = f"Plan path set to {plan_path}." if plan_path else "The plan is discovered again."
     if project_repository_settings(project) != before and not project.archived:
-        message += " " + refresh_after_save(user=request.user, project=project).message
+        outcome = _refresh_after_save(request, project)
+        message += " " + refresh_outcome_message(outcome, after_save=True)
     messages.success(request, message)
     return redirect("projects:detail", project_id=project.pk)
 
@@ -200,7 +220,7 @@ def _phase_from(params) -> dict:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_delete_view(request, project_id):
-    project = project_get_for_user(user=request.user, project_id=project_id)
+    project = project_get_for_user_to_change(user=request.user, project_id=project_id)
     if request.method == "POST":
         name = project.name
         project_jobs_stop(project=project, user=request.user)

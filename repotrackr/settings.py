@@ -359,7 +359,16 @@ RATE_LIMITS = {
     "refresh": env_rate("RATE_LIMIT_REFRESH", "5/300"),
     "create_project": env_rate("RATE_LIMIT_CREATE_PROJECT", "10/3600"),
 }
+# Lifts the per-user budgets, but only for users holding the
+# jobs.exempt_from_rate_limits permission (being staff is not enough).
 RATE_LIMIT_EXEMPT_STAFF = env_bool("RATE_LIMIT_EXEMPT_STAFF", False)
+# Failed sign-ins (site and admin) per username and client address, and a
+# looser budget per username from anywhere; past either: 429 with Retry-After.
+LOGIN_RATE_LIMIT = env_rate("LOGIN_RATE_LIMIT", "5/300")
+LOGIN_RATE_LIMIT_PER_USERNAME = env_rate("LOGIN_RATE_LIMIT_PER_USERNAME", "50/3600")
+# Addresses (or networks) of reverse proxies whose X-Forwarded-For is believed.
+# Empty (the default): the client address is REMOTE_ADDR, X-Forwarded-For ignored.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", "")
 # django-ratelimit's own switches: its cache, and a fresh key prefix.
 RATELIMIT_USE_CACHE = "default"
 RATELIMIT_CACHE_PREFIX = "rl:"

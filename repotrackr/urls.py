@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import api as accounts_api
+from accounts.login_throttle import throttle_login
 from jobs.api import PrometheusMetricsApi
 from repotrackr import api_docs, api_resources, errors, health
 
@@ -19,7 +20,9 @@ urlpatterns = [
     path("health/live", health.live, name="health-live"),
     path("health/queue", health.queue, name="health-queue"),
     path("metrics", PrometheusMetricsApi.as_view(), name="metrics"),
-    path("admin/rq/", include("django_rq.urls")),
+    path("admin/rq/", include("jobs.rq_dashboard")),
+    # Before the admin's own URLs, so its login form is throttled too.
+    path("admin/login/", throttle_login(admin.site.login), name="admin-login"),
     path("admin/", admin.site.urls),
     path("accounts/", include("accounts.urls")),
     path("api/v1/", include((api_v1, "api"), namespace="api")),

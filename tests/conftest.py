@@ -81,9 +81,43 @@ def other_user(make_user):
     return make_user("intruder")
 
 
+def grant(user, *permissions: str) -> None:
+    """Give ``user`` permissions named ``app_label.codename`` (and forget its cached ones)."""
+    from django.contrib.auth.models import Permission
+
+    for name in permissions:
+        app_label, codename = name.split(".")
+        user.user_permissions.add(
+            Permission.objects.get(content_type__app_label=app_label, codename=codename)
+        )
+    for cache in ("_perm_cache", "_user_perm_cache", "_group_perm_cache"):
+        user.__dict__.pop(cache, None)
+
+
+# What an operator is given: queue management, other users' jobs and projects.
+OPERATOR_PERMISSIONS = (
+    "jobs.manage_queues",
+    "jobs.retry_any_job",
+    "jobs.view_jobrecord",
+    "jobs.change_jobrecord",
+    "jobs.view_refreshhistory",
+    "projects.view_project",
+    "projects.change_project",
+)
+
+
 @pytest.fixture
 def staff(make_user):
-    return make_user("operator", is_staff=True)
+    """A staff member holding the operator permissions (not the rate-limit exemption)."""
+    user = make_user("operator", is_staff=True)
+    grant(user, *OPERATOR_PERMISSIONS)
+    return user
+
+
+@pytest.fixture
+def bare_staff(make_user):
+    """A staff member with no permission at all: ``is_staff`` alone."""
+    return make_user("bare-staff", is_staff=True)
 
 
 @pytest.fixture

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from jobs.models import ACTIVE_JOB_STATUSES, JobRecord
 from projects.models import Project
 from webhooks.models import WebhookDelivery, WebhookEndpoint
 
@@ -26,22 +25,10 @@ def webhook_endpoint_for_project(*, project: Project) -> WebhookEndpoint | None:
 
 
 def webhook_endpoint_for_delivery(*, project_id) -> WebhookEndpoint | None:
-    """The endpoint a delivery is addressed to: ``None`` for unknown or archived projects.
-
-    The same query brings the project and its active pipeline job, if any
-    (``active_job_id``, ``active_job_status``): under a flood of pushes that
-    is all the answer needs.
-    """
-    active = JobRecord.objects.filter(
-        project=OuterRef("project_id"), status__in=ACTIVE_JOB_STATUSES
-    ).order_by("-created_at")
+    """The endpoint a delivery is addressed to, with its project: ``None`` for unknown or archived projects."""
     return (
         WebhookEndpoint.objects.select_related("project")
         .filter(project_id=project_id, project__archived=False)
-        .annotate(
-            active_job_id=Subquery(active.values("id")[:1]),
-            active_job_status=Subquery(active.values("status")[:1]),
-        )
         .first()
     )
 

@@ -19,8 +19,15 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from jobs.models import JobPriority, JobStatus, RefreshTrigger
-from jobs.services import JobStateError, QueueUnavailableError, refresh_request
+from jobs.models import JobStatus
+from jobs.ratelimit import (
+    WEBHOOK_DELIVERY,
+    WEBHOOK_REFUSED_LOG,
+    RateLimiter,
+    RateLimitUnavailableError,
+)
+from jobs.refresh_requests import Outcome, RequestTrigger, project_refresh_request
+from jobs.services import QueueUnavailableError
 from projects.core.secret_box import TokenDecryptError, decrypt_token, encrypt_token
 from projects.models import Project
 from webhooks import providers
@@ -31,12 +38,6 @@ from webhooks.models import (
     WebhookProvider,
 )
 from webhooks.providers import EventKind, PushReading, github
-from webhooks.ratelimit import (
-    DELIVERIES,
-    REFUSED_LOG,
-    WebhookRateLimitUnavailableError,
-    webhook_budget_count,
-)
 from webhooks.selectors import webhook_endpoint_for_delivery
 
 logger = logging.getLogger(__name__)
@@ -140,8 +141,8 @@ def _refused_not_found(project_id, body: bytes, headers: Mapping[str, str]) -> D
     secret = decrypt_token(sealed, settings.REPOTRACKR_TOKEN_KEY)
     _check_signature(providers.provider_for(headers), body=body, secret=secret, headers=headers)
     try:
-        webhook_budget_count(project_id=project_id, action=REFUSED_LOG)
-    except WebhookRateLimitUnavailableError:
+        RateLimiter(WEBHOOK_REFUSED_LOG).increment(project_id)
+    except RateLimitUnavailableError:
         pass
     return DeliveryOutcome(404, NOT_FOUND, "No webhook endpoint here.")
 
@@ -215,10 +216,10 @@ def webhook_delivery_receive(
     if not _check_signature(provider, body=body, secret=secret, headers=headers):
         return _refuse_unsigned(provider, headers, log)
 
-    # 3. budget
+    # 3. budget: the project's, counted per delivery (a ping or an ignored push too)
     try:
-        budget = webhook_budget_count(project_id=project.pk, action=DELIVERIES)
-    except WebhookRateLimitUnavailableError:
+        budget = RateLimiter(WEBHOOK_DELIVERY).increment(project)
+    except RateLimitUnavailableError:
         outcome = DeliveryOutcome(
             503, DeliveryVerdict.UNAVAILABLE, "Rate limiting is unavailable; try again shortly."
         )
@@ -299,8 +300,8 @@ def _refuse_unsigned(provider, headers: Mapping[str, str], log: dict) -> Deliver
         log["delivery_id"],
     )
     try:
-        within = webhook_budget_count(project_id=project.pk, action=REFUSED_LOG).allowed
-    except WebhookRateLimitUnavailableError:
+        within = RateLimiter(WEBHOOK_REFUSED_LOG).increment(project).allowed
+    except RateLimitUnavailableError:
         within = False
     if within:
         # The claimed id is kept for the log only: refused rows claim nothing.
@@ -359,37 +360,32 @@ def _joined(job_id, status: str) -> DeliveryOutcome:
 def _refresh(endpoint: WebhookEndpoint, log: dict) -> DeliveryOutcome:
     """Join the project's active job, or start a webhook refresh on the default queue.
 
-    The common case under a flood (a job is already active) is answered from
-    the endpoint's own query and one insert; a new job and its log row share
-    one transaction, and the job is enqueued when it commits.
+    The refresh and the log row that claims the delivery id share one
+    transaction; the job is enqueued when it commits.
     """
     project = endpoint.project
-    if endpoint.active_job_id is not None:
-        outcome = _joined(endpoint.active_job_id, endpoint.active_job_status)
-        return _record_claiming(log, outcome, job_id=endpoint.active_job_id)
     delivery = None
     try:
         with transaction.atomic():
-            result = refresh_request(
-                project=project,
-                user=None,
-                trigger=RefreshTrigger.WEBHOOK,
-                priority=JobPriority.NORMAL,
+            answer = project_refresh_request(
+                project=project, requested_by=None, trigger=RequestTrigger.WEBHOOK
             )
+            if not answer.accepted:
+                raise QueueUnavailableError(answer.detail or answer.kind)
             outcome = (
                 DeliveryOutcome(
                     202,
                     DeliveryVerdict.QUEUED,
                     "A push to the tracked branch; refresh queued.",
-                    job_id=str(result.job.pk),
+                    job_id=str(answer.job.pk),
                 )
-                if result.created
-                else _joined(result.job.pk, result.job.status)
+                if answer.kind == Outcome.QUEUED
+                else _joined(answer.job.pk, answer.job.status)
             )
-            delivery = _log(**log, outcome=outcome, job=result.job)
+            delivery = _log(**log, outcome=outcome, job=answer.job)
     except IntegrityError:  # a concurrent twin of this delivery claimed the id first
         return _answer_duplicate(log)
-    except (QueueUnavailableError, JobStateError) as exc:
+    except QueueUnavailableError as exc:
         # Raised after the commit (the enqueue runs then) or before it: either
         # way no job is waiting, and the row must not hold the delivery id.
         logger.warning("Webhook refresh of project %s not queued: %s", project.pk, exc)

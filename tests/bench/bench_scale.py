@@ -243,7 +243,12 @@ def getter(client, url: str, status: int = 200, **extra) -> Callable[[], None]:
 
 
 # The staff queue console has lived at more than one address; the first that resolves.
-QUEUE_CONSOLE_URL_NAMES = ("jobs:console", "admin:jobs_jobrecord_console", "admin:queue_console")
+QUEUE_CONSOLE_URL_NAMES = (
+    "admin:jobs_queue_console",
+    "jobs:console",
+    "admin:jobs_jobrecord_console",
+    "admin:queue_console",
+)
 
 
 def first_url(names: tuple[str, ...]) -> str:

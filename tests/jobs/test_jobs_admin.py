@@ -182,3 +182,27 @@ def test_an_active_job_record_cannot_be_deleted_in_the_admin(admin_client, queue
     response = admin_client.post(f"{CHANGELIST}{queued_job.id}/delete/", {"post": "yes"})
     assert response.status_code == 403
     assert JobRecord.objects.filter(pk=queued_job.pk).exists()
+
+
+def test_the_console_charts_the_last_hour_and_lists_top_errors(admin_client, project):
+    from django.utils import timezone
+
+    now = timezone.now()
+    for status, error in ((JobStatus.COMPLETED, ""), (JobStatus.FAILED, "Repository <not> found")):
+        JobRecord.objects.create(
+            job_type="refresh",
+            queue="repotrackr",
+            project=project,
+            status=status,
+            completed_at=now,
+            error=error,
+        )
+    body = admin_client.get(CONSOLE).content.decode()
+    assert "Last hour: 1 completed, 1 failed" in body
+    assert 'class="bar-ok"' in body and 'class="bar-failed"' in body
+    assert "Repository &lt;not&gt; found" in body
+
+
+def test_the_console_without_a_worker_says_so(admin_client):
+    body = admin_client.get(CONSOLE).content.decode()
+    assert "repotrackr_high" in body and "No worker is running" in body

@@ -11,7 +11,7 @@ from accounts.services import api_token_create
 from jobs import tracker
 from jobs.models import JobRecord, JobStatus, RefreshHistory
 from jobs.queues import get_queue, paused_queues
-from jobs.services import refresh_request, skills_extraction_request
+from jobs.services import refresh_request
 from projects.services import project_create
 from repotrackr.redis_connection import get_redis
 
@@ -176,7 +176,9 @@ def test_the_job_list_filters_by_status_type_and_project(
 ):
     second = project_create(owner=owner, name="Beta", repo_url=str(tmp_path / "b"))
     with django_capture_on_commit_callbacks(execute=True):
-        skills = skills_extraction_request(project=second, user=owner).job
+        skills = refresh_request(
+            project=second, user=owner, trigger=None, job_type="extract_skills", priority="normal"
+        ).job
 
     def ids(query):
         return [j["job_id"] for j in owner_api.get(f"/api/v1/jobs?{query}").json()["results"]]

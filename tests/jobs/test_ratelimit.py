@@ -12,6 +12,7 @@ from jobs.ratelimit import (
     check_and_count,
     user_action_lock,
 )
+from tests.conftest import grant
 
 pytestmark = pytest.mark.django_db
 
@@ -99,6 +100,8 @@ def test_staff_are_limited_unless_the_exemption_is_on(staff, settings):
         limiter.increment(staff)
     assert not limiter.check(staff).allowed
     settings.RATE_LIMIT_EXEMPT_STAFF = True
+    assert not limiter.increment(staff).allowed  # staff, but without the permission
+    grant(staff, "jobs.exempt_from_rate_limits")
     decision = limiter.increment(staff)
     assert decision.allowed and decision.exempt
     assert decision.headers() == {}

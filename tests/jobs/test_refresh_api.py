@@ -23,6 +23,7 @@ from jobs.ratelimit import RateLimiter
 from jobs.services import refresh_request
 from projects.services import project_create
 from repotrackr.redis_connection import get_redis
+from tests.conftest import grant
 
 HIGH, DEFAULT, LOW = "repotrackr_high", "repotrackr", "repotrackr_low"
 PLAN = "# Plan\n\n## Phase 1\n\n- [x] one\n- [x] two\n\n## Phase 2\n\n- [ ] three\n- [x] four\n"
@@ -157,11 +158,11 @@ def test_a_refresh_while_one_runs_answers_with_the_running_job(owner_api, projec
 
 
 @pytest.mark.django_db
-def test_answering_with_a_job_already_on_the_high_queue_takes_one_query_and_writes_nothing(
+def test_answering_with_a_job_already_on_the_high_queue_takes_two_queries_and_writes_nothing(
     owner_api, project, post_refresh, django_assert_num_queries
 ):
     job_id = post_refresh(owner_api, project).json()["job_id"]
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the project (access), its active job
         response = owner_api.post(f"/api/v1/projects/{project.id}/refresh")
     assert response.status_code == 200
     assert response.json()["job_id"] == job_id
@@ -305,14 +306,16 @@ def test_the_limit_is_per_user(owner_api, other_api, other_user, make_project, p
 
 
 @pytest.mark.django_db
-def test_staff_are_limited_unless_exempted_by_the_setting(
-    staff_api, make_project, post_refresh, settings
+def test_staff_are_limited_unless_exempted_by_the_setting_and_the_permission(
+    staff, staff_api, make_project, post_refresh, settings
 ):
     projects = [make_project(f"P{i}") for i in range(7)]
     for p in projects[:5]:
         assert post_refresh(staff_api, p).status_code == 202
     assert post_refresh(staff_api, projects[5]).status_code == 429
     settings.RATE_LIMIT_EXEMPT_STAFF = True
+    assert post_refresh(staff_api, projects[6]).status_code == 429  # no permission yet
+    grant(staff, "jobs.exempt_from_rate_limits")
     response = post_refresh(staff_api, projects[6])
     assert response.status_code == 202
     assert "X-RateLimit-Remaining" not in response
@@ -490,25 +493,26 @@ def test_a_forced_refresh_while_one_runs_answers_with_it_and_does_not_force_it(
 
 
 @pytest.mark.django_db
-def test_the_web_form_path_shares_the_refresh_budget_and_the_fast_path(
+def test_the_web_form_path_shares_the_refresh_budget_and_the_active_job_answer(
     owner, owner_api, make_project, post_refresh, django_capture_on_commit_callbacks
 ):
-    from jobs.ratelimit import RateLimitExceededError
-    from jobs.refresh_gate import refresh_request_limited
+    from jobs.refresh_requests import Outcome, RequestTrigger, project_refresh_request
+
+    def from_the_page(project):
+        return project_refresh_request(
+            project=project, requested_by=owner, trigger=RequestTrigger.MANUAL
+        )
 
     projects = [make_project(f"P{i}") for i in range(6)]
     for p in projects[:4]:
         post_refresh(owner_api, p)
     with django_capture_on_commit_callbacks(execute=True):
-        result, decision = refresh_request_limited(
-            user=owner, project=projects[4], trigger="manual"
-        )
-    assert result.created and decision.remaining == 0
-    again, _ = refresh_request_limited(user=owner, project=projects[4], trigger="manual")
-    assert again.job.id == result.job.id and not again.created
-    with pytest.raises(RateLimitExceededError) as refused:
-        refresh_request_limited(user=owner, project=projects[5], trigger="manual")
-    assert refused.value.decision.retry_after >= 1
+        first = from_the_page(projects[4])
+    assert first.kind == Outcome.QUEUED and first.decision.remaining == 0
+    again = from_the_page(projects[4])
+    assert again.kind == Outcome.JOINED and again.job.id == first.job.id
+    refused = from_the_page(projects[5])
+    assert refused.kind == Outcome.RATE_LIMITED and refused.retry_after >= 1
 
 
 def test_a_refresh_queued_while_no_worker_runs_says_so(owner_api, project):

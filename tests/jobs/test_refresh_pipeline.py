@@ -151,10 +151,12 @@ def test_an_old_last_commit_makes_the_project_stale(
 def test_skills_extraction_job_stores_skills_only(
     project, django_capture_on_commit_callbacks, owner, drain
 ):
-    from jobs.services import skills_extraction_request
+    from jobs.services import refresh_request
 
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = skills_extraction_request(project=project, user=owner)
+        outcome = refresh_request(
+            project=project, user=owner, trigger=None, job_type="extract_skills", priority="normal"
+        )
     drain()
     record = JobRecord.objects.get(pk=outcome.job.pk)
     assert record.status == JobStatus.COMPLETED and record.job_type == "extract_skills"

@@ -75,12 +75,14 @@ def test_a_refresh_past_the_cap_completes_with_its_plan_and_warnings(
 def test_the_skills_job_past_the_cap_fails_clearly_and_once(
     huge_repo, capped, owner, django_capture_on_commit_callbacks
 ):
-    from jobs.services import skills_extraction_request
+    from jobs.refresh_requests import project_refresh_request
     from projects.services import project_create
 
     project = project_create(owner=owner, name="Huge", repo_url=huge_repo.url)
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = skills_extraction_request(project=project, user=owner)
+        outcome = project_refresh_request(
+            project=project, requested_by=owner, trigger="api", skills_only=True
+        )
     _drain()
     record = JobRecord.objects.get(pk=outcome.job.pk)
     assert record.status == JobStatus.FAILED and record.attempts == 1

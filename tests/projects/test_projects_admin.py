@@ -50,3 +50,40 @@ def test_the_refresh_action_queues_one_job_per_project(admin_client, project):
     assert response.status_code == 200
     assert JobRecord.objects.filter(project=project, status="queued").count() == 1
     assert b"1 refresh(es) queued" in response.content
+
+
+def test_the_refresh_action_is_charged_to_the_staff_members_budget(
+    client, staff, owner, tmp_path, settings
+):
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "refresh": {"max_attempts": 2, "window_seconds": 300},
+    }
+    projects = [project_create(owner=owner, name=f"P{i}", repo_url=str(tmp_path)) for i in range(3)]
+    client.force_login(staff)
+    response = client.post(
+        "/admin/projects/project/",
+        {"action": "refresh_projects", "_selected_action": [str(p.pk) for p in projects]},
+        follow=True,
+    )
+    assert JobRecord.objects.count() == 2
+    assert "Too many refresh requests" in response.content.decode()
+
+
+def test_the_refresh_action_is_free_for_holders_of_the_exemption(
+    client, staff, owner, tmp_path, settings
+):
+    from tests.conftest import grant
+
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "refresh": {"max_attempts": 2, "window_seconds": 300},
+    }
+    grant(staff, "jobs.exempt_from_rate_limits")
+    projects = [project_create(owner=owner, name=f"P{i}", repo_url=str(tmp_path)) for i in range(3)]
+    client.force_login(staff)
+    client.post(
+        "/admin/projects/project/",
+        {"action": "refresh_projects", "_selected_action": [str(p.pk) for p in projects]},
+    )
+    assert JobRecord.objects.count() == 3

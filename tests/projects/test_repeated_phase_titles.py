@@ -12,8 +12,8 @@ from projects.core.source import DirectorySource
 from projects.models import Task
 from projects.plan_reading import plan_read
 from projects.plan_store import plan_store
-from projects.selectors import LARGE_PLAN_TASKS
 from projects.services import project_create
+from projects.view_models import LARGE_PLAN_TASKS
 
 pytestmark = pytest.mark.django_db
 

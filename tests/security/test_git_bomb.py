@@ -160,15 +160,17 @@ def _run_burst_worker(settings, **extra_env: str) -> int:
 def test_a_forked_worker_survives_the_bomb_with_a_clear_error_and_little_memory(
     bomb, owner, settings, tmp_path
 ):
-    from jobs.services import refresh_request, skills_extraction_request
+    from jobs.refresh_requests import project_refresh_request
     from projects.services import project_create
 
     settings.REPOTRACKR_ALLOW_LOCAL_REPOS = True
     settings.REPOTRACKR_CLONE_DIR = tmp_path / "clones"
     project = project_create(owner=owner, name="Bomb", repo_url=str(bomb))
-    skills_job = skills_extraction_request(project=project, user=owner).job
+    skills_job = project_refresh_request(
+        project=project, requested_by=owner, trigger="api", skills_only=True
+    ).job
     peak = _run_burst_worker(settings)
-    refresh_job = refresh_request(project=project, user=owner, trigger="manual").job
+    refresh_job = project_refresh_request(project=project, requested_by=owner, trigger="manual").job
     peak = max(peak, _run_burst_worker(settings))
 
     skills = JobRecord.objects.get(pk=skills_job.pk)

@@ -1,13 +1,14 @@
-"""Reads shaped for the job pages: a project's refresh state, the jobs list, the queue console."""
+"""Page view models for the jobs app: what the refresh indicator and the console charts show.
+
+Plain values built from rows the selectors read (``jobs.selectors``); no queries here.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import BooleanField, Case, OuterRef, Q, Subquery, Value, When
-
-from jobs.models import ACTIVE_JOB_STATUSES, JobRecord, JobStatus, JobType
+from jobs.models import ACTIVE_JOB_STATUSES, JobRecord, JobStatus
 
 JOBS_PAGE_SIZE = 50
 
@@ -64,51 +65,6 @@ def refresh_state_from_job(job: JobRecord | None) -> RefreshState:
         error=job.error,
         waiting_to_retry=job.status == JobStatus.QUEUED and job.next_attempt_at is not None,
     )
-
-
-def refresh_state_for_project(*, project) -> RefreshState:
-    """The current refresh of ``project``, else its latest one, in one query.
-
-    Reads the same job as ``jobs.selectors.latest_refresh_for_project``; the
-    page asks on every poll, so it takes one query instead of two.
-    """
-    job = (
-        JobRecord.objects.filter(project=project)
-        .filter(Q(job_type=JobType.REFRESH) | Q(status__in=ACTIVE_JOB_STATUSES))
-        .annotate(
-            active_first=Case(
-                When(status__in=ACTIVE_JOB_STATUSES, then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .order_by("-active_first", "-created_at")
-        .first()
-    )
-    return refresh_state_from_job(job)
-
-
-def card_refresh_states_for(projects) -> dict:
-    """``{project_id: RefreshState}`` for the cards that need one (one query).
-
-    A project whose latest job is queued or running shows it live; one whose
-    latest job failed shows the failure, so a broken project is visible from
-    the dashboard, not only on its page.
-    """
-    ids = [p.pk for p in projects]
-    if not ids:
-        return {}
-    latest = (
-        JobRecord.objects.filter(project_id=OuterRef("project_id"))
-        .order_by("-created_at")
-        .values("pk")[:1]
-    )
-    jobs = JobRecord.objects.filter(
-        project_id__in=ids,
-        pk=Subquery(latest),
-        status__in=(*ACTIVE_JOB_STATUSES, JobStatus.FAILED),
-    )
-    return {job.project_id: refresh_state_from_job(job) for job in jobs}
 
 
 @dataclass(frozen=True, slots=True)

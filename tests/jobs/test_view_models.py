@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from jobs.models import JobRecord, JobStatus
-from jobs.page_selectors import IDLE, refresh_state_from_job, throughput_bars
+from jobs.view_models import IDLE, refresh_state_from_job, throughput_bars
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -76,16 +76,17 @@ def test_an_idle_hour_draws_no_bars():
 @pytest.mark.django_db
 def test_the_page_indicator_shows_an_active_skills_extraction_like_the_api(owner, tmp_path):
     from jobs.models import JobType
-    from jobs.page_selectors import refresh_state_for_project
-    from jobs.selectors import latest_refresh_for_project
-    from jobs.services import skills_extraction_request
+    from jobs.selectors import latest_refresh_for_project, refresh_state_for_project
+    from jobs.services import refresh_request
     from projects.services import project_create
 
     project = project_create(owner=owner, name="Skills only", repo_url=str(tmp_path))
     JobRecord.objects.create(
         project=project, job_type=JobType.REFRESH, queue="repotrackr", status=JobStatus.COMPLETED
     )
-    extraction = skills_extraction_request(project=project, user=owner).job
+    extraction = refresh_request(
+        project=project, user=owner, trigger=None, job_type="extract_skills", priority="normal"
+    ).job
     assert latest_refresh_for_project(project=project) == extraction
     state = refresh_state_for_project(project=project)
     assert state.active is True
@@ -95,7 +96,7 @@ def test_the_page_indicator_shows_an_active_skills_extraction_like_the_api(owner
 @pytest.mark.django_db
 def test_dashboard_cards_show_a_failed_latest_refresh_but_not_an_older_failure(owner, tmp_path):
     from jobs.models import JobType
-    from jobs.page_selectors import card_refresh_states_for
+    from jobs.selectors import card_refresh_states_for
     from projects.services import project_create
 
     broken = project_create(owner=owner, name="Broken", repo_url=str(tmp_path))
