@@ -328,6 +328,10 @@ REPOTRACKR_CLONE_TIMEOUT = env_int("REPOTRACKR_CLONE_TIMEOUT", 120, minimum=1)
 REPOTRACKR_LS_REMOTE_TIMEOUT = env_int("REPOTRACKR_LS_REMOTE_TIMEOUT", 30, minimum=1)
 REPOTRACKR_MAX_REPO_BYTES = env_int("REPOTRACKR_MAX_REPO_MB", 500, minimum=1) * 1024 * 1024
 REPOTRACKR_MAX_PLAN_BYTES = env_int("REPOTRACKR_MAX_PLAN_BYTES", 2_000_000, minimum=1024)
+# Bytes of manifests (package.json, lock files, compose files...) one skills extraction reads.
+REPOTRACKR_SKILLS_MANIFEST_BUDGET = env_int(
+    "REPOTRACKR_SKILLS_MANIFEST_BUDGET", 32 * 1024 * 1024, minimum=1024
+)
 REPOTRACKR_TOKEN_KEY = env_secret("REPOTRACKR_TOKEN_KEY") or SECRET_KEY
 # Keys used before a rotation, comma-separated: stored tokens still decrypt.
 REPOTRACKR_TOKEN_OLD_KEYS = env_list("REPOTRACKR_TOKEN_OLD_KEYS", "")

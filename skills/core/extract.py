@@ -68,6 +68,8 @@ KIND_WEIGHTS = {
     "config": 0.25,
 }
 MAX_CONFIDENCE = 0.99
+#: Bytes of manifests one extraction reads at most (settings may change it).
+DEFAULT_MANIFEST_BUDGET = 32 * 1024 * 1024
 _READ_BATCH = 256
 #: Kinds whose unknown names are worth keeping as evidence (not script words).
 _EVIDENCE_KINDS = frozenset({"runtime", "dev", "peer", "build", "image", "action", "provider"})
@@ -133,6 +135,7 @@ def extract_skills(
     catalogue: Catalogue,
     max_file_bytes: int = 1_000_000,
     max_files: int = 200_000,
+    manifest_budget: int = DEFAULT_MANIFEST_BUDGET,
 ) -> SkillsResult:
     """Skills, language shares and manifest report of the repository in ``source``.
 
@@ -140,6 +143,8 @@ def extract_skills(
     are listed in ``manifests_skipped`` (file, reason), links and oversized
     code files in ``files_skipped``. Nothing outside the source is read:
     symbolic links are skipped and paths come only from ``list_files``.
+    At most ``manifest_budget`` bytes of manifests are read in all: the
+    manifests past it are reported as skipped, with the budget as the reason.
     """
     entries = source.list_files()
     scan = _Scan()
@@ -153,7 +158,7 @@ def extract_skills(
         entries = entries[:max_files]
     for entry in entries:
         _classify(entry, scan, catalogue, max_file_bytes)
-    _read_manifests(source, scan, max_file_bytes)
+    _read_manifests(source, scan, max_file_bytes, manifest_budget)
     totals, largest = _count_languages(source, scan.code_files, max_file_bytes)
     shares = lang.shares_from_totals(totals)
     skills, unmatched = _merge(scan, shares, largest, catalogue)
@@ -209,7 +214,28 @@ def _batches(items: Sequence[Any], size: int = _READ_BATCH) -> Iterable[Sequence
         yield items[start : start + size]
 
 
-def _read_manifests(source: RepoSource, scan: _Scan, max_file_bytes: int) -> None:
+def _within_budget(
+    ordered: list[tuple[FileEntry, ParserSpec]], scan: _Scan, budget: int
+) -> list[tuple[FileEntry, ParserSpec]]:
+    """The manifests that fit in ``budget`` bytes, in reading order; the rest are reported.
+
+    Sizes come from the listing, so nothing past the budget is ever read.
+    """
+    kept: list[tuple[FileEntry, ParserSpec]] = []
+    spent = 0
+    for entry, spec in ordered:
+        if spent + entry.size > budget:
+            if not spec.candidate:
+                scan.skipped.append(
+                    (entry.path, f"not read: the manifest byte budget ({budget} bytes) is spent")
+                )
+            continue
+        spent += entry.size
+        kept.append((entry, spec))
+    return kept
+
+
+def _read_manifests(source: RepoSource, scan: _Scan, max_file_bytes: int, budget: int) -> None:
     # Requirements files go first and stay in memory (they are small): a
     # ``-r`` include then usually finds its target already read, and only an
     # include with an unusual name costs a read of its own.
@@ -224,6 +250,7 @@ def _read_manifests(source: RepoSource, scan: _Scan, max_file_bytes: int) -> Non
             return None
 
     ordered = sorted(scan.to_read, key=lambda item: not item[1].follows_includes)
+    ordered = _within_budget(ordered, scan, budget)
     for batch in _batches(ordered):
         contents = source.read_many([entry.path for entry, _ in batch], max_bytes=max_file_bytes)
         known.update(

@@ -11,6 +11,7 @@ caught here too.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import tomllib
@@ -142,8 +143,64 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+class TextLines:
+    """Line numbers of a manifest's text, found in one pass.
+
+    The offsets of every line start are computed once; a position's line is
+    then a binary search. ``next`` remembers where the last hit ended, so
+    names looked up in document order (a package.json section, a
+    requirements file) are each found by scanning forward from the previous
+    one: a whole manifest costs one pass, not one pass per dependency.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: list[int] | None = None
+        self._cursor = 0
+
+    def line_at(self, pos: int) -> int:
+        """1-based line of the character at ``pos``."""
+        if self._starts is None:
+            self._starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+        return bisect.bisect_right(self._starts, pos)
+
+    def find(self, needle: str, start: int = 0) -> int | None:
+        """1-based line of the first ``needle`` (quoted or bare) from ``start``, if any."""
+        found = self._position(needle, start)
+        return None if found is None else self.line_at(found[0])
+
+    def next(self, needle: str, start: int = 0) -> int | None:
+        """Like ``find``, but first from where the previous ``next`` hit ended.
+
+        Falls back to ``find`` from ``start`` when the name is not ahead
+        (written out of order). Names looked up in document order thus get
+        the occurrence after the previous name, not an earlier mention.
+        """
+        found = self._position(needle, max(start, self._cursor))
+        if found is None:
+            found = self._position(needle, start)
+        if found is None:
+            return None
+        self._cursor = found[1]
+        return self.line_at(found[0])
+
+    def _position(self, needle: str, start: int) -> tuple[int, int] | None:
+        for candidate in (f'"{needle}"', f"'{needle}'", needle):
+            pos = self.text.find(candidate, start)
+            if pos >= 0:
+                return pos, pos + len(candidate)
+        return None
+
+
+_NEWLINE = re.compile("\n")
+
+
 def line_of(text: str, needle: str, start: int = 0) -> int | None:
-    """1-based line of the first occurrence of ``needle`` (quoted or bare), if any."""
+    """1-based line of the first occurrence of ``needle`` (quoted or bare), if any.
+
+    For one look-up. Many look-ups in the same text go through ``TextLines``.
+    """
+    pos = -1
     for candidate in (f'"{needle}"', f"'{needle}'", needle):
         pos = text.find(candidate, start)
         if pos >= 0:
