@@ -2,9 +2,9 @@
 
 Every loader turns every failure into ``ManifestError`` with a short reason
 that is safe to show, so a malformed file is reported and skipped instead of
-failing the extraction. YAML is read with the pure-Python safe loader made
-stricter: aliases are refused outright (an anchor/alias "billion laughs"
-document expands exponentially in memory), and every format has a size cap.
+failing the extraction. YAML goes through the one shared safe loader
+(anchors and aliases within an expansion budget, so an alias bomb is
+refused), and every format has a size cap.
 Deeply nested documents raise ``RecursionError`` inside the parsers; that is
 caught here too.
 """
@@ -17,8 +17,7 @@ import re
 import tomllib
 from typing import Any
 
-import yaml
-
+from repotrackr.core import safe_yaml
 from skills.core.manifests.types import ManifestError
 
 #: Manifests are small; anything bigger is almost certainly not hand-written.
@@ -86,45 +85,18 @@ def load_toml(path: str, data: bytes) -> dict[str, Any]:
         raise ManifestError("TOML nested too deeply") from None
 
 
-class _NoAliasSafeLoader(yaml.SafeLoader):
-    """The safe loader, refusing aliases so that no document can expand."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            line = event.start_mark.line + 1 if event.start_mark else "?"
-            raise ManifestError(f"YAML aliases are not accepted (line {line})")
-        return super().compose_node(parent, index)
-
-
 def load_yaml_all(path: str, data: bytes, *, max_bytes: int = MAX_MANIFEST_BYTES) -> list[Any]:
     """Parse every document of a YAML stream safely; ``ManifestError`` when invalid.
 
-    Only plain data types are built (the safe constructor), aliases are
-    refused, and nesting beyond the interpreter's recursion limit is reported.
+    The shared safe loader (``repotrackr.core.safe_yaml``): plain data types
+    only, anchors and aliases within an expansion budget, deep nesting and
+    alias bombs reported with a clear reason.
     """
     text = decode_text(path, data, max_bytes=max_bytes)
     try:
-        # The reader checks for control characters as soon as it is built.
-        loader = _NoAliasSafeLoader(text)
-    except yaml.YAMLError:
-        raise ManifestError("invalid YAML: control characters") from None
-    try:
-        return [doc for doc in _iter_documents(loader)]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or exc.__class__.__name__
-        raise ManifestError(f"invalid YAML: {problem}{where}") from None
-    except RecursionError:
-        raise ManifestError("YAML nested too deeply") from None
-    finally:
-        loader.dispose()
-
-
-def _iter_documents(loader: _NoAliasSafeLoader):
-    while loader.check_data():
-        yield loader.get_data()
+        return safe_yaml.load_all(text)
+    except safe_yaml.YamlError as exc:
+        raise ManifestError(str(exc)) from None
 
 
 def load_yaml(path: str, data: bytes, *, max_bytes: int = MAX_MANIFEST_BYTES) -> Any:
