@@ -65,6 +65,8 @@ KIND_WEIGHTS = {
     "peer": 0.45,
     "action": 0.45,
     "dev": 0.40,
+    "os_package": 0.35,
+    "import": 0.55,
     "config": 0.25,
 }
 MAX_CONFIDENCE = 0.99
@@ -72,7 +74,14 @@ MAX_CONFIDENCE = 0.99
 DEFAULT_MANIFEST_BUDGET = 32 * 1024 * 1024
 _READ_BATCH = 256
 #: Kinds whose unknown names are worth keeping as evidence (not script words).
-_EVIDENCE_KINDS = frozenset({"runtime", "dev", "peer", "build", "image", "action", "provider"})
+_EVIDENCE_KINDS = frozenset(
+    {"runtime", "dev", "peer", "build", "image", "action", "provider", "os_package"}
+)
+#: Categories an OS package alone never names: ``build-essential`` is not
+#: Make, ``python3`` is not Python code. A Makefile, a manifest or files do.
+_NEEDS_OWN_EVIDENCE = frozenset(
+    {"language", "framework", "runtime", "tool", "build", "testing", "package_manager"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,9 +392,58 @@ def _merge(
             Evidence(largest[share.name][1], None, raw, "", "language"),
             min(0.5 + share.share, 0.95),
         )
-    skills = [_score(skill, items) for skill, items in found.values()]
+    with_files = {_language_skill_name(catalogue, share.name) for share in shares}
+    skills = [
+        _score(skill, items)
+        for skill, items in found.values()
+        if _has_own_evidence(skill, items, with_files, catalogue)
+    ]
     skills.sort(key=lambda s: (-s.confidence, s.name.lower()))
     return tuple(skills), unmatched
+
+
+def _language_skill_name(catalogue: Catalogue, language: str) -> str:
+    skill = catalogue.by_name(LANGUAGE_SKILLS.get(language, language))
+    return skill.name if skill is not None else language
+
+
+def _has_own_evidence(
+    skill: SkillDef,
+    items: list[tuple[Evidence, float]],
+    with_files: set[str],
+    catalogue: Catalogue,
+) -> bool:
+    """The evidence rules that decide whether a skill is named at all.
+
+    * A language the statistics can count is named only when files of it
+      were counted: ``actions/setup-java`` or a ``openjdk`` image in an
+      Android app with no ``.java`` file are CI and toolchain facts, not Java.
+    * OS packages alone name no language, runtime, framework or tool.
+    """
+    if skill.category == "language" and skill.name not in with_files:
+        if _countable(catalogue, skill.name):
+            return False
+    if skill.category in _NEEDS_OWN_EVIDENCE:
+        return any(e.kind != "os_package" for e, _ in items)
+    return True
+
+
+def _countable(catalogue: Catalogue, name: str) -> bool:
+    """True when language statistics can count files of the catalogue language ``name``."""
+    countable = _countable_names(id(catalogue), catalogue)
+    return name in countable
+
+
+_COUNTABLE_CACHE: dict[int, frozenset[str]] = {}
+
+
+def _countable_names(key: int, catalogue: Catalogue) -> frozenset[str]:
+    if key not in _COUNTABLE_CACHE:
+        _COUNTABLE_CACHE.clear()
+        _COUNTABLE_CACHE[key] = frozenset(
+            _language_skill_name(catalogue, name) for name in lang.countable_languages()
+        )
+    return _COUNTABLE_CACHE[key]
 
 
 def _score(skill: SkillDef, items: list[tuple[Evidence, float]]) -> Skill:

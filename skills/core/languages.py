@@ -322,6 +322,19 @@ _CONTENT_RULES: tuple[tuple[str, re.Pattern[bytes], str | None], ...] = (
     (".ts", re.compile(rb"^\s*<\?xml|<TS\b"), None),
     (".inc", re.compile(rb"^(?!.*<\?php)", re.S), None),
     (".v", re.compile(rb"\b(Theorem|Lemma|Proof|Require Import)\b"), "Coq"),
+    (".v", re.compile(rb"^\s*(pub\s+)?fn\s+\w+\s*\(", re.M), "V"),
+    # .pro: Prolog clauses, a qmake project, else ProGuard rules (configuration, not code).
+    (".pro", re.compile(rb"^[^#\n]*:-", re.M), "Prolog"),
+    (
+        ".pro",
+        re.compile(rb"^\s*(QT|SOURCES|HEADERS|TEMPLATE|TARGET|FORMS)\s*[-+*]?=", re.M),
+        "QMake",
+    ),
+    (".pro", re.compile(rb""), None),
+    (".fs", re.compile(rb"^\s*#version\s+\d+|\bgl_Frag|\buniform\s+\w+", re.M), "GLSL"),
+    (".cl", re.compile(rb"__kernel\b|__global\b"), "OpenCL"),
+    # A .d file holding make rules is a compiler's dependency list, not D code.
+    (".d", re.compile(rb"^[\w./+-]+\.o\s*:", re.M), None),
 )
 
 
@@ -388,6 +401,15 @@ def _language_for_name(name: str) -> str | None:
     if language is None or language in EXCLUDED_LANGUAGES:
         return None
     return language
+
+
+@lru_cache(maxsize=1)
+def countable_languages() -> frozenset[str]:
+    """Every language name the statistics can report (a file of it would be counted)."""
+    ext_table, name_table = _pygments_table()
+    names = {*ext_table.values(), *name_table.values(), *_OVERRIDES.values()}
+    names.update(result for _, _, result in _CONTENT_RULES)
+    return frozenset(n for n in names if n is not None and n not in EXCLUDED_LANGUAGES)
 
 
 def refine_language(path: str, language: str, head: bytes) -> str | None:

@@ -284,6 +284,14 @@ def parse_setup_cfg(path: str, data: bytes) -> list[Dependency]:
                 dep = _requirement(item, path, 0, kind)
                 deps.extend(d for d in [_fix_line(dep, lines.next(item))] if d)
 
+    # Only the packaging sections are setuptools'; a file holding just
+    # [flake8] or [tool:pytest] is that tool's configuration.
+    for section in ("metadata", "options"):
+        if parser.has_section(section):
+            deps.append(
+                Dependency("pypi", "setuptools", "", "build", path, line_of(text, f"[{section}]"))
+            )
+            break
     if parser.has_section("options"):
         options = parser["options"]
         add_block(options.get("install_requires", ""), "runtime")
