@@ -120,6 +120,7 @@ _CANDIDATE_SUFFIXES = (
     ".containerfile",
     ".json",
     ".prisma",
+    ".toml",
 )
 _CANDIDATE_PREFIXES = (
     "dockerfile",
@@ -165,6 +166,8 @@ def find_parser(path: str) -> ParserSpec | None:
             return _CI
     if name.endswith(".gemspec"):
         return _RUBY
+    if name.endswith(".versions.toml"):
+        return _JVM
     if name.endswith((".csproj", ".fsproj", ".vbproj")):
         return _DOTNET
     if name.endswith(".tf"):
