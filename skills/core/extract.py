@@ -51,6 +51,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from projects.core.source import FileEntry, RepoSource, SourceError
+from skills.core import imports
 from skills.core import languages as lang
 from skills.core.catalogue import Catalogue, SkillDef
 from skills.core.heads import read_heads
@@ -93,6 +94,7 @@ class Evidence:
     raw: str
     version: str
     kind: str
+    ecosystem: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,6 +138,9 @@ class _Scan:
     read: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     files_skipped: list[tuple[str, str]] = field(default_factory=list)
+    import_candidates: list[str] = field(default_factory=list)
+    all_paths: list[str] = field(default_factory=list)
+    imports: imports.ImportScan | None = None
 
 
 def extract_skills(
@@ -145,6 +150,8 @@ def extract_skills(
     max_file_bytes: int = 1_000_000,
     max_files: int = 200_000,
     manifest_budget: int = DEFAULT_MANIFEST_BUDGET,
+    max_import_files: int = imports.DEFAULT_MAX_FILES,
+    max_import_bytes: int = imports.DEFAULT_MAX_BYTES,
 ) -> SkillsResult:
     """Skills, language shares and manifest report of the repository in ``source``.
 
@@ -168,7 +175,16 @@ def extract_skills(
     for entry in entries:
         _classify(entry, scan, catalogue, max_file_bytes)
     _read_manifests(source, scan, max_file_bytes, manifest_budget)
-    totals, largest = _count_languages(source, scan.code_files, max_file_bytes)
+    import_paths = set(imports.sample(scan.import_candidates, max_import_files))
+    totals, largest, import_heads = _count_languages(
+        source, scan.code_files, max_file_bytes, import_paths, max_import_bytes
+    )
+    scan.imports = imports.scan_imports(
+        import_heads,
+        own_modules=imports.own_python_modules(scan.all_paths),
+        complete=len(import_paths) == len(scan.import_candidates),
+    )
+    scan.dependencies.extend(scan.imports.dependencies)
     shares = lang.shares_from_totals(totals)
     skills, unmatched = _merge(scan, shares, largest, catalogue)
     return SkillsResult(
@@ -189,6 +205,7 @@ def _classify(entry: FileEntry, scan: _Scan, catalogue: Catalogue, max_file_byte
     path = entry.path
     if lang.is_vendored(path):
         return
+    scan.all_paths.append(path)
     spec = find_parser(path)
     if entry.is_symlink:
         if spec is not None and not spec.candidate:
@@ -213,6 +230,8 @@ def _classify(entry: FileEntry, scan: _Scan, catalogue: Catalogue, max_file_byte
             scan.files_skipped.append((path, f"larger than {max_file_bytes} bytes, not counted"))
         else:
             scan.code_files.append((entry, language))
+            if imports.is_candidate(path):
+                scan.import_candidates.append(path)
 
 
 # -- stage 3: manifests -------------------------------------------------------------
@@ -307,13 +326,26 @@ def _parse(spec: ParserSpec, path: str, data: bytes, scan: _Scan, read_include: 
 
 
 def _count_languages(
-    source: RepoSource, code_files: list[tuple[FileEntry, str]], max_file_bytes: int
-) -> tuple[dict[str, int], dict[str, tuple[int, str]]]:
-    """Bytes per language and the largest file of each (its evidence)."""
+    source: RepoSource,
+    code_files: list[tuple[FileEntry, str]],
+    max_file_bytes: int,
+    import_paths: set[str],
+    max_import_bytes: int,
+) -> tuple[dict[str, int], dict[str, tuple[int, str]], dict[str, bytes]]:
+    """Bytes per language, the largest file of each (its evidence), and the
+    longer heads of the files chosen for the import scan.
+
+    Each file is read once: the import-scan files up to ``max_import_bytes``
+    (their first KiB serves the language checks too), the others 1 KiB.
+    """
     totals: dict[str, int] = {}
     largest: dict[str, tuple[int, str]] = {}
     entries = [entry for entry, _ in code_files]
-    heads = read_heads(source, entries, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes)
+    longer = [entry for entry in entries if entry.path in import_paths]
+    shorter = [entry for entry in entries if entry.path not in import_paths]
+    import_heads = read_heads(source, longer, size=max_import_bytes, max_file_bytes=max_file_bytes)
+    heads = read_heads(source, shorter, size=lang.HEAD_BYTES, max_file_bytes=max_file_bytes)
+    heads.update((path, data[: lang.HEAD_BYTES]) for path, data in import_heads.items())
     compiled = lang.compiled_stylesheets(entry.path for entry in entries)
     for entry, by_name in code_files:
         if entry.path in compiled:
@@ -327,7 +359,7 @@ def _count_languages(
         totals[language] = totals.get(language, 0) + entry.size
         if entry.size > largest.get(language, (-1, ""))[0]:
             largest[language] = (entry.size, entry.path)
-    return totals, largest
+    return totals, largest, import_heads
 
 
 # -- stages 5 and 6: match and merge ----------------------------------------------------
@@ -373,7 +405,7 @@ def _merge(
             continue
         add(
             skill,
-            Evidence(dep.file, dep.line, dep.name, dep.spec, dep.kind),
+            Evidence(dep.file, dep.line, dep.name, dep.spec, dep.kind, dep.ecosystem),
             KIND_WEIGHTS.get(dep.kind, 0.25),
         )
     for skill, path in scan.signals:
@@ -393,13 +425,52 @@ def _merge(
             min(0.5 + share.share, 0.95),
         )
     with_files = {_language_skill_name(catalogue, share.name) for share in shares}
+    complete = scan.imports.ecosystems if scan.imports and scan.imports.complete else frozenset()
     skills = [
-        _score(skill, items)
+        _demoted(_score(skill, items))
+        if _never_imported(skill, items, complete)
+        else _score(skill, items)
         for skill, items in found.values()
         if _has_own_evidence(skill, items, with_files, catalogue)
     ]
     skills.sort(key=lambda s: (-s.confidence, s.name.lower()))
     return tuple(skills), unmatched
+
+
+#: Declared dependencies in these categories may be demoted when never imported.
+_DEMOTABLE = frozenset({"library", "framework"})
+#: Used without an import of their own: plugins, servers, drivers, CLI tools,
+#: type stubs and Django apps (named as strings in settings).
+DEMOTION_EXEMPT = re.compile(
+    r"^(@types/|types-|pytest-|flake8-|eslint-|babel-|@babel/|django-|djangorestframework|"
+    r"gunicorn|uvicorn|hypercorn|daphne|waitress|psycopg|mysqlclient|pymysql|"
+    r"tailwindcss|@tailwindcss/|postcss|autoprefixer|bootstrap|font-awesome|@fortawesome/)"
+    r"|(-plugin|-loader|-preset|-cli|-adapter|-driver)(-|$)|plugin"
+)
+_DEMOTION_FACTOR = 0.5
+
+
+def _never_imported(
+    skill: SkillDef, items: list[tuple[Evidence, float]], complete: frozenset[str]
+) -> bool:
+    """True for a library or framework only declared (never imported, never
+    configured) in ecosystems whose whole code was scanned: transitive noise.
+
+    An allow-list (``DEMOTION_EXEMPT``) keeps what is used without an import.
+    """
+    if skill.category not in _DEMOTABLE or not complete:
+        return False
+    for evidence, _ in items:
+        if evidence.kind not in ("runtime", "peer") or evidence.ecosystem not in complete:
+            return False
+        if DEMOTION_EXEMPT.search(evidence.raw.lower()):
+            return False
+    return True
+
+
+def _demoted(skill: Skill) -> Skill:
+    confidence = round(skill.confidence * _DEMOTION_FACTOR, 2)
+    return Skill(skill.name, skill.category, confidence, skill.version, skill.evidence)
 
 
 def _language_skill_name(catalogue: Catalogue, language: str) -> str:

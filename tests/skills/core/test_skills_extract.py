@@ -131,20 +131,23 @@ def test_report_has_the_json_shape_of_the_command(catalogue):
         {
             "requirements.txt": "django==5.0\n",
             "package.json": "[]",
-            "main.py": "x = 1\n",
+            "main.py": "import django\n",
         }
     )
     # Written lower case on purpose: evidence keeps the name as written.
     report = skills_report(extract_skills(source, catalogue=catalogue))
     assert json.loads(json.dumps(report)) == report
-    assert report["languages"] == [{"name": "Python", "bytes": 6, "share": 1.0}]
+    assert report["languages"] == [{"name": "Python", "bytes": 14, "share": 1.0}]
     django = next(s for s in report["skills"] if s["name"] == "Django")
     assert django == {
         "name": "Django",
         "category": "framework",
-        "confidence": 0.6,
+        "confidence": 0.82,
         "version": "5.0",
-        "evidence": [{"file": "requirements.txt", "line": 1, "raw": "django"}],
+        "evidence": [
+            {"file": "main.py", "line": 1, "raw": "django"},
+            {"file": "requirements.txt", "line": 1, "raw": "django"},
+        ],
     }
     assert report["manifests"]["read"] == ["requirements.txt"]
     assert report["manifests"]["skipped"] == [
