@@ -88,6 +88,9 @@ PYTHON_IMPORT_PACKAGES = {
     "win32api": "pywin32",
 }
 
+#: Files per package kept as evidence: more say nothing new and cost time.
+MAX_FILES_PER_PACKAGE = 3
+
 #: Node's built-in modules: importing them needs no package.
 NODE_BUILTINS = frozenset(
     "assert async_hooks buffer child_process cluster console constants crypto dgram "
@@ -103,10 +106,12 @@ _PY_IMPORT = re.compile(
     r"^[ \t]*(?:from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b|import[ \t]+([A-Za-z_][\w., \t]*))",
     re.M,
 )
-_JS_IMPORT = re.compile(
-    r"""(?:\bimport\s+(?:[\w*{}\s,$]+\s+from\s+)?|\bexport\s+[\w*{}\s,$]+\s+from\s+|"""
-    r"""\bimport\s*\(\s*|\brequire\s*\(\s*)['"]([^'"\n]+)['"]"""
-)
+# The specifier follows ``from`` (``import x from``, ``export … from``, even
+# across lines), a bare ``import``, or ``import(``/``require(``. Anchoring on
+# those words alone keeps the search linear: no pattern spans the clause.
+# The word boundary is checked by hand: a leading ``\b`` makes the search
+# several times slower.
+_JS_IMPORT = re.compile(r"""(?:from|import|require)\s*\(?\s*['"]([^'"\n]+)['"]""")
 _GO_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.M)
 _GO_SINGLE = re.compile(r"""^import\s+(?:[\w.]+\s+)?"([^"]+)\"""", re.M)
 _GO_PATH = re.compile(r'"([^"]+)"')
@@ -170,7 +175,9 @@ def scan_imports(
     """Import dependencies of already-read file heads (path → first bytes)."""
     deps: list[Dependency] = []
     ecosystems: set[str] = set()
-    for path, data in contents.items():
+    per_package: dict[tuple[str, str], int] = {}
+    for path in sorted(contents):
+        data = contents[path]
         text = data.decode("utf-8", "replace")
         lower = path.lower()
         if lower.endswith(PYTHON_SUFFIXES):
@@ -184,7 +191,10 @@ def scan_imports(
             ecosystem = "npm"
         ecosystems.add(ecosystem)
         for name, line in found.items():
-            deps.append(Dependency(ecosystem, name, "", "import", path, line))
+            seen = per_package.get((ecosystem, name), 0)
+            if seen < MAX_FILES_PER_PACKAGE:
+                per_package[(ecosystem, name)] = seen + 1
+                deps.append(Dependency(ecosystem, name, "", "import", path, line))
     return ImportScan(tuple(deps), len(contents), complete, frozenset(ecosystems))
 
 
@@ -192,9 +202,32 @@ def _line_at(text: str, pos: int) -> int:
     return text.count("\n", 0, pos) + 1
 
 
+def _lines_with(text: str, words: tuple[str, ...]) -> Iterable[tuple[int, str]]:
+    """(start offset, line) of each line holding one of ``words``, in order.
+
+    ``str.find`` jumps from one occurrence to the next, so the regular
+    expressions only ever see the few lines that can hold an import.
+    """
+    starts: set[int] = set()
+    for word in words:
+        pos = text.find(word)
+        while pos >= 0:
+            start = text.rfind("\n", 0, pos) + 1
+            end = text.find("\n", pos)
+            end = len(text) if end < 0 else end
+            starts.add(start)
+            pos = text.find(word, end)
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        yield start, text[start : len(text) if end < 0 else end]
+
+
 def _python(text: str, own: frozenset[str]) -> dict[str, int]:
     found: dict[str, int] = {}
-    for match in _PY_IMPORT.finditer(text):
+    for start, line in _lines_with(text, ("import",)):
+        match = _PY_IMPORT.match(line)
+        if match is None:
+            continue
         if match.group(1):
             modules = [match.group(1)]
         else:
@@ -202,7 +235,7 @@ def _python(text: str, own: frozenset[str]) -> dict[str, int]:
         for module in modules:
             package = _python_package(module, own)
             if package and package not in found:
-                found[package] = _line_at(text, match.start())
+                found[package] = _line_at(text, start)
     return found
 
 
@@ -218,10 +251,14 @@ def _python_package(module: str, own: frozenset[str]) -> str | None:
 
 def _javascript(text: str) -> dict[str, int]:
     found: dict[str, int] = {}
-    for match in _JS_IMPORT.finditer(text):
-        package = _npm_package(match.group(1))
-        if package and package not in found:
-            found[package] = _line_at(text, match.start())
+    for start, line in _lines_with(text, ("from", "import", "require")):
+        for match in _JS_IMPORT.finditer(line):
+            at = match.start()
+            if at and (line[at - 1].isalnum() or line[at - 1] in "_$."):
+                continue
+            package = _npm_package(match.group(1))
+            if package and package not in found:
+                found[package] = _line_at(text, start)
     return found
 
 
@@ -237,7 +274,14 @@ def _npm_package(specifier: str) -> str | None:
     return name
 
 
+_GO_FIRST_DECLARATION = re.compile(r"^(?:func|type|var|const)\b", re.M)
+
+
 def _go(text: str) -> dict[str, int]:
+    # Go allows imports only before the first declaration: the rest is not searched.
+    first = _GO_FIRST_DECLARATION.search(text)
+    if first is not None:
+        text = text[: first.start()]
     found: dict[str, int] = {}
     spans = [(m.start(), m.group(1)) for m in _GO_SINGLE.finditer(text)]
     for block in _GO_BLOCK.finditer(text):

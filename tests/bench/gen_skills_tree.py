@@ -31,6 +31,12 @@ MANIFESTS = {
     "main.tf": 'terraform {\n  required_providers {\n    aws = {\n      source = "hashicorp/aws"\n      version = "~> 5.0"\n    }\n  }\n}\nprovider "aws" {}\n',
 }
 SERVICES = [f"services/svc{i:02d}" for i in range(5)]
+#: The imports at the top of each source file, so that the import scan has work to do.
+IMPORT_HEADERS = {
+    "py": "import os\nimport json\nfrom django.db import models\nimport requests\n\n",
+    "ts": "import React from 'react';\nimport axios from 'axios';\nimport { x } from './local';\n\n",
+    "go": 'package svc\n\nimport (\n\t"fmt"\n\t"github.com/gin-gonic/gin"\n)\n\n',
+}
 LANGS = [
     ("py", "def handler_{n}(event):\n    return {{'ok': True, 'n': {n}}}\n\n"),
     (
@@ -71,7 +77,9 @@ def generate(dest: Path) -> list[str]:
         roll = rng.random()
         if roll < 0.78:
             ext, template = rng.choice(LANGS)
-            body = "".join(template.format(n=n + k) for k in range(rng.randint(8, 120)))
+            body = IMPORT_HEADERS.get(ext, "") + "".join(
+                template.format(n=n + k) for k in range(rng.randint(8, 120))
+            )
             path = f"{service}/src/pkg{rng.randint(0, 40)}/mod{n}.{ext}"
             files[path] = body.encode()
         elif roll < 0.88:
