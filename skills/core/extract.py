@@ -66,6 +66,7 @@ KIND_WEIGHTS = {
     "peer": 0.45,
     "action": 0.45,
     "dev": 0.40,
+    "vendored": 0.45,
     "os_package": 0.35,
     "import": 0.55,
     "config": 0.25,
@@ -139,6 +140,7 @@ class _Scan:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     files_skipped: list[tuple[str, str]] = field(default_factory=list)
     import_candidates: list[str] = field(default_factory=list)
+    assets: list[tuple[SkillDef, FileEntry]] = field(default_factory=list)
     all_paths: list[str] = field(default_factory=list)
     imports: imports.ImportScan | None = None
 
@@ -185,6 +187,7 @@ def extract_skills(
         complete=len(import_paths) == len(scan.import_candidates),
     )
     scan.dependencies.extend(scan.imports.dependencies)
+    scan.dependencies.extend(_asset_dependencies(source, scan.assets, max_file_bytes))
     shares = lang.shares_from_totals(totals)
     skills, unmatched = _merge(scan, shares, largest, catalogue)
     return SkillsResult(
@@ -204,6 +207,8 @@ def extract_skills(
 def _classify(entry: FileEntry, scan: _Scan, catalogue: Catalogue, max_file_bytes: int) -> None:
     path = entry.path
     if lang.is_vendored(path):
+        if path.lower().endswith(_ASSET_SUFFIXES) and "node_modules/" not in path.lower():
+            scan.assets.extend((skill, entry) for skill in catalogue.match_file(path))
         return
     scan.all_paths.append(path)
     spec = find_parser(path)
@@ -213,8 +218,14 @@ def _classify(entry: FileEntry, scan: _Scan, catalogue: Catalogue, max_file_byte
         elif lang.language_for(path) is not None:
             scan.files_skipped.append((path, "symbolic link, not followed"))
         return
+    copied = path.lower().endswith(_ASSET_SUFFIXES) and (
+        lang.is_vendored_asset(path) or ".min." in path.lower()
+    )
     for skill in catalogue.match_file(path):
-        scan.signals.append((skill, path))
+        if copied:
+            scan.assets.append((skill, entry))
+        else:
+            scan.signals.append((skill, path))
     if spec is not None:
         limit = MAX_CANDIDATE_YAML_BYTES if spec.candidate else max_file_bytes
         if entry.size > limit:
@@ -320,6 +331,34 @@ def _parse(spec: ParserSpec, path: str, data: bytes, scan: _Scan, read_include: 
         return
     scan.read.append(path)
     scan.dependencies.extend(found)
+
+
+_ASSET_SUFFIXES = (".js", ".css", ".mjs")
+_HEADER_VERSION = re.compile(rb"\bv?(\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?)\b")
+_NAME_VERSION = re.compile(r"-v?(\d+\.\d+(?:\.\d+)?)(?=[.-])")
+
+
+def _asset_dependencies(
+    source: RepoSource, assets: list[tuple[SkillDef, FileEntry]], max_file_bytes: int
+) -> list[Dependency]:
+    """A front-end library copied into the repository (``static/js/lib/jquery.min.js``).
+
+    Named from the file, with the version its header comment gives
+    (``/*! jQuery v3.7.1 | …``) or, failing that, its file name
+    (``jquery-3.7.1.min.js``). These files never count as code.
+    """
+    heads = read_heads(source, [e for _, e in assets], size=512, max_file_bytes=max_file_bytes)
+    deps = []
+    for skill, entry in assets:
+        head = heads.get(entry.path, b"")
+        comment = head.split(b"*/", 1)[0] if head.lstrip().startswith(b"/*") else b""
+        found = _HEADER_VERSION.search(comment)
+        version = found.group(1).decode("ascii", "replace") if found else ""
+        if not version:
+            by_name = _NAME_VERSION.search(entry.path.rsplit("/", 1)[-1])
+            version = by_name.group(1) if by_name else ""
+        deps.append(Dependency("skill", skill.name, version, "vendored", entry.path, 1))
+    return deps
 
 
 # -- stage 4: languages -------------------------------------------------------------
@@ -537,7 +576,7 @@ def _score(skill: SkillDef, items: list[tuple[Evidence, float]]) -> Skill:
         (
             display_version(e.version)
             for e, _ in ordered
-            if e.version and _names_skill(skill, e.raw)
+            if e.version and (e.kind == "vendored" or _names_skill(skill, e.raw))
         ),
         "",
     )

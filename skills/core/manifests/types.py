@@ -6,7 +6,19 @@ from dataclasses import dataclass
 
 #: How a dependency is used; the extraction weighs evidence by it.
 KINDS = frozenset(
-    {"runtime", "dev", "peer", "build", "config", "image", "action", "provider", "os_package"}
+    {
+        "runtime",
+        "dev",
+        "peer",
+        "build",
+        "config",
+        "image",
+        "action",
+        "provider",
+        "os_package",
+        "vendored",
+        "import",
+    }
 )
 
 #: Ecosystems a catalogue entry can match, plus ``skill``: a parser that
