@@ -70,6 +70,7 @@ KIND_WEIGHTS = {
     "os_package": 0.35,
     "import": 0.55,
     "config": 0.25,
+    "script": 0.25,
 }
 MAX_CONFIDENCE = 0.99
 #: Bytes of manifests one extraction reads at most (settings may change it).

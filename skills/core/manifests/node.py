@@ -2,7 +2,9 @@
 
 A ``package.json`` needs no ``name`` (applications rarely have one). Script
 commands are read for the tools they run (``next build``, ``jest``), which
-counts as configuration-strength evidence. Lock files are recognised by name
+counts as configuration-strength evidence (kind ``script``): a script word
+is only ever an npm package name, never a technology's name (``echo`` is not
+the Go framework Echo). Lock files are recognised by name
 alone; their content is never read.
 """
 
@@ -144,5 +146,5 @@ def _scripts(scripts: dict[str, Any], path: str, text: str) -> list[Dependency]:
             tool = words[0].strip("'\"")
             if tool and tool not in seen and re.match(r"^@?[a-z0-9][\w./-]*$", tool):
                 seen.add(tool)
-                deps.append(Dependency("npm", tool, "", "config", path, lines.next(key)))
+                deps.append(Dependency("npm", tool, "", "script", path, lines.next(key)))
     return deps

@@ -17,6 +17,7 @@ KINDS = frozenset(
         "provider",
         "os_package",
         "vendored",
+        "script",
         "import",
     }
 )

@@ -126,3 +126,10 @@ def test_proguard_rules_do_not_make_an_android_app_a_prolog_project():
         }
     )
     assert "Prolog" not in found
+
+
+def test_a_script_word_is_an_npm_package_never_a_technology_name():
+    package = '{"scripts": {"hello": "echo hi && jest"}, "devDependencies": {"jest": "^29"}}'
+    found = names({"package.json": package})
+    assert "Echo" not in found
+    assert "Jest" in found
