@@ -228,7 +228,7 @@ def _classify(entry: FileEntry, scan: _Scan, catalogue: Catalogue, max_file_byte
         else:
             scan.signals.append((skill, path))
     if spec is not None:
-        limit = MAX_CANDIDATE_YAML_BYTES if spec.candidate else max_file_bytes
+        limit = MAX_CANDIDATE_YAML_BYTES if spec.candidate else (spec.max_bytes or max_file_bytes)
         if entry.size > limit:
             target = scan.files_skipped if spec.candidate else scan.skipped
             target.append((path, f"larger than {limit} bytes ({entry.size})"))
@@ -292,7 +292,8 @@ def _read_manifests(source: RepoSource, scan: _Scan, max_file_bytes: int, budget
     ordered = sorted(scan.to_read, key=lambda item: not item[1].follows_includes)
     ordered = _within_budget(ordered, scan, budget)
     for batch in _batches(ordered):
-        contents = source.read_many([entry.path for entry, _ in batch], max_bytes=max_file_bytes)
+        cap = max(spec.max_bytes or max_file_bytes for _, spec in batch)
+        contents = source.read_many([entry.path for entry, _ in batch], max_bytes=cap)
         known.update(
             (entry.path, contents[entry.path])
             for entry, spec in batch
@@ -437,7 +438,11 @@ def _merge(
     def add(skill: SkillDef, evidence: Evidence, weight: float) -> None:
         found.setdefault(skill.name, (skill, []))[1].append((evidence, weight))
 
+    locked: dict[tuple[str, str], str] = {}
     for dep in scan.dependencies:
+        if dep.kind == "lock":
+            locked.setdefault((dep.ecosystem, _normalise(dep.ecosystem, dep.name)), dep.spec)
+            continue
         skill = _lookup(catalogue, dep)
         if skill is None:
             if dep.ecosystem != "skill" and dep.kind in _EVIDENCE_KINDS:
@@ -467,9 +472,9 @@ def _merge(
     with_files = {_language_skill_name(catalogue, share.name) for share in shares}
     complete = scan.imports.ecosystems if scan.imports and scan.imports.complete else frozenset()
     skills = [
-        _demoted(_score(skill, items))
+        _demoted(_score(skill, items, locked))
         if _never_imported(skill, items, complete)
-        else _score(skill, items)
+        else _score(skill, items, locked)
         for skill, items in found.values()
         if _has_own_evidence(skill, items, with_files, catalogue)
     ]
@@ -557,7 +562,16 @@ def _countable_names(key: int, catalogue: Catalogue) -> frozenset[str]:
     return _COUNTABLE_CACHE[key]
 
 
-def _score(skill: SkillDef, items: list[tuple[Evidence, float]]) -> Skill:
+def _normalise(ecosystem: str, name: str) -> str:
+    lower = name.split("[", 1)[0].strip().lower()
+    return re.sub(r"[-_.]+", "-", lower) if ecosystem == "pypi" else lower
+
+
+def _score(
+    skill: SkillDef,
+    items: list[tuple[Evidence, float]],
+    locked: dict[tuple[str, str], str] | None = None,
+) -> Skill:
     unique: dict[tuple[str, int | None, str], tuple[Evidence, float]] = {}
     for evidence, weight in items:
         key = (evidence.file, evidence.line, evidence.raw)
@@ -573,14 +587,16 @@ def _score(skill: SkillDef, items: list[tuple[Evidence, float]]) -> Skill:
     ordered = sorted(unique.values(), key=lambda item: (-item[1], item[0].file, item[0].line or 0))
     # A version belongs to the skill only when the evidence names the skill
     # itself: psycopg's version is not PostgreSQL's, nor checkout's GitHub Actions'.
-    version = next(
-        (
-            display_version(e.version)
-            for e, _ in ordered
-            if e.version and (e.kind == "vendored" or _names_skill(skill, e.raw))
-        ),
-        "",
-    )
+    # A lock file's resolved version beats the declared range.
+    locked = locked or {}
+    version = ""
+    for e, _ in ordered:
+        if e.kind != "vendored" and not _names_skill(skill, e.raw):
+            continue
+        resolved = locked.get((e.ecosystem, _normalise(e.ecosystem, e.raw))) or e.version
+        if resolved:
+            version = display_version(resolved)
+            break
     evidence = tuple(
         e for e, _ in sorted(unique.values(), key=lambda i: (i[0].file, i[0].line or 0, i[0].raw))
     )
