@@ -562,9 +562,12 @@ def _countable_names(key: int, catalogue: Catalogue) -> frozenset[str]:
     return _COUNTABLE_CACHE[key]
 
 
+_PEP503_SEPARATORS = re.compile(r"[-_.]+")
+
+
 def _normalise(ecosystem: str, name: str) -> str:
     lower = name.split("[", 1)[0].strip().lower()
-    return re.sub(r"[-_.]+", "-", lower) if ecosystem == "pypi" else lower
+    return _PEP503_SEPARATORS.sub("-", lower) if ecosystem == "pypi" else lower
 
 
 def _score(

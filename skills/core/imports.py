@@ -112,6 +112,7 @@ _PY_IMPORT = re.compile(
 # The word boundary is checked by hand: a leading ``\b`` makes the search
 # several times slower.
 _JS_IMPORT = re.compile(r"""(?:from|import|require)\s*\(?\s*['"]([^'"\n]+)['"]""")
+_NPM_NAME = re.compile(r"^[a-z0-9][\w.-]*$")
 _GO_BLOCK = re.compile(r"^import\s*\(([^)]*)\)", re.M)
 _GO_SINGLE = re.compile(r"""^import\s+(?:[\w.]+\s+)?"([^"]+)\"""", re.M)
 _GO_PATH = re.compile(r'"([^"]+)"')
@@ -269,7 +270,7 @@ def _npm_package(specifier: str) -> str | None:
     if specifier.startswith("@"):
         return "/".join(parts[:2]) if len(parts) >= 2 and parts[1] else None
     name = parts[0]
-    if name in NODE_BUILTINS or not re.match(r"^[a-z0-9][\w.-]*$", name):
+    if name in NODE_BUILTINS or not _NPM_NAME.match(name):
         return None
     return name
 
