@@ -251,6 +251,8 @@ _OVERRIDES = {
     ".bas": "Visual Basic .NET",
     ".sc": "Scala",
     ".pro": "Prolog",
+    # Gradle scripts are build configuration (Linguist: data), not Groovy code.
+    ".gradle": None,
     ".eps": None,
     ".epsi": None,
     ".feature": "Gherkin",
@@ -517,6 +519,11 @@ def is_generated_content(path: str, head: bytes, size: int) -> bool:
     lower = head.lower()
     # Every marker holds "generat" or "edit": two scans screen out most files.
     if (b"generat" in lower or b"edit" in lower) and any(m in lower for m in _GENERATED_MARKERS):
+        return True
+    # A preserved licence banner (``/*!``) opens library builds and bundles
+    # (Bootstrap's CSS, compiled with the app's own rules or not), not code
+    # people write by hand.
+    if path.lower().endswith(_MINIFIABLE) and head.lstrip()[:3] == b"/*!":
         return True
     if path.lower().endswith(_MINIFIABLE) and size > 512 and head:
         lines = head.split(b"\n")

@@ -35,13 +35,13 @@ def parse(path: str, data: bytes) -> list[Dependency]:
 STARTER_BRINGS = {
     "spring-boot-starter-test": ("org.junit.jupiter:junit-jupiter", "org.mockito:mockito-core"),
     "spring-boot-starter-web": ("org.springframework:spring-webmvc",),
+    "spring-boot-starter-webmvc": ("org.springframework:spring-webmvc",),
     "spring-boot-starter-webflux": ("org.springframework:spring-webflux",),
     "spring-boot-starter-data-jpa": ("org.springframework.data:spring-data-jpa",),
     "spring-boot-starter-thymeleaf": ("org.thymeleaf:thymeleaf",),
     "spring-boot-starter-security": ("org.springframework.security:spring-security-core",),
-    "spring-boot-starter-validation": ("org.hibernate.validator:hibernate-validator",),
-    "spring-boot-starter-actuator": ("org.springframework.boot:spring-boot-actuator",),
 }
+_TEST_STARTER = STARTER_BRINGS["spring-boot-starter-test"]
 
 
 def with_starters(deps: list[Dependency]) -> list[Dependency]:
@@ -50,9 +50,17 @@ def with_starters(deps: list[Dependency]) -> list[Dependency]:
         Dependency("maven", brought, "", dep.kind, dep.file, dep.line)
         for dep in deps
         if dep.ecosystem == "maven" and dep.name.startswith("org.springframework.boot:")
-        for brought in STARTER_BRINGS.get(dep.name.partition(":")[2], ())
+        for brought in _brought_by(dep.name.partition(":")[2])
     ]
     return deps + extra
+
+
+def _brought_by(artifact: str) -> tuple[str, ...]:
+    # Spring Boot 4 gives each starter a test starter (``…-webmvc-test``);
+    # every one of them brings JUnit and Mockito.
+    if artifact.startswith("spring-boot-starter-") and artifact.endswith("-test"):
+        return _TEST_STARTER
+    return STARTER_BRINGS.get(artifact, ())
 
 
 def parse_version_catalog(path: str, data: bytes) -> list[Dependency]:

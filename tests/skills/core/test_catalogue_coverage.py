@@ -150,3 +150,34 @@ def test_spring_boot_starters_name_what_they_bring():
         "Mockito",
     } <= set(found)
     assert [e.line for e in found["Mockito"].evidence] == [6]
+
+
+def test_spring_boot_4_starters_and_their_test_starters():
+    gradle = (
+        "dependencies {\n"
+        "  implementation 'org.springframework.boot:spring-boot-starter-webmvc'\n"
+        "  testImplementation 'org.springframework.boot:spring-boot-starter-webmvc-test'\n"
+        "}\n"
+    )
+    files = {"build.gradle": gradle, "src/main/java/App.java": "class App {}\n"}
+    found = {
+        s.name for s in extract_skills(MemorySource(files), catalogue=cached_catalogue()).skills
+    }
+    assert {"Spring MVC", "JUnit", "Mockito"} <= found
+
+
+def test_terraform_managed_kubernetes_names_the_service():
+    tf = 'provider "google" {}\nresource "google_container_cluster" "demo" {\n  name = "demo"\n}\n'
+    found = {
+        s.name: s
+        for s in extract_skills(
+            MemorySource({"terraform/main.tf": tf}), catalogue=cached_catalogue()
+        ).skills
+    }
+    assert [e.line for e in found["Google Kubernetes Engine"].evidence] == [2]
+
+
+def test_gradle_scripts_are_not_groovy_code():
+    files = {"build.gradle": "plugins { id 'java' }\n" * 30, "src/App.java": "class App {}\n"}
+    result = extract_skills(MemorySource(files), catalogue=cached_catalogue())
+    assert [share.name for share in result.languages] == ["Java"]

@@ -59,3 +59,20 @@ def test_compiled_css_next_to_its_source_and_lock_files_do_not_count():
     )
     assert {share.name for share in result.languages} == {"SCSS", "TypeScript"}
     assert "Sass" in {s.name for s in result.skills}
+
+
+def test_a_stylesheet_opening_with_a_library_banner_is_a_build_not_code():
+    result = extract(
+        {
+            "src/main/resources/static/css/app.css": BOOTSTRAP_CSS + ".mine{color:blue}" * 50,
+            "src/main/scss/app.scss": "@import 'bootstrap';\n.mine { color: blue; }\n",
+            "src/main/java/App.java": "class App {}\n" * 20,
+        }
+    )
+    assert [share.name for share in result.languages] == ["Java", "SCSS"]
+
+
+def test_a_procfile_echo_is_not_the_echo_framework():
+    result = extract({"Procfile": "web: bundle exec puma\nrelease: echo migrating\n"})
+    names = {s.name for s in result.skills}
+    assert "Echo" not in names and "Puma" in names
