@@ -555,20 +555,24 @@ _STYLE_SOURCES = (".scss", ".sass", ".less", ".styl")
 
 
 def compiled_stylesheets(paths: Iterable[str]) -> set[str]:
-    """The ``.css`` files compiled from a stylesheet source beside them.
+    """The ``.css`` files compiled from a stylesheet source.
 
     ``app.css`` next to ``app.scss`` (or ``.sass``/``.less``/``.styl``) is the
     build output of the source, so only the source counts, as in Linguist.
+    Build set-ups often write the output elsewhere (``src/main/scss/app.scss``
+    → ``static/css/app.css``), so a source of the same name anywhere counts
+    too, unless it is a partial (``_app.scss``).
     """
-    css: dict[str, str] = {}
+    css: dict[str, list[str]] = {}
     sources: set[str] = set()
     for path in paths:
         lower = path.lower()
-        if lower.endswith(".css"):
-            css[lower[:-4]] = path
-        elif lower.endswith(_STYLE_SOURCES):
-            sources.add(lower.rsplit(".", 1)[0])
-    return {css[stem] for stem in sources if stem in css}
+        name = lower.rpartition("/")[2]
+        if name.endswith(".css"):
+            css.setdefault(name[:-4], []).append(path)
+        elif name.endswith(_STYLE_SOURCES) and not name.startswith("_"):
+            sources.add(name.rsplit(".", 1)[0])
+    return {path for stem in sources for path in css.get(stem, ())}
 
 
 def classify(path: str, size: int, head: bytes | None) -> str | None:

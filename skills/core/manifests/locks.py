@@ -32,8 +32,9 @@ LOCK_ECOSYSTEMS = {
 MAX_LOCK_BYTES = 16 * 1024 * 1024
 
 _GEM_SPEC = re.compile(r"^    ([A-Za-z0-9_.-]+) \(([^)\s]+)\)$", re.M)
+# Only top-level entries ("node_modules/x", not nested copies "node_modules/a/node_modules/x").
 _NPM_PACKAGE = re.compile(
-    r'"(?:[^"\n]*/)?node_modules/((?:@[^/"\n]+/)?[^/"\n]+)":\s*\{\s*"version":\s*"([^"\n]+)"'
+    r'"node_modules/((?:@[^/"\n]+/)?[^/"\n]+)":\s*\{\s*"version":\s*"([^"\n]+)"'
 )
 _YARN_ENTRY = re.compile(
     r'^"?((?:@[^@/\s"]+/)?[^@\s",]+)@[^\n]*:\n\s+version:?\s+"?([^"\s]+)"?', re.M
@@ -51,8 +52,8 @@ def is_lock_file(path: str) -> bool:
 def parse_lock(path: str, data: bytes) -> list[Dependency]:
     """(package, exact version) pairs of a lock file, as ``lock`` dependencies.
 
-    The first version seen for a package wins (the top-level one in
-    package-lock.json, which lists nested copies after it).
+    The first version seen for a package wins; in package-lock.json only
+    the top-level copy counts (nested copies are other packages' choices).
     """
     name = posixpath.basename(path).lower()
     ecosystem = LOCK_ECOSYSTEMS[name]

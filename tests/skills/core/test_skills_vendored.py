@@ -76,3 +76,15 @@ def test_a_procfile_echo_is_not_the_echo_framework():
     result = extract({"Procfile": "web: bundle exec puma\nrelease: echo migrating\n"})
     names = {s.name for s in result.skills}
     assert "Echo" not in names and "Puma" in names
+
+
+def test_css_compiled_into_another_folder_from_a_source_of_the_same_name():
+    result = extract(
+        {
+            "src/main/scss/petclinic.scss": "@import 'header';\n.a { color: red; }\n",
+            "src/main/scss/_header.scss": ".h { color: blue; }\n",
+            "src/main/resources/static/css/petclinic.css": ".a{color:red}\n" * 500,
+            "src/main/java/App.java": "class App {}\n",
+        }
+    )
+    assert [share.name for share in result.languages] == ["SCSS", "Java"]

@@ -49,6 +49,7 @@ def test_package_lock_versions_for_declared_packages():
             "lockfileVersion": 3,
             "packages": {
                 "": {"dependencies": {"react": "^18.2.0"}},
+                "node_modules/a/node_modules/react": {"version": "16.14.0"},
                 "node_modules/react": {"version": "18.3.1"},
                 "node_modules/lodash": {"version": "4.17.21"},
                 "node_modules/x/node_modules/react": {"version": "17.0.2"},
@@ -107,3 +108,8 @@ def test_each_lock_format_yields_exact_versions(name, text, version):
 def test_toolchain_version_files(path, text, skill, version, code):
     found = skills({path: text, code[0]: code[1]})
     assert found[skill].version == version
+
+
+def test_an_image_tag_like_latest_is_not_a_version():
+    compose = "services:\n  db:\n    image: postgres:latest\n"
+    assert skills({"docker-compose.yml": compose})["PostgreSQL"].version == ""
