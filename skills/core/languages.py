@@ -112,6 +112,8 @@ _LOCK_FILES = frozenset(
         "flake.lock",
     }
 )
+#: Build-tool wrapper scripts a tool writes into every project (Linguist vendors them).
+_BUILD_WRAPPERS = frozenset({"gradlew", "gradlew.bat", "mvnw", "mvnw.cmd"})
 #: File-name endings of generated, compiled or minified files.
 _GENERATED_SUFFIXES = (
     "_pb2.py",
@@ -504,6 +506,7 @@ def is_excluded_path(path: str) -> bool:
     name = parts[-1]
     return (
         name in _LOCK_FILES
+        or name in _BUILD_WRAPPERS
         or name.endswith(_GENERATED_SUFFIXES)
         or ".generated." in name
         or "_generated." in name

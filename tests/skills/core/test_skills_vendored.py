@@ -88,3 +88,15 @@ def test_css_compiled_into_another_folder_from_a_source_of_the_same_name():
         }
     )
     assert [share.name for share in result.languages] == ["SCSS", "Java"]
+
+
+def test_build_tool_wrappers_are_not_the_project_s_batch_or_shell_code():
+    result = extract(
+        {
+            "gradlew": "#!/bin/sh\n" + "echo x\n" * 100,
+            "gradlew.bat": "@echo off\n" * 100,
+            "mvnw.cmd": "@echo off\n" * 100,
+            "src/App.java": "class App {}\n",
+        }
+    )
+    assert [share.name for share in result.languages] == ["Java"]
