@@ -37,7 +37,10 @@ STARTER_BRINGS = {
     "spring-boot-starter-web": ("org.springframework:spring-webmvc",),
     "spring-boot-starter-webmvc": ("org.springframework:spring-webmvc",),
     "spring-boot-starter-webflux": ("org.springframework:spring-webflux",),
-    "spring-boot-starter-data-jpa": ("org.springframework.data:spring-data-jpa",),
+    "spring-boot-starter-data-jpa": (
+        "org.springframework.data:spring-data-jpa",
+        "org.hibernate.orm:hibernate-core",
+    ),
     "spring-boot-starter-thymeleaf": ("org.thymeleaf:thymeleaf",),
     "spring-boot-starter-security": ("org.springframework.security:spring-security-core",),
 }
