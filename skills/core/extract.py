@@ -597,7 +597,7 @@ def _score(
         if e.kind != "vendored" and not _names_skill(skill, e.raw):
             continue
         resolved = locked.get((e.ecosystem, _normalise(e.ecosystem, e.raw))) or e.version
-        if resolved and resolved.lower() not in _NOT_VERSIONS:
+        if resolved and _is_version(resolved):
             version = display_version(resolved)
             break
     evidence = tuple(
@@ -606,8 +606,12 @@ def _score(
     return Skill(skill.name, skill.category, confidence, version, evidence)
 
 
-#: Tags that say nothing about the version in use.
-_NOT_VERSIONS = frozenset({"latest", "stable", "main", "master", "edge", "*", "x"})
+def _is_version(value: str) -> bool:
+    """True when ``value`` says which version: ``latest``, ``alpine`` or ``*`` do not
+    (a named release line such as ``lts/iron`` does)."""
+    return any(c.isdigit() for c in value) or value.lower().startswith("lts")
+
+
 _PINNED = re.compile(r"^\s*===?\s*([^,;\s]+)\s*$")
 _IMAGE_TAG_VARIANT = re.compile(r"^v?(\d+(?:\.\d+)*)-[a-z][\w.-]*$")
 

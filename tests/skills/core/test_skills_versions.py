@@ -111,5 +111,6 @@ def test_toolchain_version_files(path, text, skill, version, code):
 
 
 def test_an_image_tag_like_latest_is_not_a_version():
-    compose = "services:\n  db:\n    image: postgres:latest\n"
-    assert skills({"docker-compose.yml": compose})["PostgreSQL"].version == ""
+    compose = "services:\n  db:\n    image: postgres:latest\n  cache:\n    image: redis:alpine\n"
+    found = skills({"docker-compose.yml": compose})
+    assert (found["PostgreSQL"].version, found["Redis"].version) == ("", "")
