@@ -133,3 +133,13 @@ def test_a_script_word_is_an_npm_package_never_a_technology_name():
     found = names({"package.json": package})
     assert "Echo" not in found
     assert "Jest" in found
+
+
+def test_setup_java_gives_the_toolchain_version_of_java_when_java_files_exist():
+    found = names(
+        {
+            ".github/workflows/ci.yml": WORKFLOW_JAVA,
+            "src/Main.java": "class Main {}\n",
+        }
+    )
+    assert found["Java"].version == "17"
