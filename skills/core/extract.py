@@ -242,7 +242,7 @@ def _classify(entry: FileEntry, scan: _Scan, catalogue: Catalogue, max_file_byte
             scan.files_skipped.append((path, f"larger than {max_file_bytes} bytes, not counted"))
         else:
             scan.code_files.append((entry, language))
-            if imports.is_candidate(path):
+            if language in _IMPORT_LANGUAGES and imports.is_candidate(path):
                 scan.import_candidates.append(path)
 
 
@@ -336,6 +336,10 @@ def _parse(spec: ParserSpec, path: str, data: bytes, scan: _Scan, read_include: 
 
 
 _ASSET_SUFFIXES = (".js", ".css", ".mjs")
+#: Languages whose imports are scanned (a cheap screen before the path checks).
+_IMPORT_LANGUAGES = frozenset(
+    {"Python", "JavaScript", "TypeScript", "TSX", "Go", "Vue", "Svelte"}
+)
 _HEADER_VERSION = re.compile(rb"\bv?(\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?)\b")
 _NAME_VERSION = re.compile(r"-v?(\d+\.\d+(?:\.\d+)?)(?=[.-])")
 

@@ -555,6 +555,7 @@ def language_shares(
 
 
 _STYLE_SOURCES = (".scss", ".sass", ".less", ".styl")
+_STYLE_FILES = (".css", *_STYLE_SOURCES)
 
 
 def compiled_stylesheets(paths: Iterable[str]) -> set[str]:
@@ -570,6 +571,8 @@ def compiled_stylesheets(paths: Iterable[str]) -> set[str]:
     sources: set[str] = set()
     for path in paths:
         lower = path.lower()
+        if not lower.endswith(_STYLE_FILES):
+            continue
         name = lower.rpartition("/")[2]
         if name.endswith(".css"):
             css.setdefault(name[:-4], []).append(path)
