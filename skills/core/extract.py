@@ -337,9 +337,7 @@ def _parse(spec: ParserSpec, path: str, data: bytes, scan: _Scan, read_include: 
 
 _ASSET_SUFFIXES = (".js", ".css", ".mjs")
 #: Languages whose imports are scanned (a cheap screen before the path checks).
-_IMPORT_LANGUAGES = frozenset(
-    {"Python", "JavaScript", "TypeScript", "TSX", "Go", "Vue", "Svelte"}
-)
+_IMPORT_LANGUAGES = frozenset({"Python", "JavaScript", "TypeScript", "TSX", "Go", "Vue", "Svelte"})
 _HEADER_VERSION = re.compile(rb"\bv?(\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?)\b")
 _NAME_VERSION = re.compile(r"-v?(\d+\.\d+(?:\.\d+)?)(?=[.-])")
 
