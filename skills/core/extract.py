@@ -219,14 +219,17 @@ def _classify(entry: FileEntry, scan: _Scan, catalogue: Catalogue, max_file_byte
         elif lang.language_for(path) is not None:
             scan.files_skipped.append((path, "symbolic link, not followed"))
         return
-    copied = path.lower().endswith(_ASSET_SUFFIXES) and (
-        lang.is_vendored_asset(path) or ".min." in path.lower()
-    )
-    for skill in catalogue.match_file(path):
+    matched = catalogue.match_file(path)
+    if matched:
+        lower = path.lower()
+        # A copied library file (static/js/lib/jquery.min.js) is named with its version.
+        copied = lower.endswith(_ASSET_SUFFIXES) and (
+            lang.is_vendored_asset(path) or ".min." in lower
+        )
         if copied:
-            scan.assets.append((skill, entry))
+            scan.assets.extend((skill, entry) for skill in matched)
         else:
-            scan.signals.append((skill, path))
+            scan.signals.extend((skill, path) for skill in matched)
     if spec is not None:
         limit = MAX_CANDIDATE_YAML_BYTES if spec.candidate else (spec.max_bytes or max_file_bytes)
         if entry.size > limit:
