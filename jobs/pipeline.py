@@ -291,7 +291,11 @@ def _extract_skills(source):
     from skills.core.catalogue import cached_catalogue
     from skills.core.extract import extract_skills
 
-    return extract_skills(source, catalogue=cached_catalogue())
+    return extract_skills(
+        source,
+        catalogue=cached_catalogue(),
+        manifest_budget=settings.REPOTRACKR_SKILLS_MANIFEST_BUDGET,
+    )
 
 
 def _skills_count(result) -> int:

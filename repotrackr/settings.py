@@ -392,6 +392,10 @@ REPOTRACKR_MAX_TREE_BYTES = env_int("REPOTRACKR_MAX_TREE_MB", 64, minimum=1) * 1
 REPOTRACKR_GIT_MEMORY_BYTES = env_int("REPOTRACKR_GIT_MEMORY_MB", 2048, minimum=0) * 1024 * 1024
 # Resident memory past which a forked work-horse fails its job; 0 = no watchdog.
 REPOTRACKR_JOB_MAX_RSS_BYTES = env_int("REPOTRACKR_JOB_MAX_RSS_MB", 1024, minimum=0) * 1024 * 1024
+# Bytes of manifests (package.json, lock files, compose files...) one skills extraction reads.
+REPOTRACKR_SKILLS_MANIFEST_BUDGET = env_int(
+    "REPOTRACKR_SKILLS_MANIFEST_BUDGET", 32 * 1024 * 1024, minimum=1024
+)
 REPOTRACKR_TOKEN_KEY = env_secret("REPOTRACKR_TOKEN_KEY") or SECRET_KEY
 # Keys used before a rotation, comma-separated: stored tokens still decrypt.
 REPOTRACKR_TOKEN_OLD_KEYS = env_list("REPOTRACKR_TOKEN_OLD_KEYS", "")

@@ -11,6 +11,7 @@ from django.db.models import Q
 class SkillCategory(models.TextChoices):
     LANGUAGE = "language", "Language"
     FRAMEWORK = "framework", "Framework"
+    RUNTIME = "runtime", "Runtime"
     LIBRARY = "library", "Library"
     DATABASE = "database", "Database"
     TESTING = "testing", "Testing"

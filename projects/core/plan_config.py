@@ -10,9 +10,9 @@ Every key is optional::
     stale_after_days: 30
     thresholds: {green: 80, yellow: 40}       # percentages
 
-The file comes from an untrusted repository: it is capped in size and YAML
-aliases are refused outright (they are what "billion laughs" bombs are made
-of, and no sensible config needs them).
+The file comes from an untrusted repository: it is capped in size and read
+with the shared safe YAML loader (aliases within an expansion budget, so a
+"billion laughs" bomb is refused).
 """
 
 from __future__ import annotations
@@ -20,9 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-import yaml
-
 from projects.core.plan_model import DEFAULT_MARKERS, MARKER_STATUSES, StatusMarkers
+from repotrackr.core import safe_yaml
 
 CONFIG_NAMES = ("repotrackr.yml", ".repotrackr.yml", "repotrackr.yaml", ".repotrackr.yaml")
 MAX_CONFIG_BYTES = 64 * 1024
@@ -51,18 +50,6 @@ class PlanConfig:
 DEFAULT_CONFIG = PlanConfig()
 
 
-class _NoAliasLoader(yaml.SafeLoader):
-    """A safe loader that refuses anchors' aliases instead of expanding them."""
-
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise PlanConfigError(
-                f"YAML aliases are not allowed (line {event.start_mark.line + 1})"
-            )
-        return super().compose_node(parent, index)
-
-
 def parse_plan_config(text: str, *, source_path: str = "repotrackr.yml") -> PlanConfig:
     """Parse and validate a ``repotrackr.yml`` text into a :class:`PlanConfig`.
 
@@ -82,15 +69,9 @@ def _parse(text: str, source_path: str) -> PlanConfig:
     if len(text.encode("utf-8", "replace")) > MAX_CONFIG_BYTES:
         raise PlanConfigError(f"larger than {MAX_CONFIG_BYTES // 1024} KiB")
     try:
-        data = yaml.load(text, Loader=_NoAliasLoader)  # noqa: S506 - safe loader subclass
-    except RecursionError:
-        # PyYAML composes nodes recursively: a few KiB of "[[[[" exhaust the stack.
-        raise PlanConfigError("nested too deeply to be a configuration file") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise PlanConfigError(f"{problem}{where}") from None
+        data = safe_yaml.load(text)
+    except safe_yaml.YamlError as exc:
+        raise PlanConfigError(str(exc)) from None
     if data is None:
         return PlanConfig(source_path=source_path)
     if not isinstance(data, dict):

@@ -34,6 +34,7 @@ CATEGORIES = frozenset(
     {
         "language",
         "framework",
+        "runtime",
         "library",
         "database",
         "testing",

@@ -12,6 +12,7 @@ goes through ``read_many`` in batches and the result is cut to size.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Sequence
 
 from projects.core.source import DirectorySource, FileEntry, RepoSource
@@ -57,7 +58,7 @@ def _directory_heads(
     for entry in entries:
         folder, _, name = entry.path.rpartition("/")
         if folder not in folders:
-            folders[folder] = _safe_folder(root_str, inside, folder)
+            folders[folder] = _safe_folder(root_str, inside, folder, folders)
         real = folders[folder]
         if real is None or not name or name in (".", ".."):
             continue
@@ -74,11 +75,32 @@ def _directory_heads(
     return heads
 
 
-def _safe_folder(root: str, inside: str, folder: str) -> str | None:
-    """The real path of ``folder`` when it stays inside ``root``, else ``None``."""
+def _safe_folder(root: str, inside: str, folder: str, known: dict[str, str | None]) -> str | None:
+    """The real path of ``folder`` when it stays inside ``root``, else ``None``.
+
+    Folders are resolved from their parent: when the parent is known to be
+    safe and the last component is a plain directory (not a link), the real
+    path is the parent's plus that name, with one ``lstat``. Anything else
+    (a link, an unknown parent) goes through ``realpath``.
+    """
     if not folder:
         return root
     if folder.startswith("/") or any(part in ("", ".", "..") for part in folder.split("/")):
         return None
+    parent, _, name = folder.rpartition("/")
+    if parent and parent not in known:
+        known[parent] = _safe_folder(root, inside, parent, known)
+    real_parent = known.get(parent) if parent else root
+    if real_parent is None:
+        return None  # the parent already leads outside
+    try:
+        mode = os.lstat(f"{real_parent}/{name}").st_mode
+    except OSError:
+        return None
+    if stat.S_ISDIR(mode):
+        return f"{real_parent}/{name}"
+    if not stat.S_ISLNK(mode):
+        return None
+    # A link: resolve it whole and keep it only if it stays inside.
     real = os.path.realpath(os.path.join(root, folder))
     return real if real == root or real.startswith(inside) else None

@@ -28,9 +28,23 @@ MANIFESTS = {
     "pom.xml": '<?xml version="1.0"?>\n<project><parent><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-parent</artifactId><version>3.2.5</version></parent><dependencies><dependency><groupId>org.springframework.boot</groupId><artifactId>spring-boot-starter-web</artifactId></dependency><dependency><groupId>org.postgresql</groupId><artifactId>postgresql</artifactId></dependency></dependencies></project>\n',
     "Dockerfile": 'FROM python:3.12-slim AS base\nRUN apt-get update && apt-get install -y libpq-dev \\\n    && rm -rf /var/lib/apt/lists/*\nRUN pip install gunicorn\nFROM base\nCMD ["gunicorn"]\n',
     "docker-compose.yml": "services:\n  db:\n    image: postgres:16\n  cache:\n    image: redis:7\n  web:\n    build: .\n",
+    "Gemfile.lock": "GEM\n  remote: https://rubygems.org/\n  specs:\n"
+    + "".join(f"    gem{i} (1.{i}.0)\n" for i in range(200))
+    + "    rails (7.1.3.4)\n    pg (1.5.6)\n    sidekiq (7.2.4)\n\nBUNDLED WITH\n   2.5.9\n",
+    "package-lock.json": '{\n  "lockfileVersion": 3,\n  "packages": {\n'
+    + "".join(
+        f'    "node_modules/pkg{i}": {{\n      "version": "1.{i}.0"\n    }},\n' for i in range(300)
+    )
+    + '    "node_modules/react": {\n      "version": "18.3.1"\n    }\n  }\n}\n',
     "main.tf": 'terraform {\n  required_providers {\n    aws = {\n      source = "hashicorp/aws"\n      version = "~> 5.0"\n    }\n  }\n}\nprovider "aws" {}\n',
 }
 SERVICES = [f"services/svc{i:02d}" for i in range(5)]
+#: The imports at the top of each source file, so that the import scan has work to do.
+IMPORT_HEADERS = {
+    "py": "import os\nimport json\nfrom django.db import models\nimport requests\n\n",
+    "ts": "import React from 'react';\nimport axios from 'axios';\nimport { x } from './local';\n\n",
+    "go": 'package svc\n\nimport (\n\t"fmt"\n\t"github.com/gin-gonic/gin"\n)\n\n',
+}
 LANGS = [
     ("py", "def handler_{n}(event):\n    return {{'ok': True, 'n': {n}}}\n\n"),
     (
@@ -50,8 +64,8 @@ def generate(dest: Path, *, total_files: int = TOTAL_FILES) -> list[str]:
     manifests: list[str] = []
     for index in range(50):
         service = SERVICES[index // 10] if index < 50 else SERVICES[0]
-        name = list(MANIFESTS)[index % 10]
-        folder = f"{service}/part{index % 10 // 5}" if index % 2 else service
+        name = list(MANIFESTS)[index % len(MANIFESTS)]
+        folder = f"{service}/part{index % len(MANIFESTS) // 5}" if index % 2 else service
         if name == "docker-compose.yml" and index % 4 == 1:
             folder = f"{service}/deploy"
         path = f"{folder}/{name}"
@@ -71,7 +85,9 @@ def generate(dest: Path, *, total_files: int = TOTAL_FILES) -> list[str]:
         roll = rng.random()
         if roll < 0.78:
             ext, template = rng.choice(LANGS)
-            body = "".join(template.format(n=n + k) for k in range(rng.randint(8, 120)))
+            body = IMPORT_HEADERS.get(ext, "") + "".join(
+                template.format(n=n + k) for k in range(rng.randint(8, 120))
+            )
             path = f"{service}/src/pkg{rng.randint(0, 40)}/mod{n}.{ext}"
             files[path] = body.encode()
         elif roll < 0.88:

@@ -25,11 +25,14 @@ def found_and_expected(tree: Path) -> tuple[set[str], set[str]]:
     return {s.name for s in result.skills}, expected
 
 
-def test_there_are_nine_fixture_trees():
+def test_there_are_twelve_fixture_trees():
     assert [t.name for t in TREES] == [
+        "android_app",
         "django_app",
+        "django_vendored",
         "go_service",
         "laravel_app",
+        "ml_research",
         "monorepo",
         "nextjs_app",
         "rails_app",
@@ -48,6 +51,17 @@ def test_expected_names_all_exist_in_the_catalogue():
         if catalogue.by_name(name) is None
     }
     assert sorted(missing) == []
+
+
+def test_each_rule_s_fixture_names_nothing_it_does_not_use():
+    # The trees built for the evidence rules: a wrong name there is the rule broken.
+    for name, absent in [
+        ("android_app", {"Java", "Prolog"}),
+        ("django_vendored", {"Less", "Make", "setuptools", "Sprockets"}),
+        ("ml_research", {"Jupyter Notebook"}),
+    ]:
+        found, _ = found_and_expected(FIXTURES / name)
+        assert found & absent == set(), name
 
 
 def test_precision_and_recall_over_all_fixtures_are_at_least_95_percent():
@@ -71,4 +85,5 @@ def test_precision_and_recall_over_all_fixtures_are_at_least_95_percent():
 def test_each_fixture_reads_every_manifest_without_skipping_any(tree):
     result = extract_skills(DirectorySource(tree), catalogue=cached_catalogue())
     assert result.manifests_skipped == ()
-    assert result.manifests_read
+    # The research tree has no manifest at all: its skills come from imports.
+    assert bool(result.manifests_read) == (tree.name != "ml_research")

@@ -20,6 +20,7 @@ from skills.core.manifests import (
     go,
     infra,
     jvm,
+    locks,
     node,
     php,
     python,
@@ -51,6 +52,19 @@ class ParserSpec:
     needs_content: bool = True
     follows_includes: bool = False
     candidate: bool = False
+    #: A size cap of its own (lock files are bigger than hand-written manifests).
+    max_bytes: int | None = None
+
+
+def _parse_lockfile(path: str, data: bytes) -> list[Dependency]:
+    """The package manager a lock file proves, and its pinned versions."""
+    name = posixpath.basename(path).lower()
+    deps: list[Dependency] = []
+    if name in node.LOCK_FILES:
+        deps.extend(node.parse_lockfile(path))
+    elif name == "gemfile.lock":
+        deps.extend(ruby.parse(path, b""))
+    return deps + locks.parse_lock(path, data)
 
 
 _PYTHON = ParserSpec("python", python.parse)
@@ -70,6 +84,7 @@ _INFRA = ParserSpec("infra", infra.parse)
 _K8S = ParserSpec("infra", infra.parse, candidate=True)
 _CONFIG = ParserSpec("config", config.parse)
 _CONFIG_NAME_ONLY = ParserSpec("config", config.parse, needs_content=False)
+_LOCKFILE = ParserSpec("lock", _parse_lockfile, max_bytes=locks.MAX_LOCK_BYTES)
 
 _BY_NAME: dict[str, ParserSpec] = {
     "pyproject.toml": _PYTHON,
@@ -103,6 +118,7 @@ _BY_NAME: dict[str, ParserSpec] = {
     "dockerfile": _DOCKER,
     "containerfile": _DOCKER,
     **{name: _LOCK for name in node.LOCK_FILES},
+    **{name: _LOCKFILE for name in locks.LOCK_ECOSYSTEMS},
 }
 
 
@@ -120,6 +136,7 @@ _CANDIDATE_SUFFIXES = (
     ".containerfile",
     ".json",
     ".prisma",
+    ".toml",
 )
 _CANDIDATE_PREFIXES = (
     "dockerfile",
@@ -165,6 +182,8 @@ def find_parser(path: str) -> ParserSpec | None:
             return _CI
     if name.endswith(".gemspec"):
         return _RUBY
+    if name.endswith(".versions.toml"):
+        return _JVM
     if name.endswith((".csproj", ".fsproj", ".vbproj")):
         return _DOTNET
     if name.endswith(".tf"):

@@ -2,22 +2,22 @@
 
 Every loader turns every failure into ``ManifestError`` with a short reason
 that is safe to show, so a malformed file is reported and skipped instead of
-failing the extraction. YAML is read with the pure-Python safe loader made
-stricter: aliases are refused outright (an anchor/alias "billion laughs"
-document expands exponentially in memory), and every format has a size cap.
+failing the extraction. YAML goes through the one shared safe loader
+(anchors and aliases within an expansion budget, so an alias bomb is
+refused), and every format has a size cap.
 Deeply nested documents raise ``RecursionError`` inside the parsers; that is
 caught here too.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import tomllib
 from typing import Any
 
-import yaml
-
+from repotrackr.core import safe_yaml
 from skills.core.manifests.types import ManifestError
 
 #: Manifests are small; anything bigger is almost certainly not hand-written.
@@ -85,45 +85,18 @@ def load_toml(path: str, data: bytes) -> dict[str, Any]:
         raise ManifestError("TOML nested too deeply") from None
 
 
-class _NoAliasSafeLoader(yaml.SafeLoader):
-    """The safe loader, refusing aliases so that no document can expand."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:  # type: ignore[override]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            line = event.start_mark.line + 1 if event.start_mark else "?"
-            raise ManifestError(f"YAML aliases are not accepted (line {line})")
-        return super().compose_node(parent, index)
-
-
 def load_yaml_all(path: str, data: bytes, *, max_bytes: int = MAX_MANIFEST_BYTES) -> list[Any]:
     """Parse every document of a YAML stream safely; ``ManifestError`` when invalid.
 
-    Only plain data types are built (the safe constructor), aliases are
-    refused, and nesting beyond the interpreter's recursion limit is reported.
+    The shared safe loader (``repotrackr.core.safe_yaml``): plain data types
+    only, anchors and aliases within an expansion budget, deep nesting and
+    alias bombs reported with a clear reason.
     """
     text = decode_text(path, data, max_bytes=max_bytes)
     try:
-        # The reader checks for control characters as soon as it is built.
-        loader = _NoAliasSafeLoader(text)
-    except yaml.YAMLError:
-        raise ManifestError("invalid YAML: control characters") from None
-    try:
-        return [doc for doc in _iter_documents(loader)]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or exc.__class__.__name__
-        raise ManifestError(f"invalid YAML: {problem}{where}") from None
-    except RecursionError:
-        raise ManifestError("YAML nested too deeply") from None
-    finally:
-        loader.dispose()
-
-
-def _iter_documents(loader: _NoAliasSafeLoader):
-    while loader.check_data():
-        yield loader.get_data()
+        return safe_yaml.load_all(text)
+    except safe_yaml.YamlError as exc:
+        raise ManifestError(str(exc)) from None
 
 
 def load_yaml(path: str, data: bytes, *, max_bytes: int = MAX_MANIFEST_BYTES) -> Any:
@@ -142,8 +115,64 @@ def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+class TextLines:
+    """Line numbers of a manifest's text, found in one pass.
+
+    The offsets of every line start are computed once; a position's line is
+    then a binary search. ``next`` remembers where the last hit ended, so
+    names looked up in document order (a package.json section, a
+    requirements file) are each found by scanning forward from the previous
+    one: a whole manifest costs one pass, not one pass per dependency.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts: list[int] | None = None
+        self._cursor = 0
+
+    def line_at(self, pos: int) -> int:
+        """1-based line of the character at ``pos``."""
+        if self._starts is None:
+            self._starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+        return bisect.bisect_right(self._starts, pos)
+
+    def find(self, needle: str, start: int = 0) -> int | None:
+        """1-based line of the first ``needle`` (quoted or bare) from ``start``, if any."""
+        found = self._position(needle, start)
+        return None if found is None else self.line_at(found[0])
+
+    def next(self, needle: str, start: int = 0) -> int | None:
+        """Like ``find``, but first from where the previous ``next`` hit ended.
+
+        Falls back to ``find`` from ``start`` when the name is not ahead
+        (written out of order). Names looked up in document order thus get
+        the occurrence after the previous name, not an earlier mention.
+        """
+        found = self._position(needle, max(start, self._cursor))
+        if found is None:
+            found = self._position(needle, start)
+        if found is None:
+            return None
+        self._cursor = found[1]
+        return self.line_at(found[0])
+
+    def _position(self, needle: str, start: int) -> tuple[int, int] | None:
+        for candidate in (f'"{needle}"', f"'{needle}'", needle):
+            pos = self.text.find(candidate, start)
+            if pos >= 0:
+                return pos, pos + len(candidate)
+        return None
+
+
+_NEWLINE = re.compile("\n")
+
+
 def line_of(text: str, needle: str, start: int = 0) -> int | None:
-    """1-based line of the first occurrence of ``needle`` (quoted or bare), if any."""
+    """1-based line of the first occurrence of ``needle`` (quoted or bare), if any.
+
+    For one look-up. Many look-ups in the same text go through ``TextLines``.
+    """
+    pos = -1
     for candidate in (f'"{needle}"', f"'{needle}'", needle):
         pos = text.find(candidate, start)
         if pos >= 0:

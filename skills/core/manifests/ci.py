@@ -82,14 +82,44 @@ def parse_github_workflow(path: str, data: bytes) -> list[Dependency]:
                 deps.extend(_image(action, path, text))
                 continue
             name, _, ref = action.partition("@")
-            deps.append(
-                Dependency("github_action", name, ref, "action", path, line_of(text, action))
-            )
+            line = line_of(text, action)
+            deps.append(Dependency("github_action", name, ref, "action", path, line))
+            deps.extend(_toolchain(name, as_dict(step).get("with"), path, line))
         if job.get("container") is not None:
             deps.extend(_image(job["container"], path, text))
         for service in as_dict(job.get("services")).values():
             deps.extend(_image(service, path, text))
     return deps
+
+
+#: Setup actions → (the toolchain they install, the ``with:`` key of its version).
+SETUP_ACTIONS = {
+    "actions/setup-java": ("Java", "java-version"),
+    "actions/setup-node": ("Node.js", "node-version"),
+    "actions/setup-python": ("Python", "python-version"),
+    "actions/setup-go": ("Go", "go-version"),
+    "actions/setup-dotnet": (".NET", "dotnet-version"),
+    "ruby/setup-ruby": ("Ruby", "ruby-version"),
+}
+
+
+def _toolchain(action: str, with_: Any, path: str, line: int | None) -> list[Dependency]:
+    """The toolchain version a setup action pins (``java-version: 17``).
+
+    Evidence for the toolchain's version only: a language is still named
+    only when files of it exist (the extraction's rule).
+    """
+    known = SETUP_ACTIONS.get(action.lower())
+    if known is None or not isinstance(with_, dict):
+        return []
+    skill, key = known
+    version = with_.get(key)
+    # An unquoted 3.10 reads as the float 3.1: only integers and strings are trusted.
+    if isinstance(version, int) and not isinstance(version, bool):
+        version = str(version)
+    if not isinstance(version, str) or not version.strip() or "${{" in version:
+        return []
+    return [Dependency("skill", skill, version.strip(), "action", path, line)]
 
 
 def parse_yaml_ci(path: str, data: bytes) -> list[Dependency]:

@@ -78,6 +78,8 @@ CONFIG_FILES: tuple[tuple[str, str, str], ...] = (
     ("rust-toolchain.toml", "skill", "Rust"),
     ("rust-toolchain", "skill", "Rust"),
     (".nvmrc", "skill", "Node.js"),
+    (".node-version", "skill", "Node.js"),
+    ("global.json", "skill", ".NET"),
     (".python-version", "skill", "Python"),
     (".ruby-version", "skill", "Ruby"),
     ("kustomization.yaml", "skill", "Kustomize"),
@@ -147,7 +149,8 @@ def parse(path: str, data: bytes) -> list[Dependency]:
         if not isinstance(doc, dict):
             raise ManifestError("tsconfig is not a JSON object")
     ecosystem, package = found
-    deps = [Dependency(ecosystem, package, "", "config", path, None)]
+    version = toolchain_version(name, data) if name in VERSION_FILES else ""
+    deps = [Dependency(ecosystem, package, version, "config", path, 1 if version else None)]
     if name.endswith(".prisma"):
         text = decode_text(path, data)
         match = _PRISMA_DATASOURCE.search(text)
@@ -166,7 +169,46 @@ def parse(path: str, data: bytes) -> list[Dependency]:
     return deps
 
 
+#: Files that pin a toolchain version: read for the version as people write it.
+VERSION_FILES = frozenset(
+    {
+        ".nvmrc",
+        ".node-version",
+        ".python-version",
+        ".ruby-version",
+        "rust-toolchain",
+        "rust-toolchain.toml",
+        "global.json",
+    }
+)
+_VERSION_PREFIX = re.compile(r"^(?:v|ruby-|python-|node-)(?=\d)")
+
+
+def toolchain_version(name: str, data: bytes) -> str:
+    """The version a toolchain file pins: ``v20.11.1`` is 20.11.1, ``ruby-3.3.0`` 3.3.0,
+    ``lts/iron`` stays as written; ``rust-toolchain.toml``'s channel, ``global.json``'s SDK."""
+    if name == "global.json":
+        doc = load_jsonc(name, data)
+        sdk = doc.get("sdk") if isinstance(doc, dict) else None
+        version = sdk.get("version") if isinstance(sdk, dict) else None
+        return version if isinstance(version, str) else ""
+    text = decode_text(name, data)
+    if name == "rust-toolchain.toml" or text.lstrip().startswith("["):
+        match = re.search(r'^\s*channel\s*=\s*"([^"]+)"', text, re.M)
+        return match.group(1) if match else ""
+    for line in text.splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            return _VERSION_PREFIX.sub("", line.split()[0])[:40]
+    return ""
+
+
 def needs_content(path: str) -> bool:
-    """Only tsconfig files and Prisma schemas are read; the others prove their tool by name."""
+    """tsconfig files, Prisma schemas and toolchain version files are read; the
+    others prove their tool by name."""
     name = posixpath.basename(path).lower()
-    return (name.startswith("tsconfig") and name.endswith(".json")) or name.endswith(".prisma")
+    return (
+        (name.startswith("tsconfig") and name.endswith(".json"))
+        or name.endswith(".prisma")
+        or name in VERSION_FILES
+    )

@@ -125,7 +125,7 @@ def _install_command(words: list[str], path: str, line: int) -> list[Dependency]
         tool, rest = "pip", rest[2:]
     if tool in ("apt-get", "apt", "apk", "yum", "dnf"):
         verbs = {"install", "add"}
-        ecosystem, kind = "apt", "runtime"
+        ecosystem, kind = "apt", "os_package"
     elif tool in ("pip", "pip3", "uv"):
         if tool == "uv" and rest[:1] == ["pip"]:
             rest = rest[1:]

@@ -63,6 +63,14 @@ _BLOCK_HEADER = re.compile(
     r'^\s*(resource|data|provider|module|terraform)\b\s*("([^"]*)")?\s*("([^"]*)")?\s*\{',
     re.M,
 )
+#: Terraform resource types that are a managed service of their own.
+_MANAGED_SERVICES = {
+    "google_container_cluster": "Google Kubernetes Engine",
+    "aws_eks_cluster": "Amazon EKS",
+    "azurerm_kubernetes_cluster": "Azure Kubernetes Service",
+    "aws_s3_bucket": "Amazon S3",
+    "google_cloudbuild_trigger": "Google Cloud Build",
+}
 #: Managed database resources name their engine (``engine = "postgres"``).
 _ENGINE = re.compile(r'^\s*engine\s*=\s*"([\w-]+)"', re.M)
 _ENGINES = {
@@ -160,6 +168,9 @@ def parse_terraform(path: str, data: bytes) -> list[Dependency]:
         elif block == "provider" and first:
             if not any(d.name.split("/")[-1] == first for d in deps[1:]):
                 add(first, "", match.start())
+        if block == "resource" and first in _MANAGED_SERVICES:
+            line = text.count("\n", 0, match.start()) + 1
+            deps.append(Dependency("skill", _MANAGED_SERVICES[first], "", "provider", path, line))
         if block == "resource" and first:
             body = _block_body(text, match.end() - 1)
             engine = _ENGINE.search(body)
@@ -308,9 +319,16 @@ def parse_procfile(path: str, data: bytes) -> list[Dependency]:
             )
         ):
             command = command[1:]
-        if command:
+        if command and command[0] not in _SHELL_WORDS:
             deps.append(Dependency("skill", command[0], "", "config", path, number))
     return deps
+
+
+#: Shell commands a process line may start with; they name no technology
+#: (``echo`` is not the Go framework Echo).
+_SHELL_WORDS = frozenset(
+    {"echo", "cd", "sh", "bash", "sleep", "true", "test", "env", "cat", "printf", "set", "trap"}
+)
 
 
 _SERVERLESS_RUNTIMES = (

@@ -13,17 +13,109 @@ import posixpath
 import re
 import xml.etree.ElementTree as ET
 
-from skills.core.manifests._load import decode_text
+from skills.core.manifests._load import TextLines, as_dict, decode_text, load_toml
 from skills.core.manifests.types import Dependency, ManifestError
 
 _DEV_SCOPES = {"test"}
 
 
 def parse(path: str, data: bytes) -> list[Dependency]:
-    """Dependencies of a pom.xml or a Gradle build script, chosen by name."""
-    if posixpath.basename(path).lower() == "pom.xml":
-        return parse_pom(path, data)
-    return parse_gradle(path, data)
+    """Dependencies of a pom.xml, a Gradle build script or a version catalog, chosen by name."""
+    name = posixpath.basename(path).lower()
+    if name == "pom.xml":
+        return with_starters(parse_pom(path, data))
+    if name.endswith(".versions.toml"):
+        return parse_version_catalog(path, data)
+    return with_starters(parse_gradle(path, data))
+
+
+#: What a Spring Boot starter brings that is a skill of its own (the starter
+#: itself already names Spring Boot). Written as the coordinates the
+#: catalogue knows, so the catalogue still decides the names.
+STARTER_BRINGS = {
+    "spring-boot-starter-test": ("org.junit.jupiter:junit-jupiter", "org.mockito:mockito-core"),
+    "spring-boot-starter-web": ("org.springframework:spring-webmvc",),
+    "spring-boot-starter-webmvc": ("org.springframework:spring-webmvc",),
+    "spring-boot-starter-webflux": ("org.springframework:spring-webflux",),
+    "spring-boot-starter-data-jpa": (
+        "org.springframework.data:spring-data-jpa",
+        "org.hibernate.orm:hibernate-core",
+    ),
+    "spring-boot-starter-thymeleaf": ("org.thymeleaf:thymeleaf",),
+    "spring-boot-starter-security": ("org.springframework.security:spring-security-core",),
+}
+_TEST_STARTER = STARTER_BRINGS["spring-boot-starter-test"]
+
+
+def with_starters(deps: list[Dependency]) -> list[Dependency]:
+    """``deps`` plus what each Spring Boot starter among them brings, at the starter's line."""
+    extra = [
+        Dependency("maven", brought, "", dep.kind, dep.file, dep.line)
+        for dep in deps
+        if dep.ecosystem == "maven" and dep.name.startswith("org.springframework.boot:")
+        for brought in _brought_by(dep.name.partition(":")[2])
+    ]
+    return deps + extra
+
+
+def _brought_by(artifact: str) -> tuple[str, ...]:
+    # Spring Boot 4 gives each starter a test starter (``…-webmvc-test``);
+    # every one of them brings JUnit and Mockito.
+    if artifact.startswith("spring-boot-starter-") and artifact.endswith("-test"):
+        return _TEST_STARTER
+    return STARTER_BRINGS.get(artifact, ())
+
+
+def parse_version_catalog(path: str, data: bytes) -> list[Dependency]:
+    """A Gradle version catalog (``gradle/libs.versions.toml``): libraries and plugins.
+
+    Build scripts refer to its entries as ``libs.x.y`` and ``alias(libs.plugins.z)``;
+    the catalog is where the coordinates are written, so it is the evidence.
+    ``version.ref`` is resolved from ``[versions]``. Aliases with ``test`` in
+    their name count as test dependencies.
+    """
+    doc = load_toml(path, data)
+    text = data.decode("utf-8", "replace")
+    lines = TextLines(text)
+    versions = {k: v for k, v in as_dict(doc.get("versions")).items() if isinstance(v, str)}
+    deps = [Dependency("skill", "Gradle", "", "build", path, None)]
+    for alias, value in as_dict(doc.get("libraries")).items():
+        coordinate, version = _catalog_entry(value, versions, ("module",), ("group", "name"))
+        if coordinate and ":" in coordinate:
+            kind = "dev" if "test" in alias.lower() else "runtime"
+            deps.append(
+                Dependency("maven", coordinate, version, kind, path, lines.next(f"{alias} ="))
+            )
+    for alias, value in as_dict(doc.get("plugins")).items():
+        plugin, version = _catalog_entry(value, versions, ("id",), ())
+        if plugin:
+            deps.append(
+                Dependency(
+                    "gradle_plugin", plugin, version, "build", path, lines.next(f"{alias} =")
+                )
+            )
+    return with_starters(deps)
+
+
+def _catalog_entry(
+    value: object, versions: dict[str, str], single: tuple[str, ...], pair: tuple[str, ...]
+) -> tuple[str, str]:
+    """(coordinate or plugin id, version) of one catalog entry in any of its spellings."""
+    if isinstance(value, str):
+        # "group:artifact:version" for a library, "plugin.id:version" for a plugin.
+        parts = value.split(":")
+        if single == ("module",):
+            return ":".join(parts[:2]), parts[2] if len(parts) > 2 else ""
+        return parts[0], parts[1] if len(parts) > 1 else ""
+    entry = as_dict(value)
+    name = next((entry[k] for k in single if isinstance(entry.get(k), str)), "")
+    if not name and pair and all(isinstance(entry.get(k), str) for k in pair):
+        name = ":".join(entry[k] for k in pair)
+    version = entry.get("version", "")
+    if isinstance(version, dict):
+        ref = version.get("ref")
+        version = versions.get(ref, "") if isinstance(ref, str) else ""
+    return name, version if isinstance(version, str) else ""
 
 
 def parse_xml(path: str, data: bytes) -> ET.Element:

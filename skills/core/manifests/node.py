@@ -2,7 +2,9 @@
 
 A ``package.json`` needs no ``name`` (applications rarely have one). Script
 commands are read for the tools they run (``next build``, ``jest``), which
-counts as configuration-strength evidence. Lock files are recognised by name
+counts as configuration-strength evidence (kind ``script``): a script word
+is only ever an npm package name, never a technology's name (``echo`` is not
+the Go framework Echo). Lock files are recognised by name
 alone; their content is never read.
 """
 
@@ -12,7 +14,7 @@ import posixpath
 import re
 from typing import Any
 
-from skills.core.manifests._load import as_dict, line_of, load_json
+from skills.core.manifests._load import TextLines, as_dict, line_of, load_json
 from skills.core.manifests.types import Dependency, ManifestError
 
 #: Lock file name → the package manager it proves.
@@ -88,9 +90,10 @@ def parse_package_json(path: str, data: bytes) -> list[Dependency]:
             continue
         if not isinstance(value, dict):
             raise ManifestError(f"{section} is not an object")
-        start = text.find(f'"{section}"')
+        start = max(text.find(f'"{section}"'), 0)
+        lines = TextLines(text)
         for name, spec in value.items():
-            line = line_of(text, name, max(start, 0))
+            line = lines.next(name, start)
             deps.append(
                 Dependency("npm", name, spec if isinstance(spec, str) else "", kind, path, line)
             )
@@ -130,6 +133,7 @@ def parse_package_json(path: str, data: bytes) -> list[Dependency]:
 def _scripts(scripts: dict[str, Any], path: str, text: str) -> list[Dependency]:
     deps: list[Dependency] = []
     seen: set[str] = set()
+    lines = TextLines(text)
     for key, command in scripts.items():
         if not isinstance(command, str):
             continue
@@ -142,5 +146,5 @@ def _scripts(scripts: dict[str, Any], path: str, text: str) -> list[Dependency]:
             tool = words[0].strip("'\"")
             if tool and tool not in seen and re.match(r"^@?[a-z0-9][\w./-]*$", tool):
                 seen.add(tool)
-                deps.append(Dependency("npm", tool, "", "config", path, line_of(text, key)))
+                deps.append(Dependency("npm", tool, "", "script", path, lines.next(key)))
     return deps

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from skills.core.manifests._load import line_of, load_json
+from skills.core.manifests._load import TextLines, load_json
 from skills.core.manifests.types import Dependency, ManifestError
 
 
@@ -24,17 +24,16 @@ def parse(path: str, data: bytes) -> list[Dependency]:
         if not isinstance(table, dict):
             raise ManifestError(f"{section} is not an object")
         start = max(text.find(f'"{section}"'), 0)
+        lines = TextLines(text)
         for name, spec in table.items():
             spec = spec if isinstance(spec, str) else ""
             lower = name.lower()
             if lower == "php":
                 deps.append(
-                    Dependency("skill", "PHP", spec, "config", path, line_of(text, name, start))
+                    Dependency("skill", "PHP", spec, "config", path, lines.next(name, start))
                 )
             elif lower.startswith(("ext-", "lib-", "composer-")) or "/" not in lower:
                 continue
             else:
-                deps.append(
-                    Dependency("composer", name, spec, kind, path, line_of(text, name, start))
-                )
+                deps.append(Dependency("composer", name, spec, kind, path, lines.next(name, start)))
     return deps

@@ -18,6 +18,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 
 from skills.core.manifests._load import (
+    TextLines,
     as_dict,
     as_list,
     decode_text,
@@ -195,13 +196,14 @@ def parse_pyproject(path: str, data: bytes) -> list[Dependency]:
     the build backend and the ``[tool.*]`` sections (each names a tool in use)."""
     doc = load_toml(path, data)
     text = data.decode("utf-8", "replace")
+    lines = TextLines(text)
     deps: list[Dependency] = []
 
     def add_pep508(items: Any, kind: str) -> None:
         for item in as_list(items):
             if isinstance(item, str):
                 dep = _requirement(item.strip(), path, 0, kind)
-                deps.extend(d for d in [_fix_line(dep, line_of(text, item))] if d)
+                deps.extend(d for d in [_fix_line(dep, lines.next(item))] if d)
 
     project = as_dict(doc.get("project"))
     add_pep508(project.get("dependencies"), "runtime")
@@ -272,6 +274,7 @@ def parse_setup_cfg(path: str, data: bytes) -> list[Dependency]:
         parser.read_string(text)
     except configparser.Error as exc:
         raise ManifestError(f"invalid setup.cfg: {exc.__class__.__name__}") from None
+    lines = TextLines(text)
     deps: list[Dependency] = []
 
     def add_block(value: str, kind: str) -> None:
@@ -279,8 +282,16 @@ def parse_setup_cfg(path: str, data: bytes) -> list[Dependency]:
             item = item.split("#", 1)[0].strip()
             if item:
                 dep = _requirement(item, path, 0, kind)
-                deps.extend(d for d in [_fix_line(dep, line_of(text, item))] if d)
+                deps.extend(d for d in [_fix_line(dep, lines.next(item))] if d)
 
+    # Only the packaging sections are setuptools'; a file holding just
+    # [flake8] or [tool:pytest] is that tool's configuration.
+    for section in ("metadata", "options"):
+        if parser.has_section(section):
+            deps.append(
+                Dependency("pypi", "setuptools", "", "build", path, line_of(text, f"[{section}]"))
+            )
+            break
     if parser.has_section("options"):
         options = parser["options"]
         add_block(options.get("install_requires", ""), "runtime")

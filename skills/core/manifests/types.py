@@ -5,7 +5,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 #: How a dependency is used; the extraction weighs evidence by it.
-KINDS = frozenset({"runtime", "dev", "peer", "build", "config", "image", "action", "provider"})
+KINDS = frozenset(
+    {
+        "runtime",
+        "dev",
+        "peer",
+        "build",
+        "config",
+        "image",
+        "action",
+        "provider",
+        "os_package",
+        "vendored",
+        "script",
+        "import",
+    }
+)
 
 #: Ecosystems a catalogue entry can match, plus ``skill``: a parser that
 #: recognises a technology itself (``Docker Compose`` for a compose file)

@@ -59,9 +59,13 @@ def test_invalid_config_raises_a_clear_error(text, message):
     assert str(info.value).startswith("repotrackr.yml: ")
 
 
-def test_yaml_aliases_are_refused():
-    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: [*b,*b,*b,*b]\n'
-    with pytest.raises(PlanConfigError, match="aliases are not allowed"):
+def test_yaml_anchors_are_accepted_and_an_alias_bomb_is_refused():
+    config = parse_plan_config("x: &paths [plan.md]\nplan_paths: *paths\n")
+    assert config.plan_paths == ("plan.md",)
+    bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\n' + "".join(
+        f"b{i}: &b{i} [{', '.join([('*a' if i == 0 else f'*b{i - 1}')] * 9)}]\n" for i in range(7)
+    )
+    with pytest.raises(PlanConfigError, match="refused as an alias bomb"):
         parse_plan_config(bomb)
 
 

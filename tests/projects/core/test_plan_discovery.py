@@ -186,8 +186,8 @@ def test_byte_order_mark_is_ignored(tmp_path):
 
 
 def test_broken_config_is_a_plan_invalid_error(tmp_path):
-    source = _write(tmp_path, {"repotrackr.yml": "a: &x [1]\nb: *x\n", "plan.md": "- [ ] a\n"})
-    with pytest.raises(PlanInvalidError, match="repotrackr.yml: YAML aliases"):
+    source = _write(tmp_path, {"repotrackr.yml": "a: &x [*x]\n", "plan.md": "- [ ] a\n"})
+    with pytest.raises(PlanInvalidError, match="repotrackr.yml: YAML alias refers"):
         load_plan(source)
 
 

@@ -30,6 +30,7 @@ CATEGORIES = {
     "infrastructure",
     "package_manager",
     "tool",
+    "runtime",
 }
 
 FILE_CATEGORIES = {
@@ -44,6 +45,7 @@ FILE_CATEGORIES = {
     "infrastructure.yml": "infrastructure",
     "package_managers.yml": "package_manager",
     "tools.yml": "tool",
+    "runtimes.yml": "runtime",
 }
 
 

@@ -131,20 +131,23 @@ def test_report_has_the_json_shape_of_the_command(catalogue):
         {
             "requirements.txt": "django==5.0\n",
             "package.json": "[]",
-            "main.py": "x = 1\n",
+            "main.py": "import django\n",
         }
     )
     # Written lower case on purpose: evidence keeps the name as written.
     report = skills_report(extract_skills(source, catalogue=catalogue))
     assert json.loads(json.dumps(report)) == report
-    assert report["languages"] == [{"name": "Python", "bytes": 6, "share": 1.0}]
+    assert report["languages"] == [{"name": "Python", "bytes": 14, "share": 1.0}]
     django = next(s for s in report["skills"] if s["name"] == "Django")
     assert django == {
         "name": "Django",
         "category": "framework",
-        "confidence": 0.6,
+        "confidence": 0.82,
         "version": "5.0",
-        "evidence": [{"file": "requirements.txt", "line": 1, "raw": "django"}],
+        "evidence": [
+            {"file": "main.py", "line": 1, "raw": "django"},
+            {"file": "requirements.txt", "line": 1, "raw": "django"},
+        ],
     }
     assert report["manifests"]["read"] == ["requirements.txt"]
     assert report["manifests"]["skipped"] == [
@@ -161,7 +164,9 @@ def test_directory_source_extraction_reads_a_real_tree(tmp_path, catalogue):
     (tmp_path / "Dockerfile").write_text("FROM python:3.12\n")
     result = extract_skills(DirectorySource(tmp_path), catalogue=catalogue)
     names = skills_by_name(result)
-    assert {"Gin", "Docker", "Python"} <= set(names)
+    assert {"Gin", "Docker"} <= set(names)
+    # A python image with no Python file in the tree does not name the language.
+    assert "Python" not in names
     assert names["Gin"].evidence[0].line == 3
     assert result.manifests_read == ("Dockerfile", "svc/go.mod")
 

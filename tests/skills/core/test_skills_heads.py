@@ -33,3 +33,22 @@ def test_other_sources_are_read_in_batches_and_cut_to_size():
     source = MemorySource({"a.py": b"a" * 70_000, "b.py": b"b" * 10, "c.py": b"c" * 200_000})
     heads = read_heads(source, source.list_files(), size=4, max_file_bytes=100_000)
     assert heads == {"a.py": b"aaaa", "b.py": b"bbbb"}  # c.py is over the cap
+
+
+def test_nested_folders_resolve_through_their_parents_and_links_inside_are_kept(tmp_path):
+
+    repo = tmp_path / "repo"
+    (repo / "a" / "b" / "c").mkdir(parents=True)
+    (repo / "a" / "b" / "c" / "x.py").write_text("import os\n")
+    (repo / "outside_link_target").mkdir()
+    (repo / "outside_link_target" / "y.py").write_text("y = 1\n")
+    os.symlink(repo / "outside_link_target", repo / "a" / "inner")
+    os.symlink(tmp_path, repo / "a" / "escape")
+    (tmp_path / "z.py").write_text("secret\n")
+    entries = [
+        FileEntry("a/b/c/x.py", 10),
+        FileEntry("a/inner/y.py", 6),
+        FileEntry("a/escape/z.py", 7),
+    ]
+    heads = read_heads(DirectorySource(repo), entries, size=64, max_file_bytes=1000)
+    assert heads == {"a/b/c/x.py": b"import os\n", "a/inner/y.py": b"y = 1\n"}

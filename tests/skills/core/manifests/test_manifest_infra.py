@@ -29,6 +29,7 @@ resource "aws_s3_bucket" "b" {}
         ("terraform_provider", "legacy", "~> 1.0"),
         ("terraform_provider", "google", ""),
         ("terraform_provider", "azurerm", ""),
+        ("skill", "Amazon S3", ""),
     ]
     assert deps[1].line == 4
 

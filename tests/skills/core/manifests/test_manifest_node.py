@@ -20,7 +20,7 @@ def test_package_json_without_a_name_reads_every_section():
     assert ("npm", "@nestjs/core", "runtime") in kinds
     assert ("npm", "typescript", "dev") in kinds
     assert ("npm", "react-dom", "peer") in kinds
-    assert ("npm", "next", "config") in kinds and ("npm", "jest", "config") in kinds
+    assert ("npm", "next", "script") in kinds and ("npm", "jest", "script") in kinds
     assert ("skill", "Node.js", "config") in kinds
     assert ("skill", "pnpm", "build") in kinds
     react = next(d for d in deps if d.name == "react")

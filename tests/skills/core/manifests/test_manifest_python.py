@@ -147,6 +147,7 @@ max-line-length = 100
         ("click", "runtime"),
         ("pytest", "dev"),
         ("flake8", "config"),
+        ("setuptools", "build"),
     }
 
 
