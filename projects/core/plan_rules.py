@@ -142,7 +142,7 @@ def apply_counting_rules(
         )
     )
     decisions = _Decisions(records, line_at)
-    _apply_legends(records, decisions, legend_rows, special)
+    _apply_legends(records, decisions, legend_rows, special, headings)
     if SIG_ICON in kinds.values():
         _apply_icon_lists(records, decisions, special)
     # Only other signals can lack a status or be cancelled: the parser skips
@@ -226,7 +226,9 @@ def _may_be_legend(record: tuple) -> bool:
     return head.startswith(_LEGEND_PREFIXES) and legend_entry_status(_title(record)) is not None
 
 
-def _legend_groups(records: list[tuple], special: list[int]) -> dict[int, list[int]]:
+def _legend_groups(
+    records: list[tuple], special: list[int], headings: Sequence[Heading]
+) -> dict[int, list[int]]:
     """The lists and tables that are legends: markers followed by a status word.
 
     A group qualifies when it has at most a dozen entries, every entry reads
@@ -237,11 +239,7 @@ def _legend_groups(records: list[tuple], special: list[int]) -> dict[int, list[i
     """
     first_group = records[0][_GROUP]
     candidates = [0, *special]
-    legend_sections = {
-        s
-        for s in dict.fromkeys(map(itemgetter(_SECTION), records))
-        if s and LEGEND_HEADING.search(s[-1])
-    }
+    legend_sections = _legend_sections(records, headings)
     if legend_sections:
         candidates += [i for i, r in enumerate(records) if r[_SECTION] in legend_sections]
     candidates = sorted(set(candidates), reverse=True) if legend_sections else candidates[::-1]
@@ -271,11 +269,24 @@ def _legend_groups(records: list[tuple], special: list[int]) -> dict[int, list[i
     return legends
 
 
+def _legend_sections(records: list[tuple], headings: Sequence[Heading]) -> set[tuple[str, ...]]:
+    """The sections of records whose own heading reads Legend, Key, ...
+
+    A section ends with its heading's text, so most files, whose headings
+    name no legend, are settled without looking at every record.
+    """
+    titles = {h.text for h in headings if LEGEND_HEADING.search(h.text)}
+    if not titles:
+        return set()
+    return {s for s in dict.fromkeys(map(itemgetter(_SECTION), records)) if s and s[-1] in titles}
+
+
 def _apply_legends(
     records: list[tuple],
     decisions: _Decisions,
     legend_rows: Sequence[tuple[str, str, int]],
     special: list[int],
+    headings: Sequence[Heading],
 ) -> None:
     """Read the file's legends, leave their entries out and apply their meanings."""
     meanings: dict[tuple[str, str], str] = {}
@@ -284,7 +295,7 @@ def _apply_legends(
         status = legend_entry_status(meaning)
         if key is not None and status is not None:
             meanings.setdefault(key, status)
-    for members in _legend_groups(records, special).values():
+    for members in _legend_groups(records, special, headings).values():
         for i in members:
             key = _marker_key(records[i][_SIG])
             status = legend_entry_status(_title(records[i]))
