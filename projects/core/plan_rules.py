@@ -134,16 +134,11 @@ def apply_counting_rules(
     n = len(records)
     if not n:
         return Counted(records, [], [], ())
-    kinds = dict(
-        zip(
-            special,
-            map(itemgetter(0), map(itemgetter(_SIG), map(records.__getitem__, special))),
-            strict=True,
-        )
-    )
+    # The signal letter of each special record, in the order of ``special``.
+    kinds = list(map(itemgetter(0), map(itemgetter(_SIG), map(records.__getitem__, special))))
     decisions = _Decisions(records, line_at)
     _apply_legends(records, decisions, legend_rows, special, headings)
-    if SIG_ICON in kinds.values():
+    if SIG_ICON in kinds:
         _apply_icon_lists(records, decisions, special)
     # Only other signals can lack a status or be cancelled: the parser skips
     # GitHub boxes without one.
@@ -159,7 +154,11 @@ def apply_counting_rules(
         box_sections.union(map(itemgetter(_SECTION), map(records.__getitem__, special)))
     )
     _apply_section_roles(records, decisions, sections, table_keys)
-    other = [i for i, kind in kinds.items() if kind in _OTHER and i not in decisions.dropped]
+    other = list(
+        filterfalse(
+            decisions.dropped.__contains__, compress(special, map(_OTHER.__contains__, kinds))
+        )
+    )
     if other:
         _apply_phase_rule(records, decisions, other, sections, box_sections)
         _apply_summaries(records, decisions, other, headings)
@@ -514,12 +513,13 @@ def _item_titles(records: list[tuple], decisions: _Decisions) -> dict[str, int]:
 
 # -- what GitHub does not count ----------------------------------------------
 def _note_counted(
-    records: list[tuple], decisions: _Decisions, special: list[int], kinds: dict[int, str]
+    records: list[tuple], decisions: _Decisions, special: list[int], kinds: list[str]
 ) -> None:
-    """Warn about each kept task GitHub shows no checkbox for."""
+    """Warn about each kept task GitHub shows no checkbox for (``kinds`` parallels ``special``)."""
     groups: dict[int, list[int]] = {}
-    live = list(filterfalse(decisions.dropped.__contains__, special))
-    live_kinds = list(map(kinds.__getitem__, live))
+    live_mask = list(map(not_, map(decisions.dropped.__contains__, special)))
+    live = list(compress(special, live_mask))
+    live_kinds = list(compress(kinds, live_mask))
     extra = list(compress(live, map(SIG_EXTRA.__eq__, live_kinds)))
     for i in compress(live, map(SIG_EXTRA.__ne__, live_kinds)):
         record = records[i]
