@@ -575,12 +575,14 @@ def _keep(records: list[tuple], dropped: Mapping[int, str], warnings: tuple[str,
             if parents[j] == d:
                 parents[j] = parents[d]
             j += 1
-    # A byte mask makes the filter run in C; a dict lookup per record would not.
-    mask = bytearray(len(records))
+    # A byte mask (1: kept) makes every filter run in C; a dict lookup per
+    # record would not.
+    mask = bytearray(b"\x01") * len(records)
     for index in dropped:
-        mask[index] = 1
-    kept_indexes = list(compress(range(len(records)), map(not_, mask)))
-    kept = list(map(records.__getitem__, kept_indexes))
+        mask[index] = 0
+    kept_indexes = list(compress(range(len(records)), mask))
     new_index = dict(zip(kept_indexes, range(len(kept_indexes)), strict=True))
-    new_parents = list(map(new_index.get, map(parents.__getitem__, kept_indexes)))
-    return Counted(kept, new_parents, list(map(depths.__getitem__, kept_indexes)), warnings)
+    new_parents = list(map(new_index.get, compress(parents, mask)))
+    return Counted(
+        list(compress(records, mask)), new_parents, list(compress(depths, mask)), warnings
+    )
