@@ -134,16 +134,11 @@ def apply_counting_rules(
     n = len(records)
     if not n:
         return Counted(records, [], [], ())
-    kinds = dict(
-        zip(
-            special,
-            map(itemgetter(0), map(itemgetter(_SIG), map(records.__getitem__, special))),
-            strict=True,
-        )
-    )
+    # The signal letter of each special record, in the order of ``special``.
+    kinds = list(map(itemgetter(0), map(itemgetter(_SIG), map(records.__getitem__, special))))
     decisions = _Decisions(records, line_at)
-    _apply_legends(records, decisions, legend_rows, special)
-    if SIG_ICON in kinds.values():
+    _apply_legends(records, decisions, legend_rows, special, headings)
+    if SIG_ICON in kinds:
         _apply_icon_lists(records, decisions, special)
     # Only other signals can lack a status or be cancelled: the parser skips
     # GitHub boxes without one.
@@ -159,7 +154,11 @@ def apply_counting_rules(
         box_sections.union(map(itemgetter(_SECTION), map(records.__getitem__, special)))
     )
     _apply_section_roles(records, decisions, sections, table_keys)
-    other = [i for i, kind in kinds.items() if kind in _OTHER and i not in decisions.dropped]
+    other = list(
+        filterfalse(
+            decisions.dropped.__contains__, compress(special, map(_OTHER.__contains__, kinds))
+        )
+    )
     if other:
         _apply_phase_rule(records, decisions, other, sections, box_sections)
         _apply_summaries(records, decisions, other, headings)
@@ -226,7 +225,9 @@ def _may_be_legend(record: tuple) -> bool:
     return head.startswith(_LEGEND_PREFIXES) and legend_entry_status(_title(record)) is not None
 
 
-def _legend_groups(records: list[tuple], special: list[int]) -> dict[int, list[int]]:
+def _legend_groups(
+    records: list[tuple], special: list[int], headings: Sequence[Heading]
+) -> dict[int, list[int]]:
     """The lists and tables that are legends: markers followed by a status word.
 
     A group qualifies when it has at most a dozen entries, every entry reads
@@ -237,11 +238,7 @@ def _legend_groups(records: list[tuple], special: list[int]) -> dict[int, list[i
     """
     first_group = records[0][_GROUP]
     candidates = [0, *special]
-    legend_sections = {
-        s
-        for s in dict.fromkeys(map(itemgetter(_SECTION), records))
-        if s and LEGEND_HEADING.search(s[-1])
-    }
+    legend_sections = _legend_sections(records, headings)
     if legend_sections:
         candidates += [i for i, r in enumerate(records) if r[_SECTION] in legend_sections]
     candidates = sorted(set(candidates), reverse=True) if legend_sections else candidates[::-1]
@@ -271,11 +268,24 @@ def _legend_groups(records: list[tuple], special: list[int]) -> dict[int, list[i
     return legends
 
 
+def _legend_sections(records: list[tuple], headings: Sequence[Heading]) -> set[tuple[str, ...]]:
+    """The sections of records whose own heading reads Legend, Key, ...
+
+    A section ends with its heading's text, so most files, whose headings
+    name no legend, are settled without looking at every record.
+    """
+    titles = {h.text for h in headings if LEGEND_HEADING.search(h.text)}
+    if not titles:
+        return set()
+    return {s for s in dict.fromkeys(map(itemgetter(_SECTION), records)) if s and s[-1] in titles}
+
+
 def _apply_legends(
     records: list[tuple],
     decisions: _Decisions,
     legend_rows: Sequence[tuple[str, str, int]],
     special: list[int],
+    headings: Sequence[Heading],
 ) -> None:
     """Read the file's legends, leave their entries out and apply their meanings."""
     meanings: dict[tuple[str, str], str] = {}
@@ -284,7 +294,7 @@ def _apply_legends(
         status = legend_entry_status(meaning)
         if key is not None and status is not None:
             meanings.setdefault(key, status)
-    for members in _legend_groups(records, special).values():
+    for members in _legend_groups(records, special, headings).values():
         for i in members:
             key = _marker_key(records[i][_SIG])
             status = legend_entry_status(_title(records[i]))
@@ -503,12 +513,13 @@ def _item_titles(records: list[tuple], decisions: _Decisions) -> dict[str, int]:
 
 # -- what GitHub does not count ----------------------------------------------
 def _note_counted(
-    records: list[tuple], decisions: _Decisions, special: list[int], kinds: dict[int, str]
+    records: list[tuple], decisions: _Decisions, special: list[int], kinds: list[str]
 ) -> None:
-    """Warn about each kept task GitHub shows no checkbox for."""
+    """Warn about each kept task GitHub shows no checkbox for (``kinds`` parallels ``special``)."""
     groups: dict[int, list[int]] = {}
-    live = list(filterfalse(decisions.dropped.__contains__, special))
-    live_kinds = list(map(kinds.__getitem__, live))
+    live_mask = list(map(not_, map(decisions.dropped.__contains__, special)))
+    live = list(compress(special, live_mask))
+    live_kinds = list(compress(kinds, live_mask))
     extra = list(compress(live, map(SIG_EXTRA.__eq__, live_kinds)))
     for i in compress(live, map(SIG_EXTRA.__ne__, live_kinds)):
         record = records[i]
@@ -564,12 +575,14 @@ def _keep(records: list[tuple], dropped: Mapping[int, str], warnings: tuple[str,
             if parents[j] == d:
                 parents[j] = parents[d]
             j += 1
-    # A byte mask makes the filter run in C; a dict lookup per record would not.
-    mask = bytearray(len(records))
+    # A byte mask (1: kept) makes every filter run in C; a dict lookup per
+    # record would not.
+    mask = bytearray(b"\x01") * len(records)
     for index in dropped:
-        mask[index] = 1
-    kept_indexes = list(compress(range(len(records)), map(not_, mask)))
-    kept = list(map(records.__getitem__, kept_indexes))
+        mask[index] = 0
+    kept_indexes = list(compress(range(len(records)), mask))
     new_index = dict(zip(kept_indexes, range(len(kept_indexes)), strict=True))
-    new_parents = list(map(new_index.get, map(parents.__getitem__, kept_indexes)))
-    return Counted(kept, new_parents, list(map(depths.__getitem__, kept_indexes)), warnings)
+    new_parents = list(map(new_index.get, compress(parents, mask)))
+    return Counted(
+        list(compress(records, mask)), new_parents, list(compress(depths, mask)), warnings
+    )
