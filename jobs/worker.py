@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 
+import redis
 from django.conf import settings
 from rq import SimpleWorker, Worker
 
@@ -55,7 +56,12 @@ class PauseAwareMixin:
     @contextmanager
     def _active_queues_only(self):
         everything = list(self._ordered_queues)
-        paused = paused_queues(self.connection)
+        try:
+            paused = paused_queues(self.connection)
+        except redis.exceptions.RedisError:
+            # Redis is restarting: let RQ's dequeue meet the error, which it
+            # survives by waiting and trying again.
+            paused = set()
         self._ordered_queues = [q for q in everything if q.name not in paused]
         try:
             yield self._ordered_queues
