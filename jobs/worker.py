@@ -14,6 +14,12 @@ from rq import SimpleWorker, Worker
 
 from jobs.queues import paused_queues
 
+# RQ restarts a worker's scheduler process (which moves delayed jobs and
+# retries onto their queues) only during maintenance, every ten minutes by
+# default. Any Redis restart kills that process, so without this a retry
+# or a scheduled refresh could wait ten minutes after a one-second blip.
+MAINTENANCE_INTERVAL_SECONDS = 30
+
 
 def close_inherited_db_connections() -> None:
     """Drop the database connections a forked work-horse inherited.
@@ -50,6 +56,7 @@ class PauseAwareMixin:
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("job_monitoring_interval", settings.JOB_MONITORING_INTERVAL)
+        kwargs.setdefault("maintenance_interval", MAINTENANCE_INTERVAL_SECONDS)
         super().__init__(*args, **kwargs)
         preload_job_code()
 
