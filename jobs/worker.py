@@ -5,6 +5,7 @@ Used through ``settings.RQ["WORKER_CLASS"]`` by ``manage.py rqworker``.
 
 from __future__ import annotations
 
+import logging
 import time
 from contextlib import contextmanager
 
@@ -13,6 +14,8 @@ from django.conf import settings
 from rq import SimpleWorker, Worker
 
 from jobs.queues import paused_queues
+
+logger = logging.getLogger(__name__)
 
 # RQ restarts a worker's scheduler process (which moves delayed jobs and
 # retries onto their queues) only during maintenance, every ten minutes by
@@ -99,11 +102,34 @@ class PauseAwareMixin:
 
 
 class RepoTrackrWorker(PauseAwareMixin, Worker):
-    """The forking worker of ``manage.py rqworker``."""
+    """The forking worker of ``manage.py rqworker``.
+
+    RQ quits when Redis goes away while it watches a work-horse (its
+    monitoring writes to Redis). This one waits for the horse and carries
+    on: the job's outcome is in the database, and reconciliation settles
+    RQ's side of it once Redis is back.
+    """
 
     def main_work_horse(self, job, queue):
         close_inherited_db_connections()
         super().main_work_horse(job, queue)
+
+    def execute_job(self, job, queue):
+        try:
+            super().execute_job(job, queue)
+        except redis.exceptions.ConnectionError as exc:
+            logger.warning("Redis went away during job %s (%s); waiting for it", job.id, exc)
+            if self._horse_pid:
+                self.wait_for_horse()
+                self._horse_pid = 0
+
+    def heartbeat(self, *args, **kwargs):
+        try:
+            return super().heartbeat(*args, **kwargs)
+        except redis.exceptions.ConnectionError:
+            # The next dequeue meets the same error and waits it out.
+            logger.warning("Worker heartbeat skipped: Redis unreachable")
+            return None
 
 
 class RepoTrackrSimpleWorker(PauseAwareMixin, SimpleWorker):

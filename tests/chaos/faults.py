@@ -186,8 +186,10 @@ class Injector:
         for k in KINDS:
             if not self.available(k):
                 self.skipped[k] += 1
-        first_round = kinds[:]
+        first_round = [k for k in kinds if k != "stop_worker"]
         self.rng.shuffle(first_round)
+        # Last to pop, so first to fire: it lasts longest and overlaps the others.
+        first_round.append("stop_worker")
         while not self.stop.is_set() and time.monotonic() < until:
             kind = first_round.pop() if first_round else self.rng.choice(kinds)
             if kind == "stop_worker":

@@ -13,7 +13,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection
 from django.db.models import Count
 
 ACTIVE = ("queued", "processing")
@@ -25,7 +25,7 @@ def with_db(fn, *, attempts: int = 40):
     for attempt in range(attempts):
         try:
             return fn()
-        except OperationalError:
+        except (OperationalError, InterfaceError):
             connection.close()
             if attempt == attempts - 1:
                 raise

@@ -13,7 +13,7 @@
 5. Check the invariants and print the report in the benchmark form;
    exit 1 if any line misses its target.
 
-``--quick`` is the CI mode: 60 projects, 75 seconds of faults. Every
+``--quick`` is the CI mode: 60 projects, 60 seconds of faults. Every
 process started is stopped on exit, on Ctrl-C and on failure.
 """
 
@@ -229,7 +229,7 @@ class Run:
 
     def execute(self) -> int:
         from tests.chaos.faults import Injector
-        from tests.chaos.invariants import DuplicateSampler, active_job_ids
+        from tests.chaos.invariants import DuplicateSampler, active_job_ids, with_db
         from tests.chaos.workload import Traffic, age_projects_in_db, start_streams
 
         self.start()
@@ -253,7 +253,11 @@ class Run:
             "manual": self.args.rate * 0.3,
             "scheduled": self.args.rate * 0.25,
         }
-        streams = start_streams(self.traffic, rates=rates, age_projects=age_projects_in_db)
+        streams = start_streams(
+            self.traffic,
+            rates=rates,
+            age_projects=lambda ids: with_db(lambda: age_projects_in_db(ids)),
+        )
         run_started = time.monotonic()
         print(f"[run] traffic and faults for {self.args.duration:.0f} s", flush=True)
         self.injector.run(until=run_started + self.args.duration, gap=self.args.gap)
@@ -331,6 +335,9 @@ class Run:
         for s in answered:
             statuses[s.status] = statuses.get(s.status, 0) + 1
         print(f"answers: {dict(sorted(statuses.items()))}")
+        crashed = {a.name: a.crashes for a in self.stack.apps if a.crashes}
+        if crashed:
+            print(f"processes restarted by the supervisor after a crash: {crashed}")
         for note in verdict.notes + self.sampler.examples[:5]:
             print(f"  {note}")
         return 0 if all(met for _, met in lines) else 1
@@ -360,7 +367,7 @@ def parse(argv: list[str]):
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the run's directory and logs")
     args = parser.parse_args(argv)
-    args.duration = args.duration or (75.0 if args.quick else 600.0)
+    args.duration = args.duration or (60.0 if args.quick else 600.0)
     args.projects = args.projects or (60 if args.quick else 500)
     args.seed = args.seed if args.seed is not None else int(time.time())
     args.rate = 2.0 if args.quick else 3.0  # requests and commits per second, all streams
