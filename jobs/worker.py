@@ -17,6 +17,9 @@ from jobs.queues import paused_queues
 
 logger = logging.getLogger(__name__)
 
+# What a Redis restart looks like from here; RQ quits its loop on either.
+REDIS_GONE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
 # RQ restarts a worker's scheduler process (which moves delayed jobs and
 # retries onto their queues) only during maintenance, every ten minutes by
 # default. Any Redis restart kills that process, so without this a retry
@@ -104,10 +107,11 @@ class PauseAwareMixin:
 class RepoTrackrWorker(PauseAwareMixin, Worker):
     """The forking worker of ``manage.py rqworker``.
 
-    RQ quits when Redis goes away while it watches a work-horse (its
-    monitoring writes to Redis). This one waits for the horse and carries
-    on: the job's outcome is in the database, and reconciliation settles
-    RQ's side of it once Redis is back.
+    RQ quits when Redis goes away at most points of its loop (the
+    suspension check, maintenance, heartbeats, and while it watches a
+    work-horse, since its monitoring writes to Redis). This one skips those
+    steps until Redis is back, and waits for a watched horse to finish: the
+    job's outcome is in the database, and reconciliation settles RQ's side.
     """
 
     def main_work_horse(self, job, queue):
@@ -117,19 +121,28 @@ class RepoTrackrWorker(PauseAwareMixin, Worker):
     def execute_job(self, job, queue):
         try:
             super().execute_job(job, queue)
-        except redis.exceptions.ConnectionError as exc:
+        except REDIS_GONE as exc:
             logger.warning("Redis went away during job %s (%s); waiting for it", job.id, exc)
             if self._horse_pid:
                 self.wait_for_horse()
                 self._horse_pid = 0
 
     def heartbeat(self, *args, **kwargs):
+        self._unless_redis_gone("heartbeat", super().heartbeat, *args, **kwargs)
+
+    def check_for_suspension(self, burst: bool) -> None:
+        self._unless_redis_gone("suspension check", super().check_for_suspension, burst)
+
+    def run_maintenance_tasks(self) -> None:
+        self._unless_redis_gone("maintenance", super().run_maintenance_tasks)
+
+    def _unless_redis_gone(self, what: str, call, *args, **kwargs) -> None:
+        # The next dequeue meets the same error and waits it out with backoff.
         try:
-            return super().heartbeat(*args, **kwargs)
-        except redis.exceptions.ConnectionError:
-            # The next dequeue meets the same error and waits it out.
-            logger.warning("Worker heartbeat skipped: Redis unreachable")
-            return None
+            call(*args, **kwargs)
+        except REDIS_GONE:
+            logger.warning("Worker %s skipped: Redis unreachable", what)
+            time.sleep(1)
 
 
 class RepoTrackrSimpleWorker(PauseAwareMixin, SimpleWorker):

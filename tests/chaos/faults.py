@@ -37,6 +37,10 @@ KINDS = (
 )
 
 
+class NothingToBreakError(Exception):
+    """The fault found nothing to act on (no job running); it is not counted."""
+
+
 @dataclass
 class FaultEvent:
     kind: str
@@ -74,10 +78,14 @@ class Injector:
     # -- the faults ----------------------------------------------------------------
 
     def kill_work_horse(self, event: FaultEvent) -> None:
-        busy = [(w, c) for w in self.stack.worker_processes() for c in w.children()]
+        deadline = time.monotonic() + 20
+        busy = []
+        while not busy and time.monotonic() < deadline and not self.stop.is_set():
+            busy = [(w, c) for w in self.stack.worker_processes() for c in w.children()]
+            if not busy:
+                time.sleep(0.1)
         if not busy:
-            event.note = "no job running; killed nothing"
-            return
+            raise NothingToBreakError("no job ran for 20 s")
         worker, horse = self.rng.choice(busy)
         os.kill(horse, signal.SIGKILL)
         event.note = f"{worker.name} work-horse {horse}"
@@ -147,7 +155,11 @@ class Injector:
         event = FaultEvent(kind, began=time.monotonic())
         before = self.active_job_ids()
         print(f"[fault] {kind} ...", flush=True)
-        getattr(self, kind)(event)
+        try:
+            getattr(self, kind)(event)
+        except NothingToBreakError as exc:
+            print(f"[fault] {kind} not injected: {exc}", flush=True)
+            return event
         event.lifted = time.monotonic()
         with self._lock:
             self.events.append(event)

@@ -359,9 +359,20 @@ class Run:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
+def seconds(text: str) -> float:
+    """``600``, ``600s``, ``10m`` or ``1h`` as seconds."""
+    units = {"s": 1, "m": 60, "h": 3600}
+    text = text.strip().lower()
+    if text and text[-1] in units:
+        return float(text[:-1]) * units[text[-1]]
+    return float(text)
+
+
 def parse(argv: list[str]):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=float, default=None, help="seconds of faults")
+    parser.add_argument(
+        "--duration", type=seconds, default=None, help="time under faults: 600, 600s, 10m"
+    )
     parser.add_argument("--projects", type=int, default=None)
     parser.add_argument("--quick", action="store_true", help="the CI mode (about 2 minutes)")
     parser.add_argument("--seed", type=int, default=None)

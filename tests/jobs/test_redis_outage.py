@@ -8,8 +8,14 @@ does after a crash).
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
+import time
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -123,3 +129,51 @@ def test_a_refresh_accepted_before_a_clean_redis_restart_simply_runs(
     drain()
     assert JobRecord.objects.get(pk=accepted.json()["job_id"]).status == JobStatus.COMPLETED
     assert reconcile(recheck_after=0).requeued == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_watching_a_job_outlives_a_redis_restart_and_takes_jobs_after_it(
+    own_redis, make_project, project, settings, silent_git_server
+):
+    from jobs.services import refresh_request
+    from tests.jobs.test_forked_worker import _test_database_url, _wait_for
+
+    # The first job hangs on a git host that never answers, for its 6 s timeout:
+    # Redis goes away while the worker watches it.
+    env = {k: v for k, v in os.environ.items() if k != "PYTEST_XDIST_WORKER"}
+    env.update(
+        DATABASE_URL=_test_database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        REPOTRACKR_CLONE_DIR=str(settings.REPOTRACKR_CLONE_DIR),
+        REPOTRACKR_ALLOW_LOCAL_REPOS="true",
+        REPOTRACKR_LS_REMOTE_TIMEOUT="6",
+        JOB_MONITORING_INTERVAL="1",
+    )
+    queues = (settings.QUEUE_HIGH, settings.QUEUE_DEFAULT, settings.QUEUE_LOW)
+    worker = subprocess.Popen(
+        [sys.executable, "manage.py", "rqworker", *queues, "--with-scheduler", "-v", "0"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        hanging = make_project(silent_git_server.url)
+        slow = refresh_request(project=hanging, user=None, trigger="api").job
+        _wait_for(
+            lambda: JobRecord.objects.filter(pk=slow.pk, status=JobStatus.PROCESSING).exists()
+        )
+        own_redis.stop_keeping_data()
+        time.sleep(3)  # more than the worker's 1 s monitoring interval
+        own_redis.start()
+        assert worker.poll() is None
+        record = refresh_request(project=project, user=None, trigger="api").job
+        _wait_for(
+            lambda: JobRecord.objects.filter(pk=record.pk, status=JobStatus.COMPLETED).exists()
+        )
+        assert worker.poll() is None
+    finally:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait()
