@@ -92,10 +92,17 @@ class PauseAwareMixin:
         while True:
             wait = min(timeout, poll)
             with self._active_queues_only() as active:
-                if active:
-                    result = super().dequeue_job_and_maintain_ttl(wait, max_idle_time=wait)
-                else:
-                    self.heartbeat()
+                try:
+                    if active:
+                        result = super().dequeue_job_and_maintain_ttl(wait, max_idle_time=wait)
+                    else:
+                        self.heartbeat()
+                        time.sleep(wait)
+                        result = None
+                except REDIS_GONE:
+                    # RQ retries only the dequeue itself; its state writes
+                    # before it would end the worker. Wait and look again.
+                    logger.warning("Worker waiting for Redis")
                     time.sleep(wait)
                     result = None
             if result is not None:

@@ -47,6 +47,7 @@ class Repo:
         self.path = path
         self.version = 0
         self.head = ""
+        self.versions: dict[str, int] = {}
         self.lock = threading.Lock()
 
     def create(self) -> None:
@@ -89,6 +90,7 @@ class Repo:
             )
             self.head = done.stdout.decode().strip().splitlines()[-1]
             self.version = version
+            self.versions[self.head] = version
             return self.head
 
 

@@ -268,3 +268,30 @@ def check_metrics(verdict: Verdict, traffic) -> None:
         time.sleep(1)
     verdict.metrics_mismatch = len(mismatches)
     verdict.notes += mismatches
+
+
+def pushes_absorbed(sent, projects) -> int:
+    """Pushes answered with a job that had already read an older head (not a failure: info).
+
+    A push that arrives while the project's refresh is running is answered
+    with that job, which resolved the remote head before the push; the new
+    commit waits for the next refresh.
+    """
+    from jobs.models import JobRecord
+
+    by_id = {p.id: p for p in projects}
+    pushes = [s for s in sent if s.kind == "webhook" and s.job_id and s.status in (200, 202)]
+    results = with_db(
+        lambda: dict(
+            JobRecord.objects.filter(pk__in=[s.job_id for s in pushes]).values_list("pk", "result")
+        )
+    )
+    results = {str(k): v for k, v in results.items()}
+    absorbed = 0
+    for push in pushes:
+        versions = by_id[push.project_id].repo.versions
+        result = results.get(push.job_id) or {}
+        read = versions.get(result.get("commit_sha", ""), 0)
+        if result and read < versions.get(push.pushed, 0):
+            absorbed += 1
+    return absorbed

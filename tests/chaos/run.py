@@ -193,11 +193,15 @@ class Run:
     def settle(self, projects) -> float:
         """Stop traffic and faults; make every project due; wait until no job is active."""
         from jobs.models import RefreshHistory
+        from projects.models import Project
         from tests.chaos.invariants import active_job_ids, with_db
         from tests.chaos.workload import age_projects_in_db
 
         started = time.monotonic()
         ids = [p.id for p in projects]
+        # Idle first, so that every job running from here on started after
+        # the last commit: whatever it stores is the final head.
+        wait_for(lambda: not active_job_ids(), timeout=self.args.settle_timeout / 2, step=2)
         with_db(lambda: age_projects_in_db(ids))
         mark = time.time()
         from django.utils import timezone
@@ -205,15 +209,22 @@ class Run:
         since = timezone.now()
 
         def everything_refreshed_and_idle() -> bool:
-            attempted = with_db(
-                lambda: (
-                    RefreshHistory.objects.filter(project_id__in=ids, created_at__gte=since)
-                    .values("project_id")
-                    .distinct()
-                    .count()
+            def refreshed() -> int:
+                tried = set(
+                    RefreshHistory.objects.filter(
+                        project_id__in=ids, created_at__gte=since
+                    ).values_list("project_id", flat=True)
                 )
-            )
-            return attempted >= len(ids) and not active_job_ids()
+                # A job already running when the projects were made due
+                # counts too: it started after every commit of the run.
+                tried |= set(
+                    Project.objects.filter(pk__in=ids, last_refreshed_at__gte=since).values_list(
+                        "pk", flat=True
+                    )
+                )
+                return len(tried)
+
+            return with_db(refreshed) >= len(ids) and not active_job_ids()
 
         done = wait_for(everything_refreshed_and_idle, timeout=self.args.settle_timeout, step=2)
         print(
@@ -335,6 +346,11 @@ class Run:
         for s in answered:
             statuses[s.status] = statuses.get(s.status, 0) + 1
         print(f"answers: {dict(sorted(statuses.items()))}")
+        absorbed = invariants.pushes_absorbed(self.traffic.sent, projects)
+        print(
+            f"pushes answered with a refresh that had already read an older head: {absorbed}"
+            " (their commits wait for the next refresh)"
+        )
         crashed = {a.name: a.crashes for a in self.stack.apps if a.crashes}
         if crashed:
             print(f"processes restarted by the supervisor after a crash: {crashed}")

@@ -34,6 +34,7 @@ class Sent:
     seconds: float
     status: int  # 0: no answer (connection refused, timeout)
     job_id: str | None = None
+    pushed: str = ""  # the head a webhook announced
 
 
 @dataclass
@@ -87,23 +88,26 @@ class Traffic:
         finally:
             conn.close()
 
-    def _record(self, kind: str, project: TrackedProject, started: float, answer) -> Sent:
+    def _record(
+        self, kind: str, project: TrackedProject, started: float, answer, pushed: str = ""
+    ) -> Sent:
         status, data = answer
         job = data.get("job_id") or (data.get("job") or {}).get("id")
-        sent = Sent(kind, project.id, started, time.monotonic() - started, status, job)
+        sent = Sent(kind, project.id, started, time.monotonic() - started, status, job, pushed)
         with self.lock:
             self.sent.append(sent)
         return sent
 
     def push(self, project: TrackedProject, kind: str = "webhook") -> Sent:
         """Deliver a signed GitHub push of the project's head to its endpoint."""
+        head = project.repo.head
         body = json.dumps(
             {
                 "ref": "refs/heads/main",
                 "before": "0" * 40,
-                "after": project.repo.head,
+                "after": head,
                 "repository": {"full_name": f"chaos/{project.id}", "default_branch": "main"},
-                "commits": [{"id": project.repo.head, "message": "plan change"}],
+                "commits": [{"id": head, "message": "plan change"}],
             }
         ).encode()
         signature = "sha256=" + hmac.new(project.secret.encode(), body, hashlib.sha256).hexdigest()
@@ -114,9 +118,8 @@ class Traffic:
             "X-Hub-Signature-256": signature,
         }
         started = time.monotonic()
-        return self._record(
-            kind, project, started, self.post(f"/webhooks/{project.id}/", body, headers)
-        )
+        answer = self.post(f"/webhooks/{project.id}/", body, headers)
+        return self._record(kind, project, started, answer, pushed=head)
 
     def refresh(self, project: TrackedProject, kind: str = "refresh", force: bool = False) -> Sent:
         """Ask for a refresh through the API, as a user's script would."""
