@@ -4,7 +4,8 @@
    workers and the scheduler (the Procfile's commands, on 127.0.0.1).
 2. Build the projects' repositories (``--projects``, 500 by default) and
    the git host that can hang; mount a small tmpfs as the clone directory
-   when the machine allows it.
+   when the machine allows it. Warm up: the scheduler gives every new
+   project its first refresh before traffic and faults begin.
 3. For ``--duration`` seconds: commits with signed webhook pushes, manual
    API refreshes and scheduled refreshes at steady rates, and faults at
    random (every kind at least once); duplicates are sampled every second.
@@ -190,6 +191,35 @@ class Run:
 
         return check
 
+    def warm_up(self, projects) -> None:
+        """Let the scheduler give every new project its first refresh before any fault.
+
+        New projects are due at once; without this the run would begin with
+        a backlog of first refreshes, and settle times would measure it.
+        """
+        from projects.models import ProgressSnapshot
+        from tests.chaos.invariants import active_job_ids, with_db
+
+        started = time.monotonic()
+        ids = [p.id for p in projects]
+
+        def all_refreshed() -> bool:
+            done = with_db(
+                lambda: (
+                    ProgressSnapshot.objects.filter(project_id__in=ids)
+                    .values("project_id")
+                    .distinct()
+                    .count()
+                )
+            )
+            return done >= len(ids) and not active_job_ids()
+
+        ready = wait_for(all_refreshed, timeout=self.args.settle_timeout, step=2)
+        state = "done" if ready else "NOT done"
+        print(
+            f"[warm-up] first refreshes {state} in {time.monotonic() - started:.0f} s", flush=True
+        )
+
     def settle(self, projects) -> float:
         """Stop traffic and faults; make every project due; wait until no job is active."""
         from jobs.models import RefreshHistory
@@ -257,6 +287,7 @@ class Run:
             settle_check=self.settle_check(canaries),
             active_job_ids=active_job_ids,
         )
+        self.warm_up(projects + canaries)
         self.sampler = DuplicateSampler()
         self.sampler.start()
         rates = {
