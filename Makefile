@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test bench bench-quick bench-scale screenshots lint venv clean
+.PHONY: run test bench bench-quick bench-scale chaos chaos-quick screenshots lint venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,17 @@ bench-scale: $(STAMP)
 # Every benchmark at small sizes, once: proves they run (the test suite does the same).
 bench-quick: $(STAMP)
 	$(BIN)/python tests/bench/run_all.py --quick
+
+# The production layout under random faults, then its invariants (docs/reliability.md).
+# DURATION is seconds of faults (600 = the documented full run); PROJECTS defaults to 500.
+DURATION ?= 600
+PROJECTS ?= 500
+chaos: $(STAMP)
+	$(BIN)/python tests/chaos/run.py --duration $(DURATION) --projects $(PROJECTS)
+
+# The CI mode (about two minutes); the test suite runs it under CI=true.
+chaos-quick: $(STAMP)
+	$(BIN)/python tests/chaos/run.py --quick
 
 screenshots: $(STAMP)
 	$(BIN)/python -m repotrackr.testrun -p no:xdist tests/e2e/make_screenshots.py -m browser -q

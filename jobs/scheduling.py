@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import redis
 from django.conf import settings
 from django.db.models import Max
 from django_rq.queues import DjangoScheduler
@@ -31,7 +32,38 @@ class RepoTrackrScheduler(DjangoScheduler):
     Periodic jobs reuse one id; when workers are busy for longer than the
     interval, pushing the id again would queue the same job twice (and RQ
     would run it twice). A job still queued just gets its next time.
+
+    It also outlives Redis: a restart no longer ends the loop (each pass
+    that cannot reach Redis is skipped), and periodic jobs that a Redis
+    restart without persistence forgot are registered again on the next
+    pass, so reconciliation keeps running after the very event it repairs.
     """
+
+    def _tolerating_redis(self, action: str, call, default):
+        try:
+            return call()
+        except redis.exceptions.RedisError as exc:
+            logger.warning("Scheduler could not %s: Redis %s", action, exc.__class__.__name__)
+            return default
+
+    def heartbeat(self):
+        self._tolerating_redis("send its heartbeat", super().heartbeat, None)
+
+    def acquire_lock(self):
+        self._lock_acquired = False
+        return self._tolerating_redis("take its lock", super().acquire_lock, False)
+
+    def remove_lock(self):
+        self._tolerating_redis("release its lock", super().remove_lock, None)
+
+    def enqueue_jobs(self):
+        def restore_then_enqueue():
+            restored = periodic_jobs_register(self, missing_only=True)
+            if restored:
+                logger.warning("Periodic jobs registered again: %s", ", ".join(restored))
+            return super(RepoTrackrScheduler, self).enqueue_jobs()
+
+        return self._tolerating_redis("enqueue its jobs", restore_then_enqueue, [])
 
     def enqueue_job(self, job):
         interval = job.meta.get("interval")
@@ -79,13 +111,17 @@ def periodic_jobs() -> list[PeriodicJob]:
     ]
 
 
-def periodic_jobs_register(scheduler) -> list[str]:
+def periodic_jobs_register(scheduler, *, missing_only: bool = False) -> list[str]:
     """(Re-)register every periodic job on ``scheduler``; returns their ids.
 
-    Job arguments are empty, so nothing but JSON values crosses the queue.
+    With ``missing_only``, only those the scheduler no longer holds (Redis
+    lost them). Job arguments are empty, so nothing but JSON values crosses
+    the queue.
     """
     ids = []
     for job in periodic_jobs():
+        if missing_only and scheduler.connection.zscore(scheduler.scheduled_jobs_key, job.id):
+            continue
         scheduler.cancel(job.id)
         scheduler.schedule(
             scheduled_time=datetime.now(UTC).replace(tzinfo=None),

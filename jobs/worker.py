@@ -5,13 +5,26 @@ Used through ``settings.RQ["WORKER_CLASS"]`` by ``manage.py rqworker``.
 
 from __future__ import annotations
 
+import logging
 import time
 from contextlib import contextmanager
 
+import redis
 from django.conf import settings
 from rq import SimpleWorker, Worker
 
 from jobs.queues import paused_queues
+
+logger = logging.getLogger(__name__)
+
+# What a Redis restart looks like from here; RQ quits its loop on either.
+REDIS_GONE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+# RQ restarts a worker's scheduler process (which moves delayed jobs and
+# retries onto their queues) only during maintenance, every ten minutes by
+# default. Any Redis restart kills that process, so without this a retry
+# or a scheduled refresh could wait ten minutes after a one-second blip.
+MAINTENANCE_INTERVAL_SECONDS = 30
 
 
 def close_inherited_db_connections() -> None:
@@ -49,13 +62,19 @@ class PauseAwareMixin:
 
     def __init__(self, *args, **kwargs) -> None:
         kwargs.setdefault("job_monitoring_interval", settings.JOB_MONITORING_INTERVAL)
+        kwargs.setdefault("maintenance_interval", MAINTENANCE_INTERVAL_SECONDS)
         super().__init__(*args, **kwargs)
         preload_job_code()
 
     @contextmanager
     def _active_queues_only(self):
         everything = list(self._ordered_queues)
-        paused = paused_queues(self.connection)
+        try:
+            paused = paused_queues(self.connection)
+        except redis.exceptions.RedisError:
+            # Redis is restarting: let RQ's dequeue meet the error, which it
+            # survives by waiting and trying again.
+            paused = set()
         self._ordered_queues = [q for q in everything if q.name not in paused]
         try:
             yield self._ordered_queues
@@ -73,10 +92,17 @@ class PauseAwareMixin:
         while True:
             wait = min(timeout, poll)
             with self._active_queues_only() as active:
-                if active:
-                    result = super().dequeue_job_and_maintain_ttl(wait, max_idle_time=wait)
-                else:
-                    self.heartbeat()
+                try:
+                    if active:
+                        result = super().dequeue_job_and_maintain_ttl(wait, max_idle_time=wait)
+                    else:
+                        self.heartbeat()
+                        time.sleep(wait)
+                        result = None
+                except REDIS_GONE:
+                    # RQ retries only the dequeue itself; its state writes
+                    # before it would end the worker. Wait and look again.
+                    logger.warning("Worker waiting for Redis")
                     time.sleep(wait)
                     result = None
             if result is not None:
@@ -86,7 +112,14 @@ class PauseAwareMixin:
 
 
 class RepoTrackrWorker(PauseAwareMixin, Worker):
-    """The forking worker of ``manage.py rqworker``."""
+    """The forking worker of ``manage.py rqworker``.
+
+    RQ quits when Redis goes away at most points of its loop (the
+    suspension check, maintenance, heartbeats, and while it watches a
+    work-horse, since its monitoring writes to Redis). This one skips those
+    steps until Redis is back, and waits for a watched horse to finish: the
+    job's outcome is in the database, and reconciliation settles RQ's side.
+    """
 
     def main_work_horse(self, job, queue):
         close_inherited_db_connections()
@@ -94,6 +127,32 @@ class RepoTrackrWorker(PauseAwareMixin, Worker):
 
         memory_guard.IN_WORK_HORSE = True  # this process is the job's alone
         super().main_work_horse(job, queue)
+
+    def execute_job(self, job, queue):
+        try:
+            super().execute_job(job, queue)
+        except REDIS_GONE as exc:
+            logger.warning("Redis went away during job %s (%s); waiting for it", job.id, exc)
+            if self._horse_pid:
+                self.wait_for_horse()
+                self._horse_pid = 0
+
+    def heartbeat(self, *args, **kwargs):
+        self._unless_redis_gone("heartbeat", super().heartbeat, *args, **kwargs)
+
+    def check_for_suspension(self, burst: bool) -> None:
+        self._unless_redis_gone("suspension check", super().check_for_suspension, burst)
+
+    def run_maintenance_tasks(self) -> None:
+        self._unless_redis_gone("maintenance", super().run_maintenance_tasks)
+
+    def _unless_redis_gone(self, what: str, call, *args, **kwargs) -> None:
+        # The next dequeue meets the same error and waits it out with backoff.
+        try:
+            call(*args, **kwargs)
+        except REDIS_GONE:
+            logger.warning("Worker %s skipped: Redis unreachable", what)
+            time.sleep(1)
 
 
 class RepoTrackrSimpleWorker(PauseAwareMixin, SimpleWorker):

@@ -52,3 +52,23 @@ def test_other_queues_keep_running_while_one_is_paused(
     drain()
     assert JobRecord.objects.get(pk=high.job.pk).status == JobStatus.QUEUED
     assert JobRecord.objects.get(pk=low.job.pk).status == JobStatus.COMPLETED
+
+
+def test_a_worker_revives_its_scheduler_within_half_a_minute_not_ten():
+    """RQ restarts a scheduler process killed by a Redis restart only during maintenance."""
+    from datetime import timedelta
+
+    from rq.utils import now
+
+    from jobs.queues import get_queue, queue_names
+    from jobs.worker import RepoTrackrWorker
+    from repotrackr.redis_connection import get_redis
+
+    conn = get_redis()
+    worker = RepoTrackrWorker(
+        [get_queue(n, connection=conn) for n in queue_names()], connection=conn
+    )
+    worker.last_cleaned_at = now() - timedelta(seconds=25)
+    assert not worker.should_run_maintenance_tasks
+    worker.last_cleaned_at = now() - timedelta(seconds=31)
+    assert worker.should_run_maintenance_tasks

@@ -136,3 +136,29 @@ def test_the_scheduler_checks_its_schedule_every_few_seconds_by_default(settings
 
     options = Command().create_parser("manage.py", "rqscheduler").parse_args([])
     assert options.interval == settings.RQ_SCHEDULER_INTERVAL <= 20
+
+
+def test_periodic_jobs_redis_forgot_are_registered_again_on_the_next_pass():
+    from repotrackr.redis_connection import get_redis
+
+    scheduler = get_scheduler(interval=5)
+    periodic_jobs_register(scheduler)
+    get_redis().flushdb()  # Redis restarted without persistence
+    assert list(scheduler.get_jobs()) == []
+    scheduler.enqueue_jobs()
+    ids = {job.id for job in scheduler.get_jobs()}
+    assert "repotrackr-periodic-reconcile" in ids
+    assert ids == {job.id for job in periodic_jobs()}
+
+
+def test_the_scheduler_loop_skips_a_pass_when_redis_is_unreachable(settings):
+    from redis import Redis
+
+    from tests.conftest import DEAD_REDIS_URL
+
+    scheduler = get_scheduler(interval=5)
+    scheduler.connection = Redis.from_url(DEAD_REDIS_URL, socket_connect_timeout=0.2)
+    scheduler.heartbeat()
+    assert scheduler.acquire_lock() is False
+    assert scheduler.enqueue_jobs() == []
+    scheduler.remove_lock()
