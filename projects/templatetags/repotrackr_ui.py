@@ -83,3 +83,19 @@ def indent(depth) -> str:
     except (TypeError, ValueError):
         level = 0
     return f"{level * 1.25:.2f}rem"
+
+
+@register.filter
+def ago(when) -> str:
+    """How long ago, for people: "just now" under a minute, else ``timesince`` and "ago".
+
+    One filter for every time shown on a page, so none says "0 minutes ago".
+    """
+    if not when:
+        return "never"
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+
+    if (timezone.now() - when).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(when)} ago"
