@@ -94,7 +94,8 @@ def job_update_status(
     fields: dict[str, Any] = {
         "status": status,
         "completed_at": now,
-        "result": result if status == JobStatus.COMPLETED else None,
+        # A failure keeps whether retrying can help ({"retryable": ...}); a cancel keeps nothing.
+        "result": result if status != JobStatus.CANCELED else None,
         "error": error,
         "error_detail": error_detail,
         "next_attempt_at": None,

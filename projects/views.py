@@ -71,7 +71,7 @@ def dashboard(request):
         "layout": layout,
         "query_without_page": _query_without(request, "page", "layout"),
     }
-    response = render(request, "projects/dashboard.html", context)
+    response = render(request, _page_or_live(request, "projects/dashboard.html"), context)
     if request.GET.get("layout") in LAYOUTS:
         response.set_cookie(
             LAYOUT_COOKIE,
@@ -81,6 +81,20 @@ def dashboard(request):
             secure=settings.SESSION_COOKIE_SECURE,
         )
     return response
+
+
+# The part of a page that a finished refresh changes, by the id htmx sends as HX-Target.
+LIVE_INCLUDES = {
+    "project-live": "projects/includes/project_live.html",
+    "dashboard-projects": "projects/includes/dashboard_projects.html",
+}
+
+
+def _page_or_live(request, page_template: str) -> str:
+    """The whole page, or only its live include when htmx asks for it again."""
+    if request.headers.get("HX-Request") == "true":
+        return LIVE_INCLUDES.get(request.headers.get("HX-Target", ""), page_template)
+    return page_template
 
 
 def _layout_from(request) -> str:
@@ -154,7 +168,7 @@ def project_detail(request, project_id):
         "status_meaning": project_status_meaning(project),
         "starter_plan": starter_plan_text() if project.status == ProjectStatus.NO_PLAN else "",
     }
-    return render(request, "projects/project_detail.html", context)
+    return render(request, _page_or_live(request, "projects/project_detail.html"), context)
 
 
 @login_required

@@ -99,3 +99,21 @@ def ago(when) -> str:
     if (timezone.now() - when).total_seconds() < 60:
         return "just now"
     return f"{timesince(when)} ago"
+
+
+@register.filter
+def any_active(jobs) -> bool:
+    """Whether any of ``jobs`` is queued or running (a list on the page keeps polling while so)."""
+    return any(getattr(job, "is_active", False) for job in jobs)
+
+
+@register.filter
+def countdown(seconds) -> str:
+    """Seconds left as a countdown shows them: ``42`` → ``"42 s"``, ``250`` → ``"4:10"``."""
+    try:
+        seconds = max(int(seconds), 0)
+    except (TypeError, ValueError):
+        return ""
+    if seconds >= 60:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    return f"{seconds} s"

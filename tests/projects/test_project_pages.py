@@ -79,7 +79,7 @@ def test_dashboard_layout_choice_is_remembered_in_a_cookie(owner_client, owner):
     owner_client.get(reverse("projects:dashboard"), {"layout": "rows"})
     response = owner_client.get(reverse("projects:dashboard"))
     assert response.context["layout"] == "rows"
-    assert b'<table class="rows">' in response.content
+    assert b'<table class="rows reflow">' in response.content
 
 
 def test_dashboard_skills_overview_counts_projects_per_skill(owner_client, owner):
