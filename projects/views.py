@@ -9,15 +9,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jobs.page_selectors import IDLE, card_refresh_states_for, refresh_state_for_project
 from jobs.ratelimit import CREATE_PROJECT, check_and_count
 from jobs.selectors import refresh_history_for_project
 from jobs.services import project_jobs_stop
 from jobs.web import refresh_after_save
-from projects.forms import ProjectForm
+from projects.forms import LIVE_FIELDS, ProjectForm
 from projects.models import ProjectStatus, TaskStatus
 from projects.selectors import (
     DASHBOARD_PAGE_SIZE,
@@ -112,7 +114,9 @@ def _query_without(request, *names: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_add(request):
-    form = ProjectForm(request.POST or None, owner=request.user)
+    form = ProjectForm(
+        request.POST or None, owner=request.user, validate_url=reverse("projects:validate_field")
+    )
     if request.method == "POST" and form.is_valid():
         # Counted once the input is valid, as in the API: a typo costs nothing.
         decision = check_and_count(request.user, CREATE_PROJECT)
@@ -132,10 +136,37 @@ def project_add(request):
 
 
 @login_required
+@require_POST
+def project_validate_field(request):
+    """One field of the add/edit form checked as it is typed: the form's own validators.
+
+    Answers the field's error include; nothing is saved and nothing is counted.
+    """
+    name = request.POST.get("_field", "")
+    if name not in LIVE_FIELDS:
+        return HttpResponseBadRequest("Unknown field.")
+    instance = None
+    if request.POST.get("_project"):
+        instance = project_get_for_user(user=request.user, project_id=request.POST["_project"])
+    form = ProjectForm(
+        request.POST, owner=instance.owner if instance else request.user, instance=instance
+    )
+    form.is_valid()
+    errors = form.errors.get(name, [])
+    ok = "" if errors or not form.cleaned_data.get(name) else "Looks good."
+    return render(request, "includes/field_errors.html", {"errors": errors, "ok": ok})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request, project_id):
     project = project_get_for_user(user=request.user, project_id=project_id)
-    form = ProjectForm(request.POST or None, owner=project.owner, instance=project)
+    form = ProjectForm(
+        request.POST or None,
+        owner=project.owner,
+        instance=project,
+        validate_url=reverse("projects:validate_field"),
+    )
     if request.method == "POST" and form.is_valid():
         before = project_repository_settings(project)
         try:

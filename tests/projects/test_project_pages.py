@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -210,7 +212,8 @@ def test_project_page_shows_phases_tasks_skills_and_history(owner_client, owner)
         "Phase 1: step 1",
         "Phase 2: step 2",
     ]
-    assert "Task 2.4" in body and '<details class="phase" id="phase-1" open' in body
+    assert "Task 2.4" in body and re.search(r'<details class="phase" id="phase-1"[^>]* open', body)
+    assert 'href="#phase-2"' in body  # the jump list
     assert "PostgreSQL" in body and "docker-compose.yml:4" in body
     assert "<polyline" in body and "1.5 s" in body
 
@@ -392,3 +395,51 @@ def test_the_project_page_links_its_owner_to_the_webhook_setup(
     assert setup in owner_client.get(f"/projects/{project.pk}/").content
     client.force_login(staff)
     assert setup not in client.get(f"/projects/{project.pk}/").content
+
+
+def test_finished_phases_start_collapsed_and_unfinished_ones_open(owner_client, owner):
+    from projects.models import Task, TaskStatus
+    from tests.ui_data import add_snapshot_of_tasks
+
+    project = make_project(owner, "Half done")
+    tasks = add_plan(project, phases=2, tasks_per_phase=3)
+    Task.objects.filter(project=project, phase_index=0).update(status=TaskStatus.DONE)
+    for task in tasks:
+        if task.phase_index == 0:
+            task.status = TaskStatus.DONE
+    add_snapshot_of_tasks(project, tasks)
+    body = owner_client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    first = re.search(r'<details class="phase finished" id="phase-1"[^>]*>', body).group(0)
+    second = re.search(r'<details class="phase" id="phase-2"[^>]*>', body).group(0)
+    assert " open" not in first and second.endswith(" open>")
+
+
+# --- add form -----------------------------------------------------------------------
+
+
+def test_the_add_form_asks_for_the_url_first_and_has_no_archived_box(owner_client, settings):
+    settings.REPOTRACKR_ALLOW_LOCAL_REPOS = True
+    body = owner_client.get(reverse("projects:add")).content.decode()
+    assert body.index('id="id_repo_url"') < body.index('id="id_name"')
+    assert 'name="archived"' not in body and 'data-derive-from="id_repo_url"' in body
+    assert "make run" in body  # help for local paths when the server accepts them
+    settings.REPOTRACKR_ALLOW_LOCAL_REPOS = False
+    assert "make run" not in owner_client.get(reverse("projects:add")).content.decode()
+
+
+def test_fields_are_checked_as_typed_with_the_form_validators(
+    owner_client, owner, settings, tmp_path
+):
+    settings.REPOTRACKR_ALLOW_LOCAL_REPOS = True
+    make_project(owner, "Taken")
+    url = reverse("projects:validate_field")
+    bad = owner_client.post(url, {"_field": "repo_url", "repo_url": "ftp://x/y"}).content.decode()
+    assert 'class="error"' in bad
+    good = owner_client.post(
+        url, {"_field": "repo_url", "repo_url": str(tmp_path)}
+    ).content.decode()
+    assert 'class="error"' not in good and "Looks good." in good
+    clash = owner_client.post(url, {"_field": "name", "name": "Taken"}).content.decode()
+    assert "You already have a project with this name." in clash
+    assert owner_client.post(url, {"_field": "access_token"}).status_code == 400
+    assert Project.objects.filter(owner=owner).count() == 1  # nothing saved
