@@ -72,6 +72,9 @@ def dashboard(request):
         "sorts": DASHBOARD_SORTS.items(),
         "layout": layout,
         "query_without_page": _query_without(request, "page", "layout"),
+        # First run: no project yet, so the page offers the starter plan to copy.
+        "starter_plan": "" if page.paginator.count or filters.active else starter_plan_text(),
+        "allow_local_repos": settings.REPOTRACKR_ALLOW_LOCAL_REPOS,
     }
     response = render(request, _page_or_live(request, "projects/dashboard.html"), context)
     if request.GET.get("layout") in LAYOUTS:

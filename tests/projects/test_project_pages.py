@@ -31,8 +31,11 @@ def _count_queries(client, url) -> int:
 def test_new_user_dashboard_explains_how_to_add_a_first_project(owner_client):
     response = owner_client.get(reverse("projects:dashboard"))
     assert response.status_code == 200
-    assert b"No projects yet" in response.content
+    assert b"Welcome: add your first project" in response.content
     assert b"Add your first project" in response.content
+    starter = response.context["starter_plan"]
+    assert starter and starter.strip() in response.content.decode()  # the plan to copy
+    assert b'data-copy-target="starter-plan"' in response.content
 
 
 def test_dashboard_lists_only_the_users_projects(owner_client, owner, other_user):
