@@ -117,3 +117,9 @@ def countdown(seconds) -> str:
     if seconds >= 60:
         return f"{seconds // 60}:{seconds % 60:02d}"
     return f"{seconds} s"
+
+
+@register.filter
+def busiest_minute(bars) -> int:
+    """The tallest bar's total (completed + failed): the top of the chart's value axis."""
+    return max((bar.completed + bar.failed for bar in bars), default=0)

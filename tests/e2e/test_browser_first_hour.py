@@ -218,3 +218,26 @@ def test_the_first_run_dashboard_shows_how_to_start_and_copies_the_starter_plan(
     assert serious_violations(page) == []
     page.set_viewport_size(PHONE)
     assert _overflow(page) == 0
+
+
+def test_the_admin_has_the_favicon_and_its_job_list_fits_1440_in_colour(
+    page, live_server, django_user_model, plan_repo, pipeline_settings, drain
+):
+    django_user_model.objects.create_superuser("root", "", "pw-Secret-123")
+    page.set_viewport_size(WIDE)
+    page.goto(f"{live_server.url}/admin/login/")
+    assert page.locator("link[rel=icon]").get_attribute("href").endswith("favicon.svg")
+    page.fill("#id_username", "root")
+    page.fill("#id_password", "pw-Secret-123")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    page.goto(f"{live_server.url}/projects/add/")
+    page.fill("#id_repo_url", plan_repo)
+    page.get_by_role("button", name="Add project").click()
+    page.wait_for_url(re.compile(r"/projects/[0-9a-f-]+/$"))
+    drain()
+    page.goto(f"{live_server.url}/admin/jobs/jobrecord/")
+    badge = page.locator("#result_list .job-status-completed").first
+    expect(badge).to_have_text("Completed")
+    assert badge.evaluate("e => getComputedStyle(e).color") == "rgb(26, 127, 55)"
+    assert _overflow(page) == 0

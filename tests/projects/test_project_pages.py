@@ -446,3 +446,40 @@ def test_fields_are_checked_as_typed_with_the_form_validators(
     assert "You already have a project with this name." in clash
     assert owner_client.post(url, {"_field": "access_token"}).status_code == 400
     assert Project.objects.filter(owner=owner).count() == 1  # nothing saved
+
+
+def test_the_languages_bar_shows_every_share_even_of_styling_tools(owner_client, owner):
+    from skills.models import Skill, SkillCategory
+
+    project = make_project(owner, "Styled")
+    Skill.objects.bulk_create(
+        [
+            Skill(
+                project=project,
+                name="JavaScript",
+                category=SkillCategory.LANGUAGE,
+                confidence=0.9,
+                bytes=700,
+                byte_share=0.7,
+            ),
+            Skill(
+                project=project,
+                name="Less",
+                category=SkillCategory.TOOL,
+                confidence=0.8,
+                bytes=200,
+                byte_share=0.2,
+            ),
+            Skill(
+                project=project,
+                name="Sass",
+                category=SkillCategory.TOOL,
+                confidence=0.8,
+                bytes=100,
+                byte_share=0.1,
+            ),
+        ]
+    )
+    body = owner_client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    legend = body[body.index('class="lang-legend"') :]
+    assert "Less 20 %" in legend and "Sass 10 %" in legend and "JavaScript 70 %" in legend
