@@ -98,9 +98,9 @@ def _run(job_id: str, runner) -> dict:
         tracker.job_update_status(
             job_id,
             status=JobStatus.FAILED,
-            result={"retryable": error.retryable},
             error=error.message,
             error_detail=error.detail,
+            error_retryable=error.retryable,
         )
         raise JobFailedError(error.message) from None
     finally:
@@ -142,9 +142,9 @@ def on_job_failure(job, connection, exc_type, exc_value, tb) -> None:
     tracker.job_update_status(
         job.id,
         status=JobStatus.FAILED,
-        result={"retryable": error.retryable},
         error=error.message,
         error_detail=error.detail,
+        error_retryable=error.retryable,
     )
 
 

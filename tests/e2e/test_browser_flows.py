@@ -40,7 +40,7 @@ def test_new_user_signs_up_adds_a_project_filters_and_deletes(
     add_skills(project)
     add_history(project, user=project.owner)
     page.reload()
-    expect(page.get_by_text("Phase 2: step 2")).to_be_visible()
+    expect(page.locator("#phase-2 .phase-title")).to_have_text("Phase 2: step 2")
     expect(page.get_by_text("Task 3.4")).to_be_visible()
     expect(page.get_by_role("heading", name="Database")).to_be_visible()
     page.screenshot(path=artifacts / "project-desktop.png", full_page=True)

@@ -96,7 +96,7 @@ def test_a_configured_plan_path_gone_missing_fails_once_and_leaves_previous_task
     record = JobRecord.objects.get(pk=outcome.job.pk)
     assert record.status == JobStatus.FAILED and record.attempts == 1
     assert record.error == "plan not found: docs/plan.md (from the plan path) does not exist"
-    assert record.result == {"retryable": False}  # retrying cannot bring the file back
+    assert record.result is None
     assert ScheduledJobRegistry(queue=get_queue(settings.QUEUE_HIGH)).count == 0
     assert FailedJobRegistry(queue=get_queue(settings.QUEUE_HIGH)).count == 1
     project.refresh_from_db()

@@ -295,8 +295,8 @@ def test_retry_is_offered_only_for_failures_that_retrying_can_fix(
         post(owner_client, reverse("jobs:project_refresh", args=[project.pk]))
     drain()
     failed = {j.project_id: j for j in JobRecord.objects.filter(status=JobStatus.FAILED)}
-    assert failed[missing.pk].result == {"retryable": False}
-    assert failed[unreachable.pk].result == {"retryable": True}
+    assert failed[missing.pk].error_retryable is False and failed[missing.pk].result is None
+    assert failed[unreachable.pk].error_retryable is True
     client.force_login(staff)
     body = client.get(reverse("jobs:list")).content.decode()
     assert body.count("Retry</button>") == 1

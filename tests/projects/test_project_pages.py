@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from projects.models import Project, ProjectStatus
 from tests.ui_data import add_history, add_plan, add_skills, make_project
@@ -34,7 +35,7 @@ def test_new_user_dashboard_explains_how_to_add_a_first_project(owner_client):
     assert b"Welcome: add your first project" in response.content
     assert b"Add your first project" in response.content
     starter = response.context["starter_plan"]
-    assert starter and starter.strip() in response.content.decode()  # the plan to copy
+    assert starter and escape(starter.strip()) in response.content.decode()  # the plan to copy
     assert b'data-copy-target="starter-plan"' in response.content
 
 
