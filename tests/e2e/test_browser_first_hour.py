@@ -86,6 +86,7 @@ def test_the_dashboard_and_jobs_list_update_in_place_when_a_refresh_ends(
     expect(page.locator("#jobs-live")).not_to_have_attribute("hx-trigger", re.compile("."))
     page.goto(f"{live_server.url}/projects/{project.pk}/")
     page.get_by_role("button", name="Refresh Tracked").click()
+    page.locator(".project-header .refresh-state .badge", has_text="Queued").wait_for()
     page.goto(f"{live_server.url}/jobs/")
     expect(page.locator("#jobs-live .badge").first).to_have_text("Queued")
     drain()
@@ -97,7 +98,7 @@ def test_the_rate_limited_refresh_button_counts_down_then_comes_back(
     logged_in_page, live_server, plan_repo, pipeline_settings, drain
 ):
     page = logged_in_page
-    pipeline_settings.RATE_LIMITS["refresh"] = {"max_attempts": 1, "window_seconds": 20}
+    pipeline_settings.RATE_LIMITS["refresh"] = {"max_attempts": 1, "window_seconds": 60}
     _a_refreshed_project(page, live_server, plan_repo, drain)
     button = page.get_by_role("button", name="Refresh Tracked")
     edit = page.get_by_role("link", name="Edit")
@@ -111,7 +112,7 @@ def test_the_rate_limited_refresh_button_counts_down_then_comes_back(
     countdown.wait_for()
     expect(button).to_be_disabled()
     first = int(countdown.inner_text().removesuffix(" s"))
-    assert 1 <= first <= 20
+    assert 1 <= first <= 60
     # The message has a line of its own: the other buttons stay where they were.
     assert edit.bounding_box() == before
     page.wait_for_function(
@@ -119,7 +120,7 @@ def test_the_rate_limited_refresh_button_counts_down_then_comes_back(
         f" return !c || parseInt(c.textContent) < {first}; }}",
         timeout=5_000,
     )
-    expect(button).to_be_enabled(timeout=25_000)
+    expect(button).to_be_enabled(timeout=65_000)
     expect(button).to_have_text("Refresh")
     expect(page.locator(".project-header .refresh-state")).to_contain_text("You can refresh again")
 
