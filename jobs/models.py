@@ -69,6 +69,9 @@ class JobRecord(models.Model):
     result = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
     error_detail = models.TextField(blank=True, help_text="Traceback; shown to staff only.")
+    error_retryable = models.BooleanField(
+        default=False, help_text="Failed: whether running it again could succeed (jobs.errors)."
+    )
     retry_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="retries"
     )

@@ -97,7 +97,11 @@ def _run(job_id: str, runner) -> dict:
             )
         logger.warning("Job %s failed: %s", job_id, error.message)
         tracker.job_update_status(
-            job_id, status=JobStatus.FAILED, error=error.message, error_detail=error.detail
+            job_id,
+            status=JobStatus.FAILED,
+            error=error.message,
+            error_detail=error.detail,
+            error_retryable=error.retryable,
         )
         raise JobFailedError(error.message) from None
     finally:
@@ -147,7 +151,11 @@ def on_job_failure(job, connection, exc_type, exc_value, tb) -> None:
         return
     error = classify_error(exc_value if exc_value is not None else Exception("job failed"))
     tracker.job_update_status(
-        job.id, status=JobStatus.FAILED, error=error.message, error_detail=error.detail
+        job.id,
+        status=JobStatus.FAILED,
+        error=error.message,
+        error_detail=error.detail,
+        error_retryable=error.retryable,
     )
 
 

@@ -75,6 +75,7 @@ def job_update_status(
     result: dict | None = None,
     error: str = "",
     error_detail: str = "",
+    error_retryable: bool = False,
     now: datetime | None = None,
     started_at: datetime | None = None,
 ) -> bool:
@@ -97,6 +98,7 @@ def job_update_status(
         "result": result if status == JobStatus.COMPLETED else None,
         "error": error,
         "error_detail": error_detail,
+        "error_retryable": error_retryable and status == JobStatus.FAILED,
         "next_attempt_at": None,
     }
     if status == JobStatus.COMPLETED:

@@ -26,7 +26,7 @@ def _is_htmx(request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _render_status(request, project, *, notice=None, notice_ok=True):
+def _render_status(request, project, *, notice=None, notice_ok=True, retry_after=0):
     refresh = refresh_state_for_project(project=project)
     # htmx sends the address of the page the include sits on.
     page_url = request.headers.get("HX-Current-URL", "")
@@ -38,6 +38,7 @@ def _render_status(request, project, *, notice=None, notice_ok=True):
         "compact": "1" in (request.GET.get("compact"), request.POST.get("compact")),
         "notice": notice,
         "notice_ok": notice_ok,
+        "retry_after": retry_after,  # rate-limited: the button counts down to this
         "just_finished": request.GET.get("was_active") == "1"
         and not refresh.active
         and bool(page_url),
@@ -62,7 +63,13 @@ def project_refresh(request, project_id):
         raise PermissionDenied(refresh_outcome_message(outcome))
     message = refresh_outcome_message(outcome)
     if _is_htmx(request):
-        return _render_status(request, project, notice=message, notice_ok=outcome.accepted)
+        return _render_status(
+            request,
+            project,
+            notice=message,
+            notice_ok=outcome.accepted,
+            retry_after=outcome.retry_after,
+        )
     (messages.success if outcome.accepted else messages.error)(request, message)
     target = request.POST.get("next", "")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -86,4 +93,8 @@ def job_list(request):
     jobs = job_list_for_user(user=request.user, status=status or None)
     page = Paginator(jobs, JOBS_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"page": page, "status": status, "statuses": JobStatus.choices}
-    return render(request, "jobs/job_list.html", context)
+    # The table polls itself (htmx, target #jobs-live) while a job on it is active.
+    live = request.headers.get("HX-Target") == "jobs-live"
+    return render(
+        request, "jobs/includes/job_table.html" if live else "jobs/job_list.html", context
+    )

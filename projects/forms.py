@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 
 from projects import validation
@@ -17,8 +18,21 @@ PLAN_DISCOVERY_HELP = (
 )
 
 
+LOCAL_PATH_HELP = (
+    " This server also accepts the path of a git repository on its own disk"
+    " (REPOTRACKR_ALLOW_LOCAL_REPOS is on, as under make run): a working copy such as"
+    " /home/you/code/app, or a bare repository such as /srv/git/app.git."
+)
+# Checked as the user types, through the validation endpoint (projects:validate_field).
+LIVE_FIELDS = ("repo_url", "name", "branch", "plan_path")
+
+
 class ProjectForm(forms.Form):
-    name = forms.CharField(max_length=200)
+    field_order = ["repo_url", "name"]  # the URL first: the name is derived from it
+
+    name = forms.CharField(
+        max_length=200, help_text="Taken from the repository URL until you change it."
+    )
     repo_url = forms.CharField(
         label="Repository URL",
         max_length=500,
@@ -48,7 +62,14 @@ class ProjectForm(forms.Form):
         help_text="Archived projects keep their data but are not refreshed on schedule.",
     )
 
-    def __init__(self, *args, owner, instance: Project | None = None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        owner,
+        instance: Project | None = None,
+        validate_url: str = "",
+        **kwargs,
+    ):
         self.owner = owner
         self.instance = instance
         if instance is not None and "initial" not in kwargs:
@@ -66,6 +87,26 @@ class ProjectForm(forms.Form):
         super().__init__(*args, **kwargs)
         if instance is None or not instance.has_access_token:
             del self.fields["remove_access_token"]
+        if instance is None:
+            del self.fields["archived"]  # a new project is never archived
+            self.fields["name"].widget.attrs["data-derive-from"] = "id_repo_url"
+        else:
+            self.fields["name"].help_text = ""
+        if settings.REPOTRACKR_ALLOW_LOCAL_REPOS:
+            self.fields["repo_url"].help_text += "." + LOCAL_PATH_HELP
+        if validate_url:
+            for name in LIVE_FIELDS:
+                self.fields[name].widget.attrs.update(
+                    {
+                        "hx-post": validate_url,
+                        "hx-trigger": "input changed delay:400ms, blur",
+                        "hx-target": f"#id_{name}_feedback",
+                        "hx-swap": "innerHTML",
+                        "hx-include": "closest form",
+                        "hx-vals": f'{{"_field": "{name}"}}',
+                        "hx-sync": "this:replace",
+                    }
+                )
         for name, field in self.fields.items():
             if field.help_text:
                 field.widget.attrs.setdefault("aria-describedby", f"id_{name}_help")

@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db.models import (
     Case,
@@ -21,6 +22,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Lower
 from django.shortcuts import get_object_or_404
 
 from projects.core.line_links import line_linker_for
@@ -103,6 +105,7 @@ _STATUS_RANK = {
     ProjectStatus.UNKNOWN: 6,
     ProjectStatus.ARCHIVED: 7,
 }
+_NAME = Lower("name")
 DASHBOARD_SORTS = {
     "name": "Name",
     "progress": "Progress",
@@ -158,18 +161,19 @@ def project_list_for_dashboard(*, user, filters: DashboardFilters) -> QuerySet[P
 
 
 def _dashboard_ordering(sort: str) -> list:
+    """Names sort ignoring case on every database (SQLite and PostgreSQL collate differently)."""
     if sort == "progress":
-        return ["-percentage", "name", "pk"]
+        return ["-percentage", _NAME, "pk"]
     if sort == "updated":
-        return [F("last_refreshed_at").desc(nulls_last=True), "name", "pk"]
+        return [F("last_refreshed_at").desc(nulls_last=True), _NAME, "pk"]
     if sort == "status":
         rank = Case(
             *(When(status=s, then=Value(r)) for s, r in _STATUS_RANK.items()),
             default=Value(9),
             output_field=IntegerField(),
         )
-        return [rank, "name", "pk"]
-    return ["name", "pk"]
+        return [rank, _NAME, "pk"]
+    return [_NAME, "pk"]
 
 
 def _phase_bars(rows) -> tuple[PhaseBar, ...]:
@@ -289,7 +293,11 @@ def task_rows_for_project(
 def _phased_task_rows(
     *, project: Project, status: str, phase: str | None = None, phase_index: int | None = None
 ) -> list[tuple[int, TaskRow]]:
-    linker = line_linker_for(project.repo_url, revision=project.last_commit_sha or project.branch)
+    linker = line_linker_for(
+        project.repo_url,
+        revision=project.last_commit_sha or project.branch,
+        forge_hosts=settings.REPOTRACKR_FORGE_HOSTS,
+    )
     qs = Task.objects.filter(project=project)
     if status:
         qs = qs.filter(status=status)

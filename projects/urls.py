@@ -7,6 +7,7 @@ app_name = "projects"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("projects/add/", views.project_add, name="add"),
+    path("projects/validate/", views.project_validate_field, name="validate_field"),
     path("projects/<uuid:project_id>/", views.project_detail, name="detail"),
     path("projects/<uuid:project_id>/edit/", views.project_edit, name="edit"),
     path("projects/<uuid:project_id>/delete/", views.project_delete_view, name="delete"),

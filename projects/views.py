@@ -9,8 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from jobs.ratelimit import CREATE_PROJECT, check_and_count
 from jobs.refresh_requests import RequestTrigger, project_refresh_request
@@ -22,7 +24,7 @@ from jobs.selectors import (
 from jobs.services import project_jobs_stop
 from jobs.view_models import IDLE
 from jobs.web import refresh_outcome_message
-from projects.forms import ProjectForm
+from projects.forms import LIVE_FIELDS, ProjectForm
 from projects.models import ProjectStatus, TaskStatus
 from projects.selectors import (
     DASHBOARD_PAGE_SIZE,
@@ -77,8 +79,11 @@ def dashboard(request):
         "sorts": DASHBOARD_SORTS.items(),
         "layout": layout,
         "query_without_page": _query_without(request, "page", "layout"),
+        # First run: no project yet, so the page offers the starter plan to copy.
+        "starter_plan": "" if page.paginator.count or filters.active else starter_plan_text(),
+        "allow_local_repos": settings.REPOTRACKR_ALLOW_LOCAL_REPOS,
     }
-    response = render(request, "projects/dashboard.html", context)
+    response = render(request, _page_or_live(request, "projects/dashboard.html"), context)
     if request.GET.get("layout") in LAYOUTS:
         response.set_cookie(
             LAYOUT_COOKIE,
@@ -88,6 +93,20 @@ def dashboard(request):
             secure=settings.SESSION_COOKIE_SECURE,
         )
     return response
+
+
+# The part of a page that a finished refresh changes, by the id htmx sends as HX-Target.
+LIVE_INCLUDES = {
+    "project-live": "projects/includes/project_live.html",
+    "dashboard-projects": "projects/includes/dashboard_projects.html",
+}
+
+
+def _page_or_live(request, page_template: str) -> str:
+    """The whole page, or only its live include when htmx asks for it again."""
+    if request.headers.get("HX-Request") == "true":
+        return LIVE_INCLUDES.get(request.headers.get("HX-Target", ""), page_template)
+    return page_template
 
 
 def _layout_from(request) -> str:
@@ -105,7 +124,9 @@ def _query_without(request, *names: str) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def project_add(request):
-    form = ProjectForm(request.POST or None, owner=request.user)
+    form = ProjectForm(
+        request.POST or None, owner=request.user, validate_url=reverse("projects:validate_field")
+    )
     if request.method == "POST" and form.is_valid():
         # Counted once the input is valid, as in the API: a typo costs nothing.
         decision = check_and_count(request.user, CREATE_PROJECT)
@@ -126,10 +147,37 @@ def project_add(request):
 
 
 @login_required
+@require_POST
+def project_validate_field(request):
+    """One field of the add/edit form checked as it is typed: the form's own validators.
+
+    Answers the field's error include; nothing is saved and nothing is counted.
+    """
+    name = request.POST.get("_field", "")
+    if name not in LIVE_FIELDS:
+        return HttpResponseBadRequest("Unknown field.")
+    instance = None
+    if request.POST.get("_project"):
+        instance = project_get_for_user(user=request.user, project_id=request.POST["_project"])
+    form = ProjectForm(
+        request.POST, owner=instance.owner if instance else request.user, instance=instance
+    )
+    form.is_valid()
+    errors = form.errors.get(name, [])
+    ok = "" if errors or not form.cleaned_data.get(name) else "Looks good."
+    return render(request, "includes/field_errors.html", {"errors": errors, "ok": ok})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def project_edit(request, project_id):
     project = project_get_for_user_to_change(user=request.user, project_id=project_id)
-    form = ProjectForm(request.POST or None, owner=project.owner, instance=project)
+    form = ProjectForm(
+        request.POST or None,
+        owner=project.owner,
+        instance=project,
+        validate_url=reverse("projects:validate_field"),
+    )
     if request.method == "POST" and form.is_valid():
         before = project_repository_settings(project)
         try:
@@ -175,7 +223,7 @@ def project_detail(request, project_id):
         "starter_plan": starter_plan_text() if project.status == ProjectStatus.NO_PLAN else "",
         "plan_source": plan_source_for_project(project=project),
     }
-    return render(request, "projects/project_detail.html", context)
+    return render(request, _page_or_live(request, "projects/project_detail.html"), context)
 
 
 @login_required

@@ -49,6 +49,21 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in raw.split(",") if item.strip()]
 
 
+def env_forge_hosts(name: str, kinds) -> dict[str, str]:
+    """Read ``host=kind`` pairs, comma-separated (``git.example.org=gitlab``); kinds are checked."""
+    hosts = {}
+    for item in env_list(name):
+        host, sep, kind = item.partition("=")
+        host, kind = host.strip().lower(), kind.strip().lower()
+        if not sep or not host or kind not in kinds:
+            raise ImproperlyConfigured(
+                f"{name} must read host=kind pairs, kind one of {', '.join(sorted(kinds))};"
+                f" not {item!r}"
+            )
+        hosts[host] = kind
+    return hosts
+
+
 def env_rate(name: str, default: str) -> dict[str, int]:
     """Read a rate limit written ``attempts/seconds`` (e.g. ``5/300``).
 

@@ -15,8 +15,10 @@ from urllib.parse import urlsplit, urlunsplit
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from projects.core.line_links import FORGE_KINDS
 from repotrackr.env import (
     env_bool,
+    env_forge_hosts,
     env_int,
     env_int_list,
     env_list,
@@ -377,6 +379,8 @@ RATELIMIT_CACHE_PREFIX = "rl:"
 
 # Local paths and private network hosts as repository URLs: dev and tests only.
 REPOTRACKR_ALLOW_LOCAL_REPOS = env_bool("REPOTRACKR_ALLOW_LOCAL_REPOS", False)
+# Self-hosted code hosts, so a task's file:line links to the host: host=kind pairs.
+REPOTRACKR_FORGE_HOSTS = env_forge_hosts("REPOTRACKR_FORGE_HOSTS", FORGE_KINDS)
 REPOTRACKR_CLONE_DIR = Path(env_str("REPOTRACKR_CLONE_DIR", str(VAR_DIR / "clones")))
 REPOTRACKR_CLONE_TIMEOUT = env_int("REPOTRACKR_CLONE_TIMEOUT", 120, minimum=1)
 REPOTRACKR_LS_REMOTE_TIMEOUT = env_int("REPOTRACKR_LS_REMOTE_TIMEOUT", 30, minimum=1)

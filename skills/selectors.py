@@ -151,7 +151,9 @@ def project_skills_for(*, project) -> ProjectSkills:
     languages = []
     for skill in Skill.objects.filter(project=project).order_by("-confidence", "name"):
         grouped[skill.category].append(skill)
-        if skill.category == SkillCategory.LANGUAGE and skill.byte_share:
+        # Every share of the code's bytes, whatever its category (Less and Sass are "styling"):
+        # the bar then adds up to what the scan measured.
+        if skill.byte_share:
             languages.append(skill)
     languages.sort(key=lambda s: -s.byte_share)
     groups = [

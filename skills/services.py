@@ -29,7 +29,7 @@ def skills_store(*, project, result: SkillsResult) -> list[Skill]:
     shares = {share.name: share for share in result.languages}
     rows: dict[str, Skill] = {}
     for found in result.skills:
-        share = shares.get(found.name) if found.category == LANGUAGE else None
+        share = shares.get(found.name)  # Less or Sass may be catalogued as tools: keep their share
         rows[found.name.lower()] = Skill(
             project=project,
             name=found.name[:120],

@@ -83,3 +83,43 @@ def indent(depth) -> str:
     except (TypeError, ValueError):
         level = 0
     return f"{level * 1.25:.2f}rem"
+
+
+@register.filter
+def ago(when) -> str:
+    """How long ago, for people: "just now" under a minute, else ``timesince`` and "ago".
+
+    One filter for every time shown on a page, so none says "0 minutes ago".
+    """
+    if not when:
+        return "never"
+    from django.utils import timezone
+    from django.utils.timesince import timesince
+
+    if (timezone.now() - when).total_seconds() < 60:
+        return "just now"
+    return f"{timesince(when)} ago"
+
+
+@register.filter
+def any_active(jobs) -> bool:
+    """Whether any of ``jobs`` is queued or running (a list on the page keeps polling while so)."""
+    return any(getattr(job, "is_active", False) for job in jobs)
+
+
+@register.filter
+def countdown(seconds) -> str:
+    """Seconds left as a countdown shows them: ``42`` → ``"42 s"``, ``250`` → ``"4:10"``."""
+    try:
+        seconds = max(int(seconds), 0)
+    except (TypeError, ValueError):
+        return ""
+    if seconds >= 60:
+        return f"{seconds // 60}:{seconds % 60:02d}"
+    return f"{seconds} s"
+
+
+@register.filter
+def busiest_minute(bars) -> int:
+    """The tallest bar's total (completed + failed): the top of the chart's value axis."""
+    return max((bar.completed + bar.failed for bar in bars), default=0)

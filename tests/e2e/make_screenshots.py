@@ -1,8 +1,8 @@
 """``make screenshots``: the README's pictures of the dashboard and a project page.
 
 Not collected by ``make test`` (the name does not start with ``test_``); run
-on purpose, it rewrites docs/screenshots/dashboard.png and project.png from
-a fixed, realistic data set.
+on purpose, it rewrites docs/screenshots/ (dashboard and project page; desktop and
+phone; light and dark) from a fixed, realistic data set.
 """
 
 from __future__ import annotations
@@ -321,14 +321,28 @@ def _detail(project: Project, now) -> None:
         RefreshHistory.objects.filter(pk=entry.pk).update(created_at=when)
 
 
+SHOTS = [
+    # file stem suffix, viewport, colour scheme
+    ("", {"width": 1280, "height": 900}, "light"),
+    ("-dark", {"width": 1280, "height": 900}, "dark"),
+    ("-phone", {"width": 390, "height": 844}, "light"),
+    ("-phone-dark", {"width": 390, "height": 844}, "dark"),
+]
+
+
 def test_make_readme_screenshots(logged_in_page, live_server):
     page = logged_in_page
     project = _populate(page.user)
     OUT.mkdir(parents=True, exist_ok=True)
-    page.emulate_media(color_scheme="light")
-    page.goto(f"{live_server.url}/")
-    page.screenshot(path=OUT / "dashboard.png", full_page=True)
-    page.goto(f"{live_server.url}/projects/{project.pk}/")
-    page.screenshot(path=OUT / "project.png", full_page=True)
-    assert (OUT / "dashboard.png").stat().st_size > 10_000
-    assert (OUT / "project.png").stat().st_size > 10_000
+    for suffix, viewport, scheme in SHOTS:
+        page.set_viewport_size(viewport)
+        page.emulate_media(color_scheme=scheme)
+        for name, path in (("dashboard", "/"), ("project", f"/projects/{project.pk}/")):
+            page.goto(f"{live_server.url}{path}")
+            target = OUT / f"{name}{suffix}.png"
+            page.screenshot(path=target, full_page=True)
+            assert target.stat().st_size > 10_000
+            # What the README shows must fit its screen.
+            assert page.evaluate(
+                "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+            ), target.name

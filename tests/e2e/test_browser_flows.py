@@ -25,11 +25,11 @@ def test_new_user_signs_up_adds_a_project_filters_and_deletes(
     page.fill("#id_password2", "a-Long-pass-4321")
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
-    expect(page.get_by_role("heading", name="No projects yet")).to_be_visible()
+    expect(page.get_by_role("heading", name="Welcome: add your first project")).to_be_visible()
 
     page.get_by_role("link", name="Add your first project").click()
-    page.fill("#id_name", "Side project")
     page.fill("#id_repo_url", str(tmp_path))
+    page.fill("#id_name", "Side project")
     page.get_by_role("button", name="Add project").click()
     page.wait_for_url(re.compile(r"/projects/[0-9a-f-]+/$"))
     expect(page.get_by_role("heading", name="Side project")).to_be_visible()
@@ -40,7 +40,7 @@ def test_new_user_signs_up_adds_a_project_filters_and_deletes(
     add_skills(project)
     add_history(project, user=project.owner)
     page.reload()
-    expect(page.get_by_text("Phase 2: step 2")).to_be_visible()
+    expect(page.locator("#phase-2 .phase-title")).to_have_text("Phase 2: step 2")
     expect(page.get_by_text("Task 3.4")).to_be_visible()
     expect(page.get_by_role("heading", name="Database")).to_be_visible()
     page.screenshot(path=artifacts / "project-desktop.png", full_page=True)
@@ -58,7 +58,7 @@ def test_new_user_signs_up_adds_a_project_filters_and_deletes(
     page.get_by_role("link", name="Delete").click()
     page.get_by_role("button", name="Delete project").click()
     page.wait_for_url(f"{live_server.url}/")
-    expect(page.get_by_role("heading", name="No projects yet")).to_be_visible()
+    expect(page.get_by_role("heading", name="Welcome: add your first project")).to_be_visible()
     assert not Project.objects.filter(name="Side project").exists()
 
 

@@ -3,6 +3,8 @@ status, rate-limit messages, the jobs list with staff actions, and the queue con
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -110,7 +112,8 @@ def test_finished_refresh_shows_done_with_the_new_percentage_and_stops_polling(
     )
     body = response.content.decode()
     assert "Done" in body and f"Now {project.percentage:g} % done".replace(".0 %", " %") in body
-    assert "hx-trigger" not in body and "Show the new data" in body
+    # The marker tells the page (static/js/refresh_status.js) to reload its live parts.
+    assert "hx-trigger" not in body and "data-refresh-finished" in body
 
 
 def test_failed_refresh_shows_its_message(owner_client, make_project, tmp_path, post, drain):
@@ -224,3 +227,60 @@ def test_jobs_page_query_count_does_not_grow_with_jobs(
     with django_assert_max_num_queries(6):  # one more: the staff member's permissions
         response = client.get(reverse("jobs:list"))
     assert len(response.context["page"].object_list) == min(count, 50)
+
+
+def test_a_failed_job_records_whether_retrying_can_fix_it(
+    make_project, tmp_path, post, owner_client, drain, settings
+):
+    settings.JOB_RETRY_INTERVALS = []  # fail at once, keeping whether a retry could help
+    missing = make_project(str(tmp_path / "missing-repo"))
+    unreachable = make_project("https://repotrackr-test-host.invalid/a/b.git")
+    for project in (missing, unreachable):
+        post(owner_client, reverse("jobs:project_refresh", args=[project.pk]))
+    drain()
+    failed = {j.project_id: j for j in JobRecord.objects.filter(status=JobStatus.FAILED)}
+    assert failed[missing.pk].error_retryable is False and failed[missing.pk].result is None
+    assert failed[unreachable.pk].error_retryable is True
+
+
+def test_the_jobs_table_polls_itself_while_a_job_is_active_and_answers_with_the_include(
+    owner_client, project, post, drain
+):
+    post(owner_client, reverse("jobs:project_refresh", args=[project.pk]))
+    page = owner_client.get(reverse("jobs:list")).content.decode()
+    assert 'id="jobs-live"' in page and 'hx-trigger="every 3s"' in page
+    drain()
+    live = owner_client.get(reverse("jobs:list"), HTTP_HX_TARGET="jobs-live", **HTMX)
+    body = live.content.decode()
+    assert body.lstrip().startswith('<div id="jobs-live"') and "<html" not in body
+    assert "hx-trigger" not in body and "Completed" in body
+
+
+def test_project_page_and_dashboard_answer_their_live_include(owner_client, project, post, drain):
+    post(owner_client, reverse("jobs:project_refresh", args=[project.pk]))
+    drain()
+    detail = owner_client.get(
+        reverse("projects:detail", args=[project.pk]), HTTP_HX_TARGET="project-live", **HTMX
+    ).content.decode()
+    assert detail.lstrip().startswith('<div id="project-live"') and "<html" not in detail
+    assert "Phase 1: Foundation" in detail and "refresh-finished from:body" in detail
+    dash = owner_client.get(
+        reverse("projects:dashboard"), HTTP_HX_TARGET="dashboard-projects", **HTMX
+    ).content.decode()
+    assert dash.lstrip().startswith('<div id="dashboard-projects"') and project.name in dash
+
+
+def test_a_rate_limited_refresh_button_is_disabled_with_its_countdown(
+    owner_client, make_project, repo, post, settings
+):
+    settings.RATE_LIMITS["refresh"] = {"max_attempts": 1, "window_seconds": 300}
+    first, second = make_project(repo.url), make_project(repo.url)
+    post(owner_client, reverse("jobs:project_refresh", args=[first.pk]))
+    body = post(
+        owner_client, reverse("jobs:project_refresh", args=[second.pk]), **HTMX
+    ).content.decode()
+    seconds = int(re.search(r'data-retry-after="(\d+)"', body).group(1))
+    assert 0 < seconds <= 300
+    assert re.search(r"disabled data-retry-after", body)
+    shown = f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
+    assert f"Refresh in <span data-countdown>{shown}</span>" in body

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from projects.models import Project, ProjectStatus
 from tests.ui_data import add_history, add_plan, add_skills, make_project
@@ -29,8 +32,11 @@ def _count_queries(client, url) -> int:
 def test_new_user_dashboard_explains_how_to_add_a_first_project(owner_client):
     response = owner_client.get(reverse("projects:dashboard"))
     assert response.status_code == 200
-    assert b"No projects yet" in response.content
+    assert b"Welcome: add your first project" in response.content
     assert b"Add your first project" in response.content
+    starter = response.context["starter_plan"]
+    assert starter and escape(starter.strip()) in response.content.decode()  # the plan to copy
+    assert b'data-copy-target="starter-plan"' in response.content
 
 
 def test_dashboard_lists_only_the_users_projects(owner_client, owner, other_user):
@@ -79,7 +85,7 @@ def test_dashboard_layout_choice_is_remembered_in_a_cookie(owner_client, owner):
     owner_client.get(reverse("projects:dashboard"), {"layout": "rows"})
     response = owner_client.get(reverse("projects:dashboard"))
     assert response.context["layout"] == "rows"
-    assert b'<table class="rows">' in response.content
+    assert b'<table class="rows reflow">' in response.content
 
 
 def test_dashboard_skills_overview_counts_projects_per_skill(owner_client, owner):
@@ -210,7 +216,8 @@ def test_project_page_shows_phases_tasks_skills_and_history(owner_client, owner)
         "Phase 1: step 1",
         "Phase 2: step 2",
     ]
-    assert "Task 2.4" in body and '<details class="phase" id="phase-1" open' in body
+    assert "Task 2.4" in body and re.search(r'<details class="phase" id="phase-1"[^>]* open', body)
+    assert 'href="#phase-2"' in body  # the jump list
     assert "PostgreSQL" in body and "docker-compose.yml:4" in body
     assert "<polyline" in body and "1.5 s" in body
 
@@ -396,3 +403,88 @@ def test_the_project_page_links_its_owner_to_the_webhook_setup(
     assert setup in owner_client.get(f"/projects/{project.pk}/").content
     client.force_login(staff)
     assert setup not in client.get(f"/projects/{project.pk}/").content
+
+
+def test_finished_phases_start_collapsed_and_unfinished_ones_open(owner_client, owner):
+    from projects.models import Task, TaskStatus
+    from tests.ui_data import add_snapshot_of_tasks
+
+    project = make_project(owner, "Half done")
+    tasks = add_plan(project, phases=2, tasks_per_phase=3)
+    Task.objects.filter(project=project, phase_index=0).update(status=TaskStatus.DONE)
+    for task in tasks:
+        if task.phase_index == 0:
+            task.status = TaskStatus.DONE
+    add_snapshot_of_tasks(project, tasks)
+    body = owner_client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    first = re.search(r'<details class="phase finished" id="phase-1"[^>]*>', body).group(0)
+    second = re.search(r'<details class="phase" id="phase-2"[^>]*>', body).group(0)
+    assert " open" not in first and second.endswith(" open>")
+
+
+# --- add form -----------------------------------------------------------------------
+
+
+def test_the_add_form_asks_for_the_url_first_and_has_no_archived_box(owner_client, settings):
+    settings.REPOTRACKR_ALLOW_LOCAL_REPOS = True
+    body = owner_client.get(reverse("projects:add")).content.decode()
+    assert body.index('id="id_repo_url"') < body.index('id="id_name"')
+    assert 'name="archived"' not in body and 'data-derive-from="id_repo_url"' in body
+    assert "make run" in body  # help for local paths when the server accepts them
+    settings.REPOTRACKR_ALLOW_LOCAL_REPOS = False
+    assert "make run" not in owner_client.get(reverse("projects:add")).content.decode()
+
+
+def test_fields_are_checked_as_typed_with_the_form_validators(
+    owner_client, owner, settings, tmp_path
+):
+    settings.REPOTRACKR_ALLOW_LOCAL_REPOS = True
+    make_project(owner, "Taken")
+    url = reverse("projects:validate_field")
+    bad = owner_client.post(url, {"_field": "repo_url", "repo_url": "ftp://x/y"}).content.decode()
+    assert 'class="error"' in bad
+    good = owner_client.post(
+        url, {"_field": "repo_url", "repo_url": str(tmp_path)}
+    ).content.decode()
+    assert 'class="error"' not in good and "Looks good." in good
+    clash = owner_client.post(url, {"_field": "name", "name": "Taken"}).content.decode()
+    assert "You already have a project with this name." in clash
+    assert owner_client.post(url, {"_field": "access_token"}).status_code == 400
+    assert Project.objects.filter(owner=owner).count() == 1  # nothing saved
+
+
+def test_the_languages_bar_shows_every_share_even_of_styling_tools(owner_client, owner):
+    from skills.models import Skill, SkillCategory
+
+    project = make_project(owner, "Styled")
+    Skill.objects.bulk_create(
+        [
+            Skill(
+                project=project,
+                name="JavaScript",
+                category=SkillCategory.LANGUAGE,
+                confidence=0.9,
+                bytes=700,
+                byte_share=0.7,
+            ),
+            Skill(
+                project=project,
+                name="Less",
+                category=SkillCategory.TOOL,
+                confidence=0.8,
+                bytes=200,
+                byte_share=0.2,
+            ),
+            Skill(
+                project=project,
+                name="Sass",
+                category=SkillCategory.TOOL,
+                confidence=0.8,
+                bytes=100,
+                byte_share=0.1,
+            ),
+        ]
+    )
+    body = owner_client.get(reverse("projects:detail", args=[project.pk])).content.decode()
+    legend = body[body.index('class="lang-legend"') :]
+    assert "Less 20 %" in legend and "Sass 10 %" in legend and "JavaScript 70 %" in legend

@@ -76,3 +76,34 @@ def test_missing_revision_falls_back_to_head():
         .url("x.md", 1)
         .startswith("https://github.com/a/b/blob/HEAD/")
     )
+
+
+@pytest.mark.parametrize(
+    ("repo_url", "expected"),
+    [
+        (
+            "https://codeberg.org/a/b.git",
+            f"https://codeberg.org/a/b/src/commit/{SHA}/docs/plan.md#L12",
+        ),
+        (
+            "https://git.example.org/a/b",
+            f"https://git.example.org/a/b/src/commit/{SHA}/docs/plan.md#L12",
+        ),
+        (
+            "git@lab.example.org:g/sub/b.git",
+            f"https://lab.example.org/g/sub/b/-/blob/{SHA}/docs/plan.md#L12",
+        ),
+    ],
+)
+def test_self_hosted_forges_are_linked_through_the_host_map(repo_url, expected):
+    hosts = {"git.example.org": "forgejo", "lab.example.org": "gitlab"}
+    assert (
+        line_linker_for(repo_url, revision=SHA, forge_hosts=hosts).url("docs/plan.md", 12)
+        == expected
+    )
+
+
+def test_unmapped_self_hosted_and_local_repositories_get_no_link():
+    hosts = {"git.example.org": "gitea"}
+    assert line_linker_for("https://other.example.org/a/b", revision=SHA, forge_hosts=hosts) is None
+    assert line_linker_for("/srv/git/b.git", revision=SHA, forge_hosts=hosts) is None
