@@ -30,9 +30,14 @@ logger = logging.getLogger(__name__)
 
 REFRESH = "refresh"
 CREATE_PROJECT = "create_project"
-ACTIONS = (REFRESH, CREATE_PROJECT)
+NOTIFY_TEST = "notify_test"  # test notifications and verification emails
+ACTIONS = (REFRESH, CREATE_PROJECT, NOTIFY_TEST)
 
-_ACTION_WORDS = {REFRESH: "refresh requests", CREATE_PROJECT: "new projects"}
+_ACTION_WORDS = {
+    REFRESH: "refresh requests",
+    CREATE_PROJECT: "new projects",
+    NOTIFY_TEST: "test or verification messages",
+}
 
 
 class RateLimitUnavailableError(Exception):

@@ -27,6 +27,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("jobs.urls")),
     path("", include("webhooks.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("projects.urls")),
 ]
 
