@@ -140,3 +140,42 @@ def make_channel(owner, django_capture_on_commit_callbacks):
         return channel, secret
 
     return make
+
+
+class SmtpInbox:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps every message it accepts."""
+
+    def __init__(self) -> None:
+        import email
+        import socket
+
+        from aiosmtpd.controller import Controller
+
+        self.messages: list = []
+        inbox = self
+
+        class Handler:
+            async def handle_DATA(self, server, session, envelope):
+                message = email.message_from_bytes(envelope.content)
+                inbox.messages.append((envelope.rcpt_tos, message))
+                return "250 OK"
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
+        self.controller.start()
+
+    def bodies(self) -> list[str]:
+        return [m.get_payload(decode=True).decode() for _, m in self.messages]
+
+
+@pytest.fixture
+def smtp(settings):
+    inbox = SmtpInbox()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = inbox.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    yield inbox
+    inbox.controller.stop()
