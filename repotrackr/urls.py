@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("projects.api_urls")),
     path("", include("skills.api_urls")),
     path("", include("jobs.api_urls")),
+    path("", include("notifications.api_urls")),
     path("tokens", accounts_api.TokenListCreateApi.as_view(), name="token-list"),
     path("tokens/<uuid:token_id>", accounts_api.TokenDetailApi.as_view(), name="token-detail"),
 ]
