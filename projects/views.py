@@ -16,6 +16,7 @@ from jobs.ratelimit import CREATE_PROJECT, check_and_count
 from jobs.selectors import refresh_history_for_project
 from jobs.services import project_jobs_stop
 from jobs.web import refresh_after_save
+from notifications.selectors import project_is_muted
 from projects.forms import ProjectForm
 from projects.models import ProjectStatus, TaskStatus
 from projects.selectors import (
@@ -141,6 +142,7 @@ def project_detail(request, project_id):
         "refresh": refresh_state_for_project(project=project),
         "history": refresh_history_for_project(project=project)[:REFRESH_HISTORY_ON_PAGE],
         "chart": progress_chart_for_project(project=project),
+        "notifications_muted": project_is_muted(project=project),
     }
     return render(request, "projects/project_detail.html", context)
 
