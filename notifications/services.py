@@ -224,16 +224,18 @@ def _project_url(project: Project) -> str:
 
 
 def _forecast_json(project: Project) -> dict:
-    return (
-        {
-            "velocity_per_week": project.velocity_per_week,
-            "projected_completion": project.forecast_date,
-            "earliest": project.forecast_earliest,
-            "latest": project.forecast_latest,
-        }
-        if project.forecast_date
-        else {}
-    )
+    if project.forecast_date is None:
+        return {}
+
+    def day(value):
+        return value.isoformat() if value else None
+
+    return {
+        "velocity_per_week": project.velocity_per_week,
+        "projected_completion": day(project.forecast_date),
+        "earliest": day(project.forecast_earliest),
+        "latest": day(project.forecast_latest),
+    }
 
 
 def events_fan_out(

@@ -108,3 +108,48 @@ def test_failing_refreshes_report_once_per_spell_and_then_recovery(
     assert events == ["project.refresh_failing", "project.recovered"]
     failing = receiver.json_bodies()[0]
     assert failing["error"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_payload_carries_the_forecast_when_there_is_one(project, make_channel, receiver, drain):
+    from datetime import date
+
+    from django.utils import timezone
+
+    from notifications.core.payload import ProjectFigures
+    from notifications.services import events_fan_out
+    from projects.models import Project
+
+    make_channel("webhook", receiver.url())
+    Project.objects.filter(pk=project.pk).update(
+        velocity_per_week=2.5, forecast_date=date(2027, 1, 18), forecast_earliest=date(2027, 1, 4)
+    )
+    project.refresh_from_db()
+    events_fan_out(
+        project=project,
+        events=("project.status_changed",),
+        episode="e1",
+        previous=ProjectFigures("yellow", 50.0),
+        current=ProjectFigures("green", 75.0),
+        now=timezone.now(),
+    )
+    # The same episode again adds nothing.
+    assert (
+        events_fan_out(
+            project=project,
+            events=("project.status_changed",),
+            episode="e1",
+            previous=ProjectFigures("yellow", 50.0),
+            current=ProjectFigures("green", 75.0),
+            now=timezone.now(),
+        )
+        == []
+    )
+    drain()
+    (body,) = receiver.json_bodies()
+    assert body["forecast"] == {
+        "velocity_per_week": 2.5,
+        "projected_completion": "2027-01-18",
+        "earliest": "2027-01-04",
+        "latest": None,
+    }
