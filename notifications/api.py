@@ -84,7 +84,7 @@ def _input_error(exc: ChannelInputError):
     return serializers.ValidationError({exc.field: [str(exc)]})
 
 
-class ChannelListCreateApi(APIView):
+class ChannelListCreateApi(JobApiMixin, APIView):
     class ChannelCreatedSerializer(ChannelOutputSerializer):
         signing_secret = serializers.CharField(
             allow_null=True,
@@ -106,12 +106,15 @@ class ChannelListCreateApi(APIView):
         description="Email channels are sent a verification link first. The answer carries "
         "the signing secret of HTTP channels once; store it now.",
         request=ChannelInputSerializer,
-        responses={201: ChannelCreatedSerializer, **errors(400)},
+        responses={201: ChannelCreatedSerializer, **errors(400, 429, 503)},
     )
     def post(self, request):
         data = ChannelInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
+        if fields["kind"] == ChannelKind.EMAIL:
+            # A verification email goes out: it costs like a test, or this relays spam.
+            self.use_decision(check_and_count(request.user, NOTIFY_TEST))
         if "events" not in fields:
             from notifications.core.events import PROJECT_EVENTS
 

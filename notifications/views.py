@@ -38,7 +38,11 @@ def channel_list(request):
     secret = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        # An email channel sends a verification email: it costs like a test.
+        decision = check_and_count(request.user, NOTIFY_TEST) if data["kind"] == "email" else None
         try:
+            if decision is not None and not decision.allowed:
+                raise ChannelInputError("target", decision.message)
             _, secret = channel_create(owner=request.user, **data)
         except ChannelInputError as exc:
             form.add_error(exc.field, str(exc))

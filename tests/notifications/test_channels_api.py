@@ -155,3 +155,20 @@ def test_the_project_api_carries_the_forecast_fields(owner_api, project):
         "forecast_latest",
         "forecast_note",
     } <= set(body)
+
+
+@pytest.mark.django_db
+def test_creating_email_channels_is_rate_limited_like_tests(owner_api, settings):
+    settings.RATE_LIMITS = {
+        **settings.RATE_LIMITS,
+        "notify_test": {"max_attempts": 1, "window_seconds": 600},
+    }
+    first = owner_api.post(
+        "/api/v1/channels", {"kind": "email", "target": "a@example.com"}, format="json"
+    )
+    second = owner_api.post(
+        "/api/v1/channels", {"kind": "email", "target": "b@example.com"}, format="json"
+    )
+    assert (first.status_code, second.status_code) == (201, 429)
+    assert first.json()["verified"] is False and first.json()["signing_secret"] is None
+    assert Channel.objects.count() == 1
