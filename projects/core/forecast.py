@@ -1,10 +1,13 @@
 """Velocity (tasks completed per week) and a projected completion date.
 
 Pure: takes the project's snapshots oldest first and ``now``. Velocity is
-the net number of tasks completed per week over the last ``weeks`` weeks
-(4 by default), counted only between snapshots of *different* commits: a
-re-read of the same commit (an engine upgrade, a settings change) moves no
-work, so its change in the done count is ignored. The forecast divides the
+the number of tasks completed per week over the last ``weeks`` weeks (4 by
+default). Between two snapshots of *different* commits, the work completed is
+the larger of the rise in done tasks and the fall in remaining ones, never
+below zero: plans that fold a finished phase into a summary (done tasks
+vanish, nothing remaining changes) or that grow (new tasks) neither erase
+nor invent progress. A re-read of the same commit (an engine upgrade, a
+settings change) moves no work at all. The forecast divides the
 remaining tasks by the velocity; its range comes from the fastest and the
 slowest single week. No forecast when nothing was completed in the window.
 """
@@ -48,7 +51,9 @@ def _work_done(samples: list[Sample]) -> list[tuple[datetime, int]]:
     points, level = [], 0
     for previous, sample in zip([None, *samples], samples, strict=False):
         if previous is not None and sample.commit_sha != previous.commit_sha:
-            level += sample.done - previous.done
+            done_rise = sample.done - previous.done
+            remaining_fall = (previous.total - previous.done) - (sample.total - sample.done)
+            level += max(0, done_rise, remaining_fall)
         points.append((sample.at, level))
     return points
 

@@ -1,3 +1,4 @@
+import math
 from datetime import UTC, date, datetime, timedelta
 
 from projects.core.forecast import COMPLETE, NO_HISTORY, NO_PLAN, NO_PROGRESS, Sample, forecast
@@ -49,3 +50,17 @@ def test_edge_cases_have_a_reason():
     assert forecast([], now=NOW).note == NO_PLAN
     assert forecast([Sample(NOW - timedelta(hours=1), 1, 5, "a")], now=NOW).note == NO_HISTORY
     assert forecast(weekly([50, 50]), now=NOW).note == COMPLETE
+
+
+def test_folding_a_finished_phase_away_erases_no_progress():
+    samples = weekly([3, 3])  # 6 of 100 done
+    folded = Sample(NOW - timedelta(hours=12), 0, 94, "folded")  # the 6 done tasks removed
+    assert forecast([*samples, folded], now=NOW).velocity_per_week == 3.0
+
+
+def test_new_tasks_are_not_negative_progress():
+    samples = weekly([2, 2])
+    grown = Sample(NOW - timedelta(hours=12), samples[-1].done, 150, "grown")
+    result = forecast([*samples, grown], now=NOW)
+    assert result.velocity_per_week == 2.0
+    assert result.projected == NOW.date() + timedelta(days=math.ceil((150 - 4) / 2 * 7))
