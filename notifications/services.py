@@ -301,7 +301,7 @@ def refresh_outcome_announce(
 ) -> list[str]:
     """Receiver of ``jobs.signals.refresh_finished``: store the forecast, send the events.
 
-    1. on a success that re-read the repository, store velocity and forecast;
+    1. on a success, store velocity and forecast;
     2. count the failure streak (``project.refresh_failing``/``project.recovered``);
     3. on a success, the status transition's events, unless the same commit was
        re-read (an engine upgrade or settings change moves no work: silent);
@@ -314,7 +314,7 @@ def refresh_outcome_announce(
     if project is None:
         return []
     reread = succeeded and not result.get("unchanged")
-    if reread:
+    if succeeded:  # also when unchanged: the four-week window moves with time
         project_forecast_update(project=project, now=now)
     with transaction.atomic():
         state, _ = ProjectNotifyState.objects.select_for_update().get_or_create(project=project)
