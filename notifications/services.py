@@ -419,6 +419,13 @@ def delivery_settle(
 def deliveries_redeliver_stuck(*, now: datetime) -> int:
     """Queue again deliveries left pending or sending (a killed worker), same delivery id."""
     cutoff = now - timedelta(seconds=settings.NOTIFY_REDELIVER_AFTER)
+    stuck = Delivery.objects.filter(
+        status__in=(DeliveryStatus.PENDING, DeliveryStatus.SENDING), updated_at__lt=cutoff
+    )
+    # A delivery whose job keeps dying is given up once its retries are spent.
+    stuck.filter(attempts__gt=len(settings.NOTIFY_RETRY_INTERVALS)).update(
+        status=DeliveryStatus.FAILED, error="gave up: the delivery job kept dying", updated_at=now
+    )
     ids = [
         str(pk)
         for pk in Delivery.objects.filter(

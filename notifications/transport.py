@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -101,8 +102,6 @@ def send(channel: Channel, delivery: Delivery) -> Sent:
 
 def send_email(channel: Channel, *, subject: str, body: str, delivery_id: str) -> Sent:
     """One email to the channel's address, with the unsubscribe headers."""
-    import time
-
     unsubscribe = unsubscribe_url(channel)
     mail = EmailMessage(
         subject=subject,

@@ -73,3 +73,19 @@ def test_a_delivery_cut_off_by_a_killed_worker_is_sent_again_with_the_same_id(
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 2
     assert Delivery.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_delivery_whose_job_keeps_dying_is_given_up(make_channel, receiver, settings):
+    channel, _ = make_channel("webhook", receiver.url())
+    delivery = Delivery.objects.create(
+        channel=channel,
+        event="channel.test",
+        episode="x",
+        status=DeliveryStatus.SENDING,
+        attempts=len(settings.NOTIFY_RETRY_INTERVALS) + 1,
+    )
+    later = timezone.now() + timedelta(seconds=settings.NOTIFY_REDELIVER_AFTER + 1)
+    assert deliveries_redeliver_stuck(now=later) == 0
+    delivery.refresh_from_db()
+    assert delivery.status == DeliveryStatus.FAILED and "gave up" in delivery.error
