@@ -343,6 +343,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Another "status" enum beside the job and project ones: name it, or the names collide.
+    "ENUM_NAME_OVERRIDES": {
+        "DeliveryStatusEnum": "notifications.models.DeliveryStatus.choices",
+        "ProjectStatusEnum": "projects.models.ProjectStatus.choices",
+    },
 }
 
 # --- Rate limits (jobs/ratelimit.py; counted per user in the Redis cache) -----
