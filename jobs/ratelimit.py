@@ -55,12 +55,14 @@ WEBHOOK_DELIVERY = "webhook"
 WEBHOOK_REFUSED_LOG = "webhook_refused"
 LOGIN = "login"  # failed logins per (username, client address)
 LOGIN_USERNAME = "login_username"  # failed logins per username, from anywhere
+NOTIFY_TEST = "notify_test"  # test notifications and verification emails
 
 ACTIONS: dict[str, Action] = {
     a.name: a
     for a in (
         Action(REFRESH, "refresh requests", _rate_limits(REFRESH)),
         Action(CREATE_PROJECT, "new projects", _rate_limits(CREATE_PROJECT)),
+        Action(NOTIFY_TEST, "test or verification messages", _rate_limits(NOTIFY_TEST)),
         Action(WEBHOOK_DELIVERY, "webhook deliveries", lambda: settings.WEBHOOK_RATE_LIMIT),
         Action(WEBHOOK_REFUSED_LOG, "refused deliveries", lambda: settings.WEBHOOK_RATE_LIMIT),
         Action(LOGIN, "failed sign-in attempts", lambda: settings.LOGIN_RATE_LIMIT),
@@ -72,7 +74,7 @@ ACTIONS: dict[str, Action] = {
     )
 }
 # The per-user budgets kept in ``settings.RATE_LIMITS`` (checked at startup).
-USER_ACTIONS = (REFRESH, CREATE_PROJECT)
+USER_ACTIONS = (REFRESH, CREATE_PROJECT, NOTIFY_TEST)
 
 
 class RateLimitUnavailableError(Exception):

@@ -108,6 +108,20 @@ def periodic_jobs() -> list[PeriodicJob]:
             settings.QUEUE_LOW,
             1800,
         ),
+        PeriodicJob(
+            "repotrackr-periodic-notify-redeliver",
+            "notifications.tasks.redeliver_stuck",
+            settings.NOTIFY_SWEEP_EVERY,
+            settings.QUEUE_DEFAULT,
+            300,
+        ),
+        PeriodicJob(
+            "repotrackr-periodic-weekly-digest",
+            "notifications.tasks.send_due_digests",
+            3600,
+            settings.QUEUE_LOW,
+            1800,
+        ),
     ]
 
 

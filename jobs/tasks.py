@@ -20,6 +20,7 @@ from rq import Retry
 from jobs import memory_guard, pipeline, tracker
 from jobs.errors import classify_error
 from jobs.models import JobRecord, JobStatus
+from jobs.signals import refresh_outcome_announced
 from projects.services import project_access_token
 
 logger = logging.getLogger(__name__)
@@ -133,7 +134,8 @@ def _token_of(record: JobRecord) -> str | None:
 
 def process_project(job_id: str) -> dict:
     """Refresh one project (the whole pipeline)."""
-    return _run(job_id, pipeline.run_refresh)
+    with refresh_outcome_announced(job_id):
+        return _run(job_id, pipeline.run_refresh)
 
 
 def extract_skills(job_id: str) -> dict:

@@ -140,6 +140,11 @@ class ProjectOutputSerializer(serializers.ModelSerializer):
             "refresh_interval_hours",
             "archived",
             "has_access_token",
+            "velocity_per_week",
+            "forecast_date",
+            "forecast_earliest",
+            "forecast_latest",
+            "forecast_note",
             "created_at",
             "updated_at",
         ]

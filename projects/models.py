@@ -66,6 +66,12 @@ class Project(models.Model):
     refresh_interval_hours = models.PositiveIntegerField(default=6)
     archived = models.BooleanField(default=False)
     access_token_encrypted = models.TextField(blank=True, editable=False)
+    # Stored when a refresh ends (projects/forecast_store.py) so pages need no query.
+    velocity_per_week = models.FloatField(null=True, blank=True)
+    forecast_date = models.DateField(null=True, blank=True)
+    forecast_earliest = models.DateField(null=True, blank=True)
+    forecast_latest = models.DateField(null=True, blank=True)
+    forecast_note = models.CharField(max_length=16, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -352,7 +353,13 @@ def progress_chart_for_project(*, project: Project) -> ProgressChart:
         .values_list("created_at", "percentage")[:HISTORY_CHART_SNAPSHOTS]
     )
     samples.reverse()
-    return build_progress_chart(samples, width=640, height=180, pad=10, left=46, bottom=26)
+    projected = None
+    if project.forecast_date is not None:
+        when = datetime.combine(project.forecast_date, time(12), tzinfo=UTC)
+        projected = (when, 100.0)
+    return build_progress_chart(
+        samples, width=640, height=180, pad=10, left=46, bottom=26, projected=projected
+    )
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from jobs.selectors import (
 from jobs.services import project_jobs_stop
 from jobs.view_models import IDLE
 from jobs.web import refresh_outcome_message
+from notifications.selectors import project_is_muted
 from projects.forms import LIVE_FIELDS, ProjectForm
 from projects.models import ProjectStatus, TaskStatus
 from projects.selectors import (
@@ -222,6 +223,7 @@ def project_detail(request, project_id):
         "status_meaning": project_status_meaning(project),
         "starter_plan": starter_plan_text() if project.status == ProjectStatus.NO_PLAN else "",
         "plan_source": plan_source_for_project(project=project),
+        "notifications_muted": project_is_muted(project=project),
     }
     return render(request, _page_or_live(request, "projects/project_detail.html"), context)
 
@@ -230,7 +232,7 @@ def project_detail(request, project_id):
 @require_http_methods(["POST"])
 def project_use_plan(request, project_id):
     """Make one of the plans discovery found the project's plan path (or go back to discovery)."""
-    project = project_get_for_user(user=request.user, project_id=project_id)
+    project = project_get_for_user_to_change(user=request.user, project_id=project_id)
     plan_path = request.POST.get("plan_path", "").strip()
     source = plan_source_for_project(project=project)
     if source is None or not source.allows(plan_path):

@@ -164,6 +164,8 @@ def main() -> int:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "repotrackr.settings")
     os.environ.setdefault("REPOTRACKR_ALLOW_LOCAL_REPOS", "true")
+    os.environ.setdefault("REPOTRACKR_ALLOW_LOCAL_NOTIFY", "true")
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
     os.environ.setdefault("SIGNUP_ENABLED", "true")
     os.environ.setdefault("PORT", "8000")
     host = os.environ.get("HOST", "127.0.0.1")

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     # periodic jobs first) must shadow django-rq's command of that name.
     "jobs",
     "webhooks",
+    "notifications",
     "django_rq",
 ]
 
@@ -239,6 +240,42 @@ WEBHOOK_MAX_BODY_BYTES = env_int("WEBHOOK_MAX_BODY_BYTES", 1024 * 1024, minimum=
 # Days the delivery log is kept.
 WEBHOOK_DELIVERY_RETENTION_DAYS = env_int("WEBHOOK_DELIVERY_RETENTION_DAYS", 30, minimum=1)
 
+# --- Email (notifications, verification, password reset) ----------------------
+
+# SMTP by default; `make run` uses the console backend (mails print to the log).
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "RepoTrackr <repotrackr@localhost>")
+
+# --- Notifications (notifications/) ------------------------------------------
+
+# Absolute base of links in notifications and emails (no trailing slash).
+REPOTRACKR_SITE_URL = env_str("REPOTRACKR_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Private and loopback addresses as notification targets, plain http: dev and tests only.
+REPOTRACKR_ALLOW_LOCAL_NOTIFY = env_bool("REPOTRACKR_ALLOW_LOCAL_NOTIFY", False)
+# Failed refreshes in a row before project.refresh_failing is sent.
+NOTIFY_FAILING_AFTER = env_int("NOTIFY_FAILING_AFTER", 3, minimum=1)
+# Seconds per socket operation of one delivery, and the answer bytes read.
+NOTIFY_HTTP_TIMEOUT = env_int("NOTIFY_HTTP_TIMEOUT", 10, minimum=1)
+NOTIFY_MAX_RESPONSE_BYTES = env_int("NOTIFY_MAX_RESPONSE_BYTES", 64 * 1024, minimum=1024)
+# Seconds between delivery attempts after a retryable failure.
+NOTIFY_RETRY_INTERVALS = env_int_list("NOTIFY_RETRY_INTERVALS", "10,60,300,1800")
+# A delivery still pending or sending this many seconds after its last change
+# (a killed worker) is queued again by the sweep, with the same delivery id.
+NOTIFY_REDELIVER_AFTER = env_int("NOTIFY_REDELIVER_AFTER", 600, minimum=30)
+NOTIFY_SWEEP_EVERY = env_int("NOTIFY_SWEEP_EVERY", 300, minimum=10)
+# Days the delivery log is kept (the daily prune applies it).
+NOTIFY_DELIVERY_RETENTION_DAYS = env_int("NOTIFY_DELIVERY_RETENTION_DAYS", 30, minimum=1)
+# The weekly digest goes out on this weekday (0 = Monday) from this UTC hour.
+NOTIFY_DIGEST_WEEKDAY = env_int("NOTIFY_DIGEST_WEEKDAY", 0, minimum=0)
+NOTIFY_DIGEST_HOUR = env_int("NOTIFY_DIGEST_HOUR", 8, minimum=0)
+
 # --- Authentication and accounts ----------------------------------------------
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -351,8 +388,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    # One named enum for the project status wherever it shows (projects, snapshots).
-    "ENUM_NAME_OVERRIDES": {"ProjectStatusEnum": "projects.models.ProjectStatus"},
+    # Another "status" enum beside the job and project ones: name it, or the names collide.
+    "ENUM_NAME_OVERRIDES": {
+        "DeliveryStatusEnum": "notifications.models.DeliveryStatus.choices",
+        "ProjectStatusEnum": "projects.models.ProjectStatus.choices",
+    },
 }
 
 # --- Rate limits (jobs/ratelimit.py; counted per user in the Redis cache) -----
@@ -360,6 +400,8 @@ SPECTACULAR_SETTINGS = {
 RATE_LIMITS = {
     "refresh": env_rate("RATE_LIMIT_REFRESH", "5/300"),
     "create_project": env_rate("RATE_LIMIT_CREATE_PROJECT", "10/3600"),
+    # "Send a test" and verification emails: the app must not become a relay.
+    "notify_test": env_rate("RATE_LIMIT_NOTIFY_TEST", "5/600"),
 }
 # Lifts the per-user budgets, but only for users holding the
 # jobs.exempt_from_rate_limits permission (being staff is not enough).

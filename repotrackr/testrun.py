@@ -22,6 +22,7 @@ def main(argv: list[str]) -> int:
     env = os.environ
     env.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-use-000000")
     env.setdefault("REPOTRACKR_ALLOW_LOCAL_REPOS", "true")
+    env.setdefault("REPOTRACKR_ALLOW_LOCAL_NOTIFY", "true")
     env.setdefault("DJANGO_SETTINGS_MODULE", "repotrackr.settings")
     env.setdefault("STATIC_MANIFEST", "false")
     proc = None

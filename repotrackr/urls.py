@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("projects.api_urls")),
     path("", include("skills.api_urls")),
     path("", include("jobs.api_urls")),
+    path("", include("notifications.api_urls")),
     path("tokens", accounts_api.TokenListCreateApi.as_view(), name="token-list"),
     path("tokens/<uuid:token_id>", accounts_api.TokenDetailApi.as_view(), name="token-detail"),
 ]
@@ -30,6 +31,7 @@ urlpatterns = [
     path("api/docs/", api_docs.docs_view, name="api-docs"),
     path("", include("jobs.urls")),
     path("", include("webhooks.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("projects.urls")),
 ]
 

@@ -31,6 +31,9 @@ class ProgressChart:
     bottom: float = 0.0  # y of 0 %
     left: float = 0.0  # x of the first sample
     right: float = 0.0  # x of the last sample
+    # The forecast, drawn dashed from the last sample to 100 % at its date.
+    projection: ChartPoint | None = None
+    projection_line: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -45,6 +48,7 @@ def build_progress_chart(
     pad: int = 8,
     left: int | None = None,
     bottom: int | None = None,
+    projected: tuple[datetime, float] | None = None,
 ) -> ProgressChart:
     """Place ``samples`` in a ``width`` x ``height`` box, 0 % at the bottom, 100 % at the top.
 
@@ -52,8 +56,29 @@ def build_progress_chart(
     two margins to leave room for axis labels. Time runs left to right in
     proportion to the real gaps. A single sample is drawn in the middle; no
     samples give an empty chart. Percentages outside 0..100 are clamped so a
-    bad row cannot draw outside the box.
+    bad row cannot draw outside the box. ``projected`` (a later time and
+    percentage, the forecast) widens the time axis and comes back as
+    ``projection`` and ``projection_line`` from the last sample to it.
     """
+    if projected is not None and samples and projected[0] > samples[-1][0]:
+        chart = build_progress_chart(
+            [*samples, projected], width=width, height=height, pad=pad, left=left, bottom=bottom
+        )
+        *points, end = chart.points
+        return ProgressChart(
+            width,
+            height,
+            tuple(points),
+            " ".join(f"{p.x},{p.y}" for p in points),
+            chart.first,
+            chart.last,
+            chart.top,
+            chart.bottom,
+            chart.left,
+            chart.right,
+            projection=end,
+            projection_line=f"{points[-1].x},{points[-1].y} {end.x},{end.y}",
+        )
     x0 = pad if left is None else left
     y1 = height - (pad if bottom is None else bottom)
     if not samples:

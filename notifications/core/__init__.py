@@ -1,0 +1,1 @@
+"""Pure notification logic: events, payloads, signatures, target URLs, pinned HTTP."""
