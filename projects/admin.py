@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from projects import validation
-from projects.models import ProgressSnapshot, Project, Task
+from projects.models import REFRESHED_FIELDS, ProgressSnapshot, Project, Task
 from projects.services import EDITABLE_FIELDS, project_update
 
 
@@ -55,26 +55,7 @@ class ProjectAdmin(admin.ModelAdmin):
     list_filter = ("status", "archived")
     list_select_related = ("owner",)
     search_fields = ("name", "repo_url", "owner__username")
-    readonly_fields = (
-        "id",
-        "status",
-        "status_message",
-        "total_tasks",
-        "done_tasks",
-        "doing_tasks",
-        "blocked_tasks",
-        "todo_tasks",
-        "percentage",
-        "plan_files",
-        "plan_searched",
-        "last_commit_sha",
-        "last_commit_at",
-        "last_refreshed_at",
-        "refresh_fingerprint",
-        "status_settings",
-        "created_at",
-        "updated_at",
-    )
+    readonly_fields = ("id", *REFRESHED_FIELDS, "refresh_fingerprint", "created_at", "updated_at")
     exclude = ("access_token_encrypted",)
     actions = ("refresh_projects",)
 

@@ -31,6 +31,26 @@ class TaskStatus(models.TextChoices):
     BLOCKED = "blocked", "Blocked"
 
 
+# The project's fields that a successful refresh writes (the plan store's ``update_fields``;
+# read-only in the admin).
+REFRESHED_FIELDS = (
+    "status",
+    "status_message",
+    "total_tasks",
+    "done_tasks",
+    "doing_tasks",
+    "blocked_tasks",
+    "todo_tasks",
+    "percentage",
+    "plan_files",
+    "plan_searched",
+    "last_commit_sha",
+    "last_commit_at",
+    "last_refreshed_at",
+    "status_settings",
+)
+
+
 class Project(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(

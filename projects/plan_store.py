@@ -17,7 +17,7 @@ from projects.core.phase_record import phase_record
 from projects.core.plan_discovery import LoadedPlan
 from projects.core.progress import Progress
 from projects.core.status_vocabulary import ARCHIVED
-from projects.models import ProgressSnapshot, Project, Task
+from projects.models import REFRESHED_FIELDS, ProgressSnapshot, Project, Task
 from projects.plan_reading import PlanReading, status_of_stored_project
 
 
@@ -131,23 +131,7 @@ def plan_store(
         current.last_commit_at = reading.commit_at
         current.last_refreshed_at = now
         current.status_settings = reading.thresholds.as_json()
-        fields = [
-            "status",
-            "status_message",
-            "total_tasks",
-            "done_tasks",
-            "doing_tasks",
-            "blocked_tasks",
-            "todo_tasks",
-            "percentage",
-            "plan_files",
-            "plan_searched",
-            "last_commit_sha",
-            "last_commit_at",
-            "last_refreshed_at",
-            "status_settings",
-            "updated_at",
-        ]
+        fields = [*REFRESHED_FIELDS, "updated_at"]
         if not repointed:
             current.refresh_fingerprint = fingerprint
             fields.append("refresh_fingerprint")

@@ -80,6 +80,11 @@ class PhaseView:
     def percentage(self) -> float:
         return round(100 * self.done / self.total, 1) if self.total else 0.0
 
+    @property
+    def is_finished(self) -> bool:
+        """Every task done: the page shows such a phase collapsed unless the reader opened it."""
+        return bool(self.total) and self.done == self.total
+
 
 @dataclass(frozen=True, slots=True)
 class ProjectPlan:

@@ -16,7 +16,7 @@ from tests.ui_data import add_history, add_plan, add_skills, make_project
 pytestmark = pytest.mark.django_db
 
 DASHBOARD_MAX_QUERIES = 10
-PROJECT_PAGE_MAX_QUERIES = 10
+PROJECT_PAGE_MAX_QUERIES = 11  # plus the plan source and the notification opt-out
 
 
 def _count_queries(client, url) -> int:

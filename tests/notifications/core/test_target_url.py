@@ -30,7 +30,7 @@ def test_a_public_https_url_is_pinned_to_its_addresses_and_keeps_its_query():
         ("http://hooks.example.com/x", public, "http://"),
         ("https://hooks.example.com/x", private, "private"),
         ("https://127.0.0.1/x", public, "loopback"),
-        ("https://169.254.169.254/latest", public, "link-local"),
+        ("https://169.254.169.254/latest", public, "cloud metadata"),
         ("https://user:pw@hooks.example.com/x", public, "credentials"),
         ("ftp://hooks.example.com/x", public, "https"),
         ("https://hooks.example.com/a b", public, "spaces"),
