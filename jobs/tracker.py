@@ -7,6 +7,7 @@ id) records once: the second call changes no row and returns ``False``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from datetime import datetime
@@ -117,7 +118,40 @@ def job_update_status(
                 result=fields["result"],
                 error=error,
             )
+            # Read after the settling UPDATE holds the row: a push's mark is
+            # either seen here or finds the job no longer processing.
+            follow = status != JobStatus.CANCELED and (
+                JobRecord.objects.filter(pk=job_id, follow_up=True)
+                .values_list("project_id", flat=True)
+                .first()
+            )
+            if follow:
+                transaction.on_commit(functools.partial(_request_follow_up, follow))
     return bool(changed)
+
+
+def _request_follow_up(project_id) -> None:
+    from jobs.follow_ups import refresh_follow_up_request
+
+    refresh_follow_up_request(project_id=project_id)
+
+
+def job_set_head(job_id: str | uuid.UUID, head_sha: str) -> bool:
+    """Record the remote head the running attempt resolved (pushes of it join the job)."""
+    return bool(
+        JobRecord.objects.filter(pk=job_id, status=JobStatus.PROCESSING).update(head_sha=head_sha)
+    )
+
+
+def job_mark_follow_up(job_id: str | uuid.UUID) -> bool:
+    """Ask for a refresh once the running job settles; ``False`` when it is no longer running.
+
+    A push that arrived after the job read the remote head needs another
+    read; the job settling (completed or failed) requests it.
+    """
+    return bool(
+        JobRecord.objects.filter(pk=job_id, status=JobStatus.PROCESSING).update(follow_up=True)
+    )
 
 
 def job_start(job_id: str | uuid.UUID, *, now: datetime | None = None) -> JobRecord | None:
@@ -155,6 +189,9 @@ def job_wait_for_retry(
             error=error,
             error_detail=error_detail,
             stage="waiting to retry",
+            # The next attempt reads the head again, pushes since included.
+            head_sha="",
+            follow_up=False,
         )
         if changed:
             _history_update(job_id, status=JobStatus.QUEUED)
