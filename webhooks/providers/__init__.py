@@ -104,7 +104,7 @@ def read_push(payload: Mapping, *, default_branch: str | None) -> PushReading:
         branch=name,
         default_branch=default_branch,
         deleted=deleted,
-        head=commit_id(payload.get("after")),
+        head=None if deleted else commit_id(payload.get("after")),
     )
 
 
