@@ -14,10 +14,10 @@ from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from jobs.models import ACTIVE_JOB_STATUSES, JobRecord, JobStatus, RefreshHistory
+from jobs.models import ACTIVE_JOB_STATUSES, JobRecord, JobStatus, JobType, RefreshHistory
 
 logger = logging.getLogger(__name__)
 
@@ -144,14 +144,17 @@ def job_set_head(job_id: str | uuid.UUID, head_sha: str) -> bool:
 
 
 def job_mark_follow_up(job_id: str | uuid.UUID) -> bool:
-    """Ask for a refresh once the running job settles; ``False`` when it is no longer running.
+    """Ask for a refresh once the job settles; ``False`` when it no longer reads too late.
 
-    A push that arrived after the job read the remote head needs another
-    read; the job settling (completed or failed) requests it.
+    A push that arrived after a running refresh read the remote head needs
+    another read, and so does any push during a skills extraction (which
+    never reads the plan); the job settling (completed or failed) requests
+    it. A queued refresh is not marked: it reads the head when it starts.
     """
-    return bool(
-        JobRecord.objects.filter(pk=job_id, status=JobStatus.PROCESSING).update(follow_up=True)
+    reads_too_late = Q(status=JobStatus.PROCESSING) | Q(
+        job_type=JobType.EXTRACT_SKILLS, status__in=ACTIVE_JOB_STATUSES
     )
+    return bool(JobRecord.objects.filter(reads_too_late, pk=job_id).update(follow_up=True))
 
 
 def job_start(job_id: str | uuid.UUID, *, now: datetime | None = None) -> JobRecord | None:
@@ -189,9 +192,11 @@ def job_wait_for_retry(
             error=error,
             error_detail=error_detail,
             stage="waiting to retry",
-            # The next attempt reads the head again, pushes since included.
+            # The next attempt of a refresh reads the head again, pushes since included.
             head_sha="",
-            follow_up=False,
+            follow_up=Case(
+                When(job_type=JobType.REFRESH, then=Value(False)), default=F("follow_up")
+            ),
         )
         if changed:
             _history_update(job_id, status=JobStatus.QUEUED)

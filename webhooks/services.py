@@ -20,7 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from jobs import tracker
-from jobs.models import JobStatus
+from jobs.models import JobStatus, JobType
 from jobs.ratelimit import (
     WEBHOOK_DELIVERY,
     WEBHOOK_REFUSED_LOG,
@@ -373,11 +373,14 @@ def _joined(job) -> DeliveryOutcome:
 
 
 def _followed(job) -> DeliveryOutcome:
+    if job.job_type == JobType.REFRESH:
+        reason = "The project's running refresh read the head before this push; "
+    else:
+        reason = "The project's skills extraction does not read the plan; "
     return DeliveryOutcome(
         202,
         DeliveryVerdict.QUEUED,
-        "The project's running refresh read the head before this push; "
-        "a refresh follows it as soon as it ends.",
+        reason + "a refresh follows it as soon as it ends.",
         job_id=str(job.pk),
     )
 
@@ -385,10 +388,11 @@ def _followed(job) -> DeliveryOutcome:
 def _push_answer(project: Project, head: str | None):
     """Start, join or follow the project's refresh for a push of ``head``.
 
-    Returns ``(outcome, job)``. A queued job reads the head when it starts,
-    so it answers any push; a running one answers only a push of the head it
-    resolved, and is marked to be followed by another refresh otherwise
-    (a force-push back to an earlier head included). Raises
+    Returns ``(outcome, job)``. A queued refresh reads the head when it
+    starts, so it answers any push; a running one answers only a push of the
+    head it resolved. Otherwise (a force-push back to an earlier head
+    included, or a skills extraction, which reads no plan) the job is marked
+    to be followed by another refresh. Raises
     ``QueueUnavailableError`` when no job can be queued.
     """
     for _ in range(_FOLLOW_UP_ATTEMPTS):
@@ -400,7 +404,10 @@ def _push_answer(project: Project, head: str | None):
         job = answer.job
         if answer.kind == Outcome.QUEUED:
             return _queued(job), job
-        if job.status != JobStatus.PROCESSING or (head is not None and job.head_sha == head):
+        reads_push = job.status != JobStatus.PROCESSING or (
+            head is not None and job.head_sha == head
+        )
+        if job.job_type == JobType.REFRESH and reads_push:
             return _joined(job), job
         if tracker.job_mark_follow_up(job.pk):
             return _followed(job), job

@@ -231,3 +231,49 @@ def test_a_job_put_back_for_a_retry_forgets_its_head_and_mark(refreshed):
     job.refresh_from_db()
     assert (job.status, job.head_sha, job.follow_up) == ("queued", "", False)
     assert not tracker.job_mark_follow_up(job.pk)  # only a running job is followed
+
+
+@pytest.mark.django_db
+def test_a_push_during_a_skills_extraction_is_read_by_a_refresh_that_follows(
+    refreshed, deliver, push_payload, drain, django_capture_on_commit_callbacks
+):
+    from jobs.refresh_requests import RequestTrigger, project_refresh_request
+
+    repo, project, secret, first = refreshed
+    with django_capture_on_commit_callbacks(execute=True):
+        skills = project_refresh_request(
+            project=project,
+            requested_by=project.owner,
+            trigger=RequestTrigger.API,
+            skills_only=True,
+        ).job
+    head = repo.write("docs/plan.md", PLAN_AFTER_PUSH).commit("Tick the rest")
+    response = _push_and_drain(
+        project, secret, head, deliver, push_payload, drain, django_capture_on_commit_callbacks
+    )
+
+    assert response.json()["verdict"] == "queued"
+    assert response.json()["job_id"] == str(skills.pk)
+    assert "skills extraction" in response.json()["reason"]
+    skills.refresh_from_db()
+    assert (skills.status, skills.follow_up) == ("completed", True)
+    project.refresh_from_db()
+    assert project.last_commit_sha == head
+    assert (project.total_tasks, project.done_tasks) == (5, 5)
+
+
+@pytest.mark.django_db
+def test_a_skills_job_put_back_for_a_retry_keeps_its_mark(refreshed):
+    from django.utils import timezone
+
+    from jobs.refresh_requests import RequestTrigger, project_refresh_request
+
+    _, project, _, _ = refreshed
+    job = project_refresh_request(
+        project=project, requested_by=project.owner, trigger=RequestTrigger.API, skills_only=True
+    ).job
+    assert tracker.job_mark_follow_up(job.pk)  # queued, and still reads no plan
+    tracker.job_start(job.pk)
+    tracker.job_wait_for_retry(job.pk, next_attempt_at=timezone.now(), error="remote hung up")
+    job.refresh_from_db()
+    assert (job.status, job.follow_up) == ("queued", True)
