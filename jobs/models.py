@@ -77,6 +77,12 @@ class JobRecord(models.Model):
     )
     cpu_seconds = models.FloatField(null=True, blank=True)
     peak_memory_bytes = models.BigIntegerField(null=True, blank=True)
+    head_sha = models.CharField(
+        max_length=64, blank=True, help_text="The remote head this attempt resolved."
+    )
+    follow_up = models.BooleanField(
+        default=False, help_text="A push came in after the head was read: refresh again."
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -185,6 +185,8 @@ def run_refresh(
         pin_addresses=remote.url.addresses,
         memory_limit_bytes=settings.REPOTRACKR_GIT_MEMORY_BYTES,
     )
+    # From here a push of this head joins the job; any other is followed up.
+    tracker.job_set_head(record.pk, head.sha)
     fingerprint = refresh_fingerprint(
         head_sha=head.sha,
         branch=project.branch,

@@ -7,16 +7,17 @@ id) records once: the second call changes no row and returns ``False``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from datetime import datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from jobs.models import ACTIVE_JOB_STATUSES, JobRecord, JobStatus, RefreshHistory
+from jobs.models import ACTIVE_JOB_STATUSES, JobRecord, JobStatus, JobType, RefreshHistory
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +120,43 @@ def job_update_status(
                 result=fields["result"],
                 error=error,
             )
+            # Read after the settling UPDATE holds the row: a push's mark is
+            # either seen here or finds the job no longer processing.
+            follow = status != JobStatus.CANCELED and (
+                JobRecord.objects.filter(pk=job_id, follow_up=True)
+                .values_list("project_id", flat=True)
+                .first()
+            )
+            if follow:
+                transaction.on_commit(functools.partial(_request_follow_up, follow))
     return bool(changed)
+
+
+def _request_follow_up(project_id) -> None:
+    from jobs.follow_ups import refresh_follow_up_request
+
+    refresh_follow_up_request(project_id=project_id)
+
+
+def job_set_head(job_id: str | uuid.UUID, head_sha: str) -> bool:
+    """Record the remote head the running attempt resolved (pushes of it join the job)."""
+    return bool(
+        JobRecord.objects.filter(pk=job_id, status=JobStatus.PROCESSING).update(head_sha=head_sha)
+    )
+
+
+def job_mark_follow_up(job_id: str | uuid.UUID) -> bool:
+    """Ask for a refresh once the job settles; ``False`` when it no longer reads too late.
+
+    A push that arrived after a running refresh read the remote head needs
+    another read, and so does any push during a skills extraction (which
+    never reads the plan); the job settling (completed or failed) requests
+    it. A queued refresh is not marked: it reads the head when it starts.
+    """
+    reads_too_late = Q(status=JobStatus.PROCESSING) | Q(
+        job_type=JobType.EXTRACT_SKILLS, status__in=ACTIVE_JOB_STATUSES
+    )
+    return bool(JobRecord.objects.filter(reads_too_late, pk=job_id).update(follow_up=True))
 
 
 def job_start(job_id: str | uuid.UUID, *, now: datetime | None = None) -> JobRecord | None:
@@ -157,6 +194,11 @@ def job_wait_for_retry(
             error=error,
             error_detail=error_detail,
             stage="waiting to retry",
+            # The next attempt of a refresh reads the head again, pushes since included.
+            head_sha="",
+            follow_up=Case(
+                When(job_type=JobType.REFRESH, then=Value(False)), default=F("follow_up")
+            ),
         )
         if changed:
             _history_update(job_id, status=JobStatus.QUEUED)

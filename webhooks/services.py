@@ -19,7 +19,8 @@ from functools import lru_cache
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from jobs.models import JobStatus
+from jobs import tracker
+from jobs.models import JobStatus, JobType
 from jobs.ratelimit import (
     WEBHOOK_DELIVERY,
     WEBHOOK_REFUSED_LOG,
@@ -185,8 +186,11 @@ def webhook_delivery_receive(
        (the id is claimed by the log row written with the outcome of step 6).
     6. GitHub ping: 200. A push to the tracked branch (the project's, else the
        payload's default branch): a webhook-triggered refresh on the default
-       queue, 202 with the new job, or with the project's queued or running
-       job ("deduplicated"). Anything else: 202 "ignored". Of two concurrent
+       queue, 202 with the new job, or with the project's queued job, or its
+       running job when that resolved the pushed head ("deduplicated"); a
+       running job that read another head (or none yet) is followed by a
+       refresh when it ends (202 "queued" with the running job). Anything
+       else: 202 "ignored". Of two concurrent
        copies of one delivery only one is acted on.
 
     Redis down (rate counters or queue): 503, and the delivery id stays free
@@ -258,10 +262,11 @@ def webhook_delivery_receive(
     # 5 and 6. act, and write the log row that claims the delivery id; a replay
     # fails that insert (partial unique constraint), which also rolls back a
     # job created in the same transaction, so nothing is done twice.
-    outcome = _decide(project, provider.read_event(event, payload))
+    reading = provider.read_event(event, payload)
+    outcome = _decide(project, reading)
     if outcome is not None:
         return _record_claiming(log, outcome)
-    return _refresh(endpoint, log)
+    return _refresh(endpoint, log, head=reading.head)
 
 
 def _answer_duplicate(log: dict) -> DeliveryOutcome:
@@ -344,45 +349,84 @@ def _decide(project: Project, reading: PushReading) -> DeliveryOutcome | None:
     return None
 
 
-def _joined(job_id, status: str) -> DeliveryOutcome:
-    if status == JobStatus.QUEUED:
+# Marking the running job can lose a race with its end; asking again then
+# starts (or joins) a fresh job, and losing that many races in a row means
+# a job that settles instantly, which reads the push anyway.
+_FOLLOW_UP_ATTEMPTS = 3
+
+
+def _queued(job) -> DeliveryOutcome:
+    return DeliveryOutcome(
+        202,
+        DeliveryVerdict.QUEUED,
+        "A push to the tracked branch; refresh queued.",
+        job_id=str(job.pk),
+    )
+
+
+def _joined(job) -> DeliveryOutcome:
+    if job.status == JobStatus.QUEUED:
         reason = "The project's refresh is already queued; it will read this push."
     else:
-        # The Contracts answer with the running job; if it read the head
-        # before this push, the next push or scheduled refresh reads it.
-        reason = (
-            "The project's refresh is already running; if it read the head before this push, "
-            "the next refresh picks the push up."
+        reason = "The project's running refresh is already reading this push's head."
+    return DeliveryOutcome(202, DeliveryVerdict.DEDUPLICATED, reason, job_id=str(job.pk))
+
+
+def _followed(job) -> DeliveryOutcome:
+    if job.job_type == JobType.REFRESH:
+        reason = "The project's running refresh read the head before this push; "
+    else:
+        reason = "The project's skills extraction does not read the plan; "
+    return DeliveryOutcome(
+        202,
+        DeliveryVerdict.QUEUED,
+        reason + "a refresh follows it as soon as it ends.",
+        job_id=str(job.pk),
+    )
+
+
+def _push_answer(project: Project, head: str | None):
+    """Start, join or follow the project's refresh for a push of ``head``.
+
+    Returns ``(outcome, job)``. A queued refresh reads the head when it
+    starts, so it answers any push; a running one answers only a push of the
+    head it resolved. Otherwise (a force-push back to an earlier head
+    included, or a skills extraction, which reads no plan) the job is marked
+    to be followed by another refresh. Raises
+    ``QueueUnavailableError`` when no job can be queued.
+    """
+    for _ in range(_FOLLOW_UP_ATTEMPTS):
+        answer = project_refresh_request(
+            project=project, requested_by=None, trigger=RequestTrigger.WEBHOOK
         )
-    return DeliveryOutcome(202, DeliveryVerdict.DEDUPLICATED, reason, job_id=str(job_id))
+        if not answer.accepted:
+            raise QueueUnavailableError(answer.detail or answer.kind)
+        job = answer.job
+        if answer.kind == Outcome.QUEUED:
+            return _queued(job), job
+        reads_push = job.status != JobStatus.PROCESSING or (
+            head is not None and job.head_sha == head
+        )
+        if job.job_type == JobType.REFRESH and reads_push:
+            return _joined(job), job
+        if tracker.job_mark_follow_up(job.pk):
+            return _followed(job), job
+    return _joined(job), job
 
 
-def _refresh(endpoint: WebhookEndpoint, log: dict) -> DeliveryOutcome:
-    """Join the project's active job, or start a webhook refresh on the default queue.
+def _refresh(endpoint: WebhookEndpoint, log: dict, *, head: str | None) -> DeliveryOutcome:
+    """Join the project's active job, follow it, or start a webhook refresh (default queue).
 
     The refresh and the log row that claims the delivery id share one
-    transaction; the job is enqueued when it commits.
+    transaction; the job is enqueued (or the running job marked) when it
+    commits, and a replay rolls both back.
     """
     project = endpoint.project
     delivery = None
     try:
         with transaction.atomic():
-            answer = project_refresh_request(
-                project=project, requested_by=None, trigger=RequestTrigger.WEBHOOK
-            )
-            if not answer.accepted:
-                raise QueueUnavailableError(answer.detail or answer.kind)
-            outcome = (
-                DeliveryOutcome(
-                    202,
-                    DeliveryVerdict.QUEUED,
-                    "A push to the tracked branch; refresh queued.",
-                    job_id=str(answer.job.pk),
-                )
-                if answer.kind == Outcome.QUEUED
-                else _joined(answer.job.pk, answer.job.status)
-            )
-            delivery = _log(**log, outcome=outcome, job=answer.job)
+            outcome, job = _push_answer(project, head)
+            delivery = _log(**log, outcome=outcome, job=job)
     except IntegrityError:  # a concurrent twin of this delivery claimed the id first
         return _answer_duplicate(log)
     except QueueUnavailableError as exc:

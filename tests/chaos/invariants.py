@@ -273,9 +273,9 @@ def check_metrics(verdict: Verdict, traffic) -> None:
 def pushes_absorbed(sent, projects) -> int:
     """Pushes answered with a job that had already read an older head (not a failure: info).
 
-    A push that arrives while the project's refresh is running is answered
-    with that job, which resolved the remote head before the push; the new
-    commit waits for the next refresh.
+    A push whose head differs from the one the running refresh resolved
+    marks that job ``follow_up``, and a refresh follows it: such a push is
+    not absorbed. What remains should be none (a race the count would show).
     """
     from jobs.models import JobRecord
 
@@ -283,7 +283,9 @@ def pushes_absorbed(sent, projects) -> int:
     pushes = [s for s in sent if s.kind == "webhook" and s.job_id and s.status in (200, 202)]
     results = with_db(
         lambda: dict(
-            JobRecord.objects.filter(pk__in=[s.job_id for s in pushes]).values_list("pk", "result")
+            JobRecord.objects.filter(
+                pk__in=[s.job_id for s in pushes], follow_up=False
+            ).values_list("pk", "result")
         )
     )
     results = {str(k): v for k, v in results.items()}

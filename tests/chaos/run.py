@@ -380,7 +380,7 @@ class Run:
         absorbed = invariants.pushes_absorbed(self.traffic.sent, projects)
         print(
             f"pushes answered with a refresh that had already read an older head: {absorbed}"
-            " (their commits wait for the next refresh)"
+            " (and no refresh following it; their commits wait for the next refresh)"
         )
         crashed = {a.name: a.crashes for a in self.stack.apps if a.crashes}
         if crashed:

@@ -390,15 +390,23 @@ def test_rate_limit_cache_down_answers_503(hooked, deliver, push_payload, redis_
     assert not JobRecord.objects.exists()
 
 
-def test_a_push_while_a_refresh_runs_joins_it_and_says_what_that_means(
+def test_a_push_while_a_refresh_runs_joins_it_only_for_the_head_it_resolved(
     hooked, deliver, push_payload
 ):
     project, secret = hooked()
     first = deliver(project, "github", push_payload("github"), secret)
-    JobRecord.objects.update(status="processing")
+    JobRecord.objects.update(status="processing", head_sha="3" * 40)
     joined = deliver(project, "github", push_payload("github", after="3" * 40), secret)
     assert joined.status_code == 202
     assert joined.json()["verdict"] == "deduplicated"
     assert joined.json()["job_id"] == first.json()["job_id"]
-    assert "already running" in joined.json()["reason"]
+    assert "already reading this push's head" in joined.json()["reason"]
     assert str(WebhookDelivery.objects.latest("id").job_id) == first.json()["job_id"]
+    assert JobRecord.objects.get().follow_up is False
+
+    followed = deliver(project, "github", push_payload("github", after="4" * 40), secret)
+    assert followed.status_code == 202
+    assert followed.json()["verdict"] == "queued"
+    assert followed.json()["job_id"] == first.json()["job_id"]
+    assert "a refresh follows it" in followed.json()["reason"]
+    assert JobRecord.objects.get().follow_up is True

@@ -98,19 +98,24 @@ def test_refs_split_into_branches_tags_and_others(ref, expected):
 def test_github_reads_ping_push_and_the_default_branch():
     payload = {"ref": "refs/heads/dev", "after": "a" * 40, "repository": {"default_branch": "main"}}
     assert github.read_event("ping", {}) == PushReading(kind=EventKind.PING)
-    assert github.read_event("push", payload) == PushReading(EventKind.PUSH, "dev", "main")
+    assert github.read_event("push", payload) == PushReading(
+        EventKind.PUSH, "dev", "main", head="a" * 40
+    )
     assert github.read_event("issues", payload).kind == EventKind.OTHER
 
 
 def test_a_push_that_deletes_the_branch_is_marked_deleted():
     payload = {"ref": "refs/heads/main", "after": "0" * 40, "deleted": True}
     assert github.read_event("push", payload).deleted
+    assert github.read_event("push", payload).head is None
     assert gitea.read_event("push", {"ref": "refs/heads/main", "after": "0" * 40}).deleted
 
 
 def test_gitlab_reads_push_and_tag_hooks_and_the_project_default_branch():
     payload = {"ref": "refs/heads/main", "after": "b" * 40, "project": {"default_branch": "main"}}
-    assert gitlab.read_event("Push Hook", payload) == PushReading(EventKind.PUSH, "main", "main")
+    assert gitlab.read_event("Push Hook", payload) == PushReading(
+        EventKind.PUSH, "main", "main", head="b" * 40
+    )
     assert gitlab.read_event("Tag Push Hook", {"ref": "refs/tags/v1"}).kind == EventKind.TAG
     assert gitlab.read_event("Merge Request Hook", payload).kind == EventKind.OTHER
 
@@ -121,3 +126,20 @@ def test_payloads_with_odd_shapes_read_as_nothing_to_do():
         github.read_event("push", {"ref": "refs/heads/main", "repository": "x"}).default_branch
         is None
     )
+
+
+@pytest.mark.parametrize(
+    ("after", "head"),
+    [
+        ("AB" * 20, "ab" * 20),  # lower-cased, as git prints it
+        ("c" * 64, "c" * 64),  # a SHA-256 repository
+        ("c" * 39, None),
+        ("z" * 40, None),
+        (None, None),
+        (12, None),
+    ],
+)
+def test_the_pushed_head_is_read_from_after_only_when_it_is_a_commit_id(after, head):
+    payload = {"ref": "refs/heads/main", "after": after}
+    for module, event in ((github, "push"), (gitea, "push"), (gitlab, "Push Hook")):
+        assert module.read_event(event, payload).head == head

@@ -38,13 +38,16 @@ class PushReading:
 
     ``branch`` is the pushed branch (``None`` for tags and other events);
     ``default_branch`` is the repository's default as the payload states it
-    (``None`` when absent); ``deleted`` marks a push that removed the ref.
+    (``None`` when absent); ``deleted`` marks a push that removed the ref;
+    ``head`` is the commit the branch now points to (the payload's ``after``,
+    lower-case hex), ``None`` when the payload does not say.
     """
 
     kind: str
     branch: str | None = None
     default_branch: str | None = None
     deleted: bool = False
+    head: str | None = None
 
 
 def lower_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -96,7 +99,23 @@ def read_push(payload: Mapping, *, default_branch: str | None) -> PushReading:
     if kind != EventKind.PUSH:
         return PushReading(kind=kind, default_branch=default_branch)
     deleted = payload.get("deleted") is True or payload.get("after") == ZERO_SHA
-    return PushReading(kind=kind, branch=name, default_branch=default_branch, deleted=deleted)
+    return PushReading(
+        kind=kind,
+        branch=name,
+        default_branch=default_branch,
+        deleted=deleted,
+        head=None if deleted else commit_id(payload.get("after")),
+    )
+
+
+def commit_id(value: object) -> str | None:
+    """``value`` as a full commit id (SHA-1 or SHA-256 hex, lower-cased), else ``None``."""
+    if not isinstance(value, str) or len(value) not in (40, 64):
+        return None
+    lowered = value.lower()
+    if lowered.strip("0123456789abcdef"):
+        return None
+    return lowered
 
 
 def provider_for(headers: Mapping[str, str]) -> ModuleType | None:
