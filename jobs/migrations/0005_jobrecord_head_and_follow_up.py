@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('jobs', '0003_operator_permissions'),
+        ('jobs', '0004_jobrecord_error_retryable'),
     ]
 
     operations = [
