@@ -9,6 +9,10 @@ API_GROUPS = [
     ("Refreshes", "Start a refresh or a skills extraction, follow it, read a project's history."),
     ("Jobs", "Your background jobs: list, status, retry, cancel."),
     ("Skills", "Languages and technologies found in your projects."),
+    (
+        "Notifications",
+        "Your channels (email, webhook, Slack, Discord, Teams) and their deliveries.",
+    ),
     ("Queues", "Operators only: queue figures, pausing, clearing failed jobs."),
     ("API tokens", "Bearer tokens for scripts."),
 ]

@@ -25,6 +25,7 @@ GROUP_OF_PATH = [
     (re.compile(r"^jobs/(queue-status|metrics|failed|queues/)"), "Queues"),
     (re.compile(r"^jobs"), "Jobs"),
     (re.compile(r"^skills"), "Skills"),
+    (re.compile(r"^channels"), "Notifications"),
     (re.compile(r"^tokens"), "API tokens"),
 ]  # fmt: skip
 
@@ -51,6 +52,10 @@ TITLES = {
     "queue-resume": "Resume a queue",
     "skill-categories": "Skill categories",
     "skill-popular": "Popular skills",
+    "channel-list": "Notification channels",
+    "channel-detail": "Notification channel",
+    "channel-test": "Send a test notification",
+    "channel-deliveries": "Deliveries",
     "token-list": "API tokens",
     "token-detail": "API token",
 }

@@ -21,6 +21,7 @@ process started is stopped on exit, on Ctrl-C and on failure.
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import random
 import shutil
@@ -162,7 +163,9 @@ class Run:
     def settle_check(self, canaries):
         from tests.chaos.invariants import final_statuses
 
-        pool = iter(canaries)
+        # Round and round: under many faults a check may need more canaries than there are,
+        # and a canary whose refresh failed can serve again once the fault is gone.
+        pool = itertools.cycle(canaries) if canaries else iter(())
 
         def check(event, before: set[str]):
             deadline = time.monotonic() + SETTLE_LIMIT
