@@ -8,6 +8,7 @@ Extra arguments go to pytest.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,6 +26,10 @@ def main(argv: list[str]) -> int:
     env.setdefault("REPOTRACKR_ALLOW_LOCAL_NOTIFY", "true")
     env.setdefault("DJANGO_SETTINGS_MODULE", "repotrackr.settings")
     env.setdefault("STATIC_MANIFEST", "false")
+    # The SQLite test database lives in the temporary directory: a directory of
+    # this run's own lets two runs in one checkout go side by side.
+    run_tmp = Path(tempfile.mkdtemp(prefix="repotrackr-test-run-"))
+    env["TMPDIR"] = str(run_tmp)
     proc = None
     url = env.get("REDIS_URL")
     if url:
@@ -41,6 +46,7 @@ def main(argv: list[str]) -> int:
         return subprocess.call([sys.executable, "-m", "pytest", *argv], cwd=BASE_DIR)
     finally:
         embedded_redis.stop(proc)
+        shutil.rmtree(run_tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -70,7 +70,8 @@ def _start_worker(settings, *extra: str) -> subprocess.Popen:
     )
 
 
-def _wait_for(predicate, timeout: float = 60.0):
+def _wait_for(predicate, timeout: float = 120.0):
+    """Poll ``predicate`` until it is truthy; the deadline is generous for a loaded machine."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = predicate()
@@ -85,7 +86,7 @@ def test_a_forked_worker_runs_a_refresh_to_completion(repo, make_project, owner,
     project = make_project(repo.url)
     outcome = refresh_request(project=project, user=owner, trigger="manual")
     worker = _start_worker(settings, "--burst")
-    assert worker.wait(timeout=120) == 0
+    assert worker.wait(timeout=300) == 0
     record = JobRecord.objects.get(pk=outcome.job.pk)
     assert record.status == JobStatus.COMPLETED, record.error_detail
     assert record.result["tasks_count"] == 5
@@ -108,7 +109,7 @@ def test_a_job_whose_worker_is_killed_ends_failed_in_rq_and_in_its_record(
         if victim == "work-horse":
             os.kill(horse[0].pid, signal.SIGKILL)
             job = Job.fetch(str(outcome.job.pk), connection=get_redis())
-            _wait_for(lambda: job.get_status(refresh=True) == RQStatus.FAILED, timeout=15)
+            _wait_for(lambda: job.get_status(refresh=True) == RQStatus.FAILED, timeout=60)
             later = timezone.now()
         else:
             os.killpg(worker.pid, signal.SIGKILL)
@@ -151,7 +152,7 @@ def test_canceling_a_running_job_stops_its_work_horse(
         record = job_cancel(job=JobRecord.objects.get(pk=outcome.job.pk), user=owner)
         assert record.status == JobStatus.CANCELED
         job = Job.fetch(str(record.pk), connection=get_redis())
-        _wait_for(lambda: job.get_status(refresh=True) == RQStatus.STOPPED, timeout=15)
+        _wait_for(lambda: job.get_status(refresh=True) == RQStatus.STOPPED, timeout=60)
         assert worker.poll() is None  # the worker itself lives on
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
@@ -172,14 +173,21 @@ def test_a_running_worker_leaves_a_paused_queue_until_it_is_resumed(
         from rq import Worker
 
         _wait_for(lambda: Worker.count(connection=get_redis()) == 1)
+        worker_key = Worker.all(connection=get_redis())[0].key
         outcome = refresh_request(project=make_project(repo.url), user=owner, trigger="manual")
-        time.sleep(2.5)  # more than two pause polls
+        # Each look at the queues writes a heartbeat as it starts and as it ends, and
+        # re-reads the paused set first. Four heartbeats written after the enqueue mean
+        # the worker has looked at least twice since, however slowly it runs.
+        beats = {get_redis().hget(worker_key, "last_heartbeat")}
+
+        def four_new_heartbeats() -> bool:
+            beats.add(get_redis().hget(worker_key, "last_heartbeat"))
+            return len(beats) > 4
+
+        _wait_for(four_new_heartbeats)
         assert JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.QUEUED
         queue_resume(settings.QUEUE_HIGH)
-        _wait_for(
-            lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.COMPLETED,
-            timeout=30,
-        )
+        _wait_for(lambda: JobRecord.objects.get(pk=outcome.job.pk).status == JobStatus.COMPLETED)
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait()

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import socket
 import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 from rq.job import Job
 from rq.job import JobStatus as RQStatus
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
@@ -44,19 +46,23 @@ def test_a_transient_error_is_retried_with_increasing_delays_then_fails(
     project = make_project(_refused_git_url())
     outcome = request_refresh(project)
     high = get_queue(settings.QUEUE_HIGH)
+    # Each attempt fails at a frozen moment, so the delay is exactly the configured
+    # interval however long the worker took to get there on a loaded machine.
+    failed_at = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
     delays = []
     for attempt in (1, 2):
-        before = time.time()
-        drain()
+        failed_at += timedelta(minutes=5)
+        with time_machine.travel(failed_at, tick=False):
+            drain()
         record = JobRecord.objects.get(pk=outcome.job.pk)
         assert record.status == JobStatus.QUEUED and record.attempts == attempt
         assert "could not be reached" in record.error
         scheduled = ScheduledJobRegistry(queue=high).get_scheduled_time(str(record.pk))
-        delays.append(round(scheduled.timestamp() - before))
-        assert abs(record.next_attempt_at.timestamp() - scheduled.timestamp()) < 2
+        delays.append((scheduled - failed_at).total_seconds())
+        assert record.next_attempt_at == scheduled
         assert RefreshHistory.objects.get(job=record).status == JobStatus.QUEUED
         assert _release_scheduled(high) == [str(record.pk)]
-    assert delays[0] in (9, 10, 11) and delays[1] in (29, 30, 31)
+    assert delays == [10, 30]
     drain()
     record = JobRecord.objects.get(pk=outcome.job.pk)
     assert record.status == JobStatus.FAILED and record.attempts == 3

@@ -72,11 +72,13 @@ def test_an_unknown_project_costs_about_what_a_bad_signature_does(
     timings: dict[str, list[float]] = {"404": [], "401": []}
     for _ in range(40):  # interleaved, so load drift hits both alike
         for name, target in (("404", unknown), ("401", project.pk)):
-            started = time.perf_counter()
+            # CPU seconds of this process: the work each answer costs, which other
+            # processes competing for the cores do not inflate.
+            started = time.process_time()
             outcome = webhook_delivery_receive(
                 project_id=target, body=body, headers=headers, now=timezone.now()
             )
-            timings[name].append(time.perf_counter() - started)
+            timings[name].append(time.process_time() - started)
             assert str(outcome.status) == name
     ratio = statistics.median(timings["404"]) / statistics.median(timings["401"])
     # Both look the endpoint up, open a sealed secret, run the HMAC and count

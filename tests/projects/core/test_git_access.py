@@ -13,7 +13,6 @@ import socket
 import stat
 import subprocess
 import threading
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -254,11 +253,11 @@ def silent_server():
 
 
 def test_ls_remote_to_a_silent_server_times_out_as_retryable(silent_server):
-    started = time.monotonic()
     with pytest.raises(GitTimeoutError) as excinfo:
         ls_remote_head(f"git://127.0.0.1:{silent_server}/repo.git", timeout=1.0, allow_local=True)
-    assert time.monotonic() - started < 5
     assert excinfo.value.retryable is True
+    # The limit that fired is the one asked for, not the 30 s default: said by the
+    # error itself, where a wall-clock bound would fail on a loaded machine.
     assert "1-second limit" in str(excinfo.value)
 
 
