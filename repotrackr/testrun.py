@@ -29,6 +29,8 @@ def main(argv: list[str]) -> int:
     # The SQLite test database lives in the temporary directory: a directory of
     # this run's own lets two runs in one checkout go side by side.
     run_tmp = Path(tempfile.mkdtemp(prefix="repotrackr-test-run-"))
+    # Traversable by other users (not listable): the chaos run's PostgreSQL runs as postgres.
+    run_tmp.chmod(0o711)
     env["TMPDIR"] = str(run_tmp)
     proc = None
     url = env.get("REDIS_URL")

@@ -56,6 +56,7 @@ def test_the_admin_and_the_queue_dashboard_run_under_the_policy(admin_page, live
     violations = _violations(page)
     make_project(page.user, "Queued")
     paths = ["/admin/", "/admin/projects/project/", "/admin/jobs/jobrecord/", "/admin/rq/"]
+    paths += ["/admin/jobs/jobrecord/console/"]
     paths += ["/admin/rq/queues/0/", "/admin/rq/workers/0/", "/admin/rq/queues/0/finished/"]
     for path in paths:
         response = page.goto(f"{live_server.url}{path}")
