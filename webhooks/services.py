@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -147,6 +148,16 @@ def _refused_not_found(project_id, body: bytes, headers: Mapping[str, str]) -> D
     return DeliveryOutcome(404, NOT_FOUND, "No webhook endpoint here.")
 
 
+class _LogFields(TypedDict):
+    """What every delivery log row of one request shares."""
+
+    project: Project
+    provider: str
+    event: str
+    delivery_id: str
+    now: datetime
+
+
 def _log(
     *,
     project,
@@ -201,7 +212,7 @@ def webhook_delivery_receive(
     provider_name = provider.NAME if provider else WebhookProvider.UNKNOWN
     event = provider.event_name(headers)[:64] if provider else ""
     delivery_id = provider.delivery_id(headers)[:100] if provider else ""
-    log = dict(
+    log = _LogFields(
         project=project, provider=provider_name, event=event, delivery_id=delivery_id, now=now
     )
 
@@ -213,7 +224,10 @@ def webhook_delivery_receive(
         return DeliveryOutcome(
             401, DeliveryVerdict.UNAUTHORIZED, "The endpoint's secret must be regenerated."
         )
-    if not _check_signature(provider, body=body, secret=secret, headers=headers):
+    if (
+        not _check_signature(provider, body=body, secret=secret, headers=headers)
+        or provider is None
+    ):
         return _refuse_unsigned(provider, headers, log)
 
     # 3. budget: the project's, counted per delivery (a ping or an ignored push too)
@@ -258,13 +272,13 @@ def webhook_delivery_receive(
     # 5 and 6. act, and write the log row that claims the delivery id; a replay
     # fails that insert (partial unique constraint), which also rolls back a
     # job created in the same transaction, so nothing is done twice.
-    outcome = _decide(project, provider.read_event(event, payload))
-    if outcome is not None:
-        return _record_claiming(log, outcome)
+    decided = _decide(project, provider.read_event(event, payload))
+    if decided is not None:
+        return _record_claiming(log, decided)
     return _refresh(endpoint, log)
 
 
-def _answer_duplicate(log: dict) -> DeliveryOutcome:
+def _answer_duplicate(log: _LogFields) -> DeliveryOutcome:
     outcome = DeliveryOutcome(
         200, DeliveryVerdict.DUPLICATE, "This delivery was received before; nothing done."
     )
@@ -272,7 +286,7 @@ def _answer_duplicate(log: dict) -> DeliveryOutcome:
     return outcome
 
 
-def _record_claiming(log: dict, outcome: DeliveryOutcome, **extra) -> DeliveryOutcome:
+def _record_claiming(log: _LogFields, outcome: DeliveryOutcome, **extra) -> DeliveryOutcome:
     """Write the log row that claims the delivery id; a concurrent twin makes it a duplicate."""
     try:
         with transaction.atomic():
@@ -282,7 +296,7 @@ def _record_claiming(log: dict, outcome: DeliveryOutcome, **extra) -> DeliveryOu
     return outcome
 
 
-def _refuse_unsigned(provider, headers: Mapping[str, str], log: dict) -> DeliveryOutcome:
+def _refuse_unsigned(provider, headers: Mapping[str, str], log: _LogFields) -> DeliveryOutcome:
     if provider is None:
         reason = "Not a GitHub, GitLab or Gitea/Forgejo delivery (no event header)."
     elif not any(name in headers for name in _SIGNATURE_HEADERS[provider.NAME]):
@@ -357,7 +371,7 @@ def _joined(job_id, status: str) -> DeliveryOutcome:
     return DeliveryOutcome(202, DeliveryVerdict.DEDUPLICATED, reason, job_id=str(job_id))
 
 
-def _refresh(endpoint: WebhookEndpoint, log: dict) -> DeliveryOutcome:
+def _refresh(endpoint: WebhookEndpoint, log: _LogFields) -> DeliveryOutcome:
     """Join the project's active job, or start a webhook refresh on the default queue.
 
     The refresh and the log row that claims the delivery id share one
@@ -372,15 +386,17 @@ def _refresh(endpoint: WebhookEndpoint, log: dict) -> DeliveryOutcome:
             )
             if not answer.accepted:
                 raise QueueUnavailableError(answer.detail or answer.kind)
+            job = answer.job
+            assert job is not None  # an accepted request always carries its job
             outcome = (
                 DeliveryOutcome(
                     202,
                     DeliveryVerdict.QUEUED,
                     "A push to the tracked branch; refresh queued.",
-                    job_id=str(answer.job.pk),
+                    job_id=str(job.pk),
                 )
                 if answer.kind == Outcome.QUEUED
-                else _joined(answer.job.pk, answer.job.status)
+                else _joined(job.pk, job.status)
             )
             delivery = _log(**log, outcome=outcome, job=answer.job)
     except IntegrityError:  # a concurrent twin of this delivery claimed the id first
