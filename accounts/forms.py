@@ -5,7 +5,8 @@ from django.contrib.auth.forms import UserCreationForm
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(required=False, help_text="Optional.")
 
-    class Meta(UserCreationForm.Meta):
+    # django-stubs does not declare UserCreationForm.Meta, which Django defines.
+    class Meta(UserCreationForm.Meta):  # type: ignore[name-defined]
         fields = ("username", "email")
 
 

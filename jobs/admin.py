@@ -89,10 +89,11 @@ class JobRecordAdmin(admin.ModelAdmin):
 
     @admin.display(description="Project", ordering="project__name")
     def project_link(self, obj: JobRecord):
-        if obj.project_id is None:
+        project = obj.project
+        if project is None:
             return "-"
-        url = reverse("admin:projects_project_change", args=[obj.project_id])
-        return format_html('<a href="{}">{}</a>', url, obj.project.name)
+        url = reverse("admin:projects_project_change", args=[project.pk])
+        return format_html('<a href="{}">{}</a>', url, project.name)
 
     @admin.display(description="Status", ordering="status")
     def status_badge(self, obj: JobRecord):
@@ -234,6 +235,7 @@ def _retry(job: JobRecord, user) -> JobRecord:
     )
     if not outcome.accepted:
         raise RefusedError(refresh_outcome_message(outcome))
+    assert outcome.job is not None  # an accepted request always carries its job
     return outcome.job
 
 

@@ -118,6 +118,7 @@ def refused(outcome: RefreshRequestOutcome) -> exceptions.APIException:
     if outcome.kind == Outcome.NOT_ALLOWED:
         return exceptions.PermissionDenied("Only the project's owner may act on it.")
     if outcome.kind == Outcome.RATE_LIMITED:
+        assert outcome.decision is not None  # a rate limit refusal carries its decision
         return RateLimited(outcome.decision)
     if outcome.kind == Outcome.LIMITS_UNAVAILABLE:
         return ServiceUnavailable(RATE_LIMIT_UNAVAILABLE)
@@ -128,6 +129,7 @@ def refused(outcome: RefreshRequestOutcome) -> exceptions.APIException:
 
 def _answer_message(outcome: RefreshRequestOutcome, *, noun: str) -> str:
     job = outcome.job
+    assert job is not None  # an accepted request always carries its job
     created = outcome.kind == Outcome.QUEUED
     waiting = created or job.status == JobStatus.QUEUED
     note = f" {queues.NO_WORKER_NOTE}" if waiting and not queues.workers_running() else ""
@@ -148,10 +150,12 @@ def _answer(view, outcome: RefreshRequestOutcome, *, noun: str) -> Response:
     view.rate_limit_decision = outcome.decision
     if not outcome.accepted:
         raise refused(outcome)
+    job = outcome.job
+    assert job is not None  # an accepted request always carries its job
     created = outcome.kind == Outcome.QUEUED
     body = {
-        "job_id": outcome.job.id,
-        "status": JobStatus.QUEUED if created else outcome.job.status,
+        "job_id": job.id,
+        "status": JobStatus.QUEUED if created else job.status,
         "message": _answer_message(outcome, noun=noun),
     }
     code = status.HTTP_202_ACCEPTED if created else status.HTTP_200_OK

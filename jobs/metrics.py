@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from django.db.models import Count
@@ -17,7 +18,7 @@ from django.db.models.functions import TruncMinute
 from rq import Worker
 from rq.job import Job
 
-from jobs.models import JobRecord, JobStatus
+from jobs.models import JobRecord, JobStatus, JobType
 from jobs.queues import get_queue, paused_queues, queue_names
 from repotrackr.redis_connection import get_redis
 
@@ -142,7 +143,7 @@ def throughput_per_minute(*, now: datetime, minutes: int = THROUGHPUT_MINUTES) -
     return [{"minute": minute, **counts} for minute, counts in buckets.items()]
 
 
-def _quantile(sorted_values: list[float], q: float) -> float | None:
+def _quantile(sorted_values: Sequence[float], q: float) -> float | None:
     """Nearest-rank quantile of an already sorted list (``None`` when empty)."""
     if not sorted_values:
         return None
@@ -154,7 +155,7 @@ def job_type_summaries(*, now: datetime) -> dict[str, dict]:
     """Per job type over the last day: count, duration p50/p95, CPU and peak memory p50/p95."""
     since = now - DURATION_WINDOW
     summaries: dict[str, dict] = {}
-    for job_type in JobRecord._meta.get_field("job_type").choices:
+    for job_type in JobType.choices:
         name = job_type[0]
         rows = list(
             JobRecord.objects.filter(
@@ -168,7 +169,12 @@ def job_type_summaries(*, now: datetime) -> dict[str, dict]:
                 :DURATION_SAMPLE_CAP
             ]
         )
-        durations = sorted((done - start).total_seconds() for start, done, _, _ in rows)
+        # Both times are set: the query asks for started, completed jobs.
+        durations = sorted(
+            (done - start).total_seconds()
+            for start, done, _, _ in rows
+            if start is not None and done is not None
+        )
         cpu = sorted(c for _, _, c, _ in rows if c is not None)
         memory = sorted(m for _, _, _, m in rows if m is not None)
         summaries[name] = {

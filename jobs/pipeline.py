@@ -121,7 +121,14 @@ def _remote(project: Project, token: str | None) -> Remote:
     )
 
 
-def _finish(record: JobRecord, result: dict, store_fn: Callable[[], None]) -> dict:
+def _project_of(record: JobRecord) -> Project:
+    """The job's project; ``Project.DoesNotExist`` once it was deleted."""
+    if record.project_id is None:
+        raise Project.DoesNotExist("the job's project no longer exists")
+    return Project.objects.get(pk=record.project_id)
+
+
+def _finish(record: JobRecord, result: dict, store_fn: Callable[[], object]) -> dict:
     """Store and complete in one transaction, unless the job was canceled meanwhile."""
     with transaction.atomic():
         # Completing first takes the row's write lock; if the job was
@@ -173,7 +180,7 @@ def run_refresh(
     Raises the engines' errors (see ``jobs.errors.classify_error``) and
     ``JobCanceledError``; in every such case nothing was stored.
     """
-    project = Project.objects.get(pk=record.project_id)
+    project = _project_of(record)
     report(RESOLVING, 0.05)
     remote = _remote(project, token)
     head = git_remote.ls_remote_head(
@@ -257,7 +264,7 @@ def run_skills_extraction(
     record: JobRecord, *, report: Reporter, now: datetime, token: str | None = None
 ) -> dict:
     """Clone and extract skills only; the plan data is left as it is."""
-    project = Project.objects.get(pk=record.project_id)
+    project = _project_of(record)
     report(RESOLVING, 0.05)
     remote = _remote(project, token)
     report(CLONING, 0.15)

@@ -30,7 +30,7 @@ def _number(value: float | int | bool) -> str:
 
 
 class _Writer:
-    def __init__(self):
+    def __init__(self) -> None:
         self.lines: list[str] = []
 
     def metric(self, name: str, help_text: str, samples: list[tuple[dict, float | None]]):

@@ -35,6 +35,7 @@ def prune(*, now: datetime) -> dict:
         report["snapshots"] += snapshots_expire(
             older_than=now - timedelta(days=settings.SNAPSHOT_RETENTION_DAYS)
         )
-    for _, (name, count) in retention_prune.send(sender=prune, now=now):
+    # django-stubs types a receiver's response as str | None; ours return (name, count).
+    for _, (name, count) in retention_prune.send(sender=prune, now=now):  # type: ignore[misc]
         report[name] = count
     return report

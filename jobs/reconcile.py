@@ -222,7 +222,7 @@ def reconcile(*, now: datetime | None = None, recheck_after: float = 1.0) -> Rec
         jobs = Job.fetch_many([str(r.pk) for r in records], connection=conn)
         for record, job in zip(records, jobs, strict=True):
             try:
-                if _settled_by_rq(job):
+                if job is not None and _settled_by_rq(job):
                     _settle(record, job, now, report)
                 elif str(record.pk) not in held:
                     missing.append(record)

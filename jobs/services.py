@@ -40,7 +40,7 @@ from repotrackr.redis_connection import get_redis
 logger = logging.getLogger(__name__)
 
 QUEUE_UNAVAILABLE = "queue unavailable"
-JOB_FUNCTIONS = {
+JOB_FUNCTIONS: dict[str, str] = {
     JobType.REFRESH: "jobs.tasks.process_project",
     JobType.EXTRACT_SKILLS: "jobs.tasks.extract_skills",
 }

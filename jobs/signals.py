@@ -39,8 +39,8 @@ def refresh_outcome_announced(job_id: str) -> Iterator[None]:
         yield
     finally:
         record = JobRecord.objects.filter(pk=job_id).values("status", "result").first()
-        ended = record and record["status"] in (JobStatus.COMPLETED, JobStatus.FAILED)
-        if before is not None and ended:
+        ended = record is not None and record["status"] in (JobStatus.COMPLETED, JobStatus.FAILED)
+        if record is not None and before is not None and ended:
             for receiver, response in refresh_finished.send_robust(
                 sender=JobRecord,
                 project_id=project_id,

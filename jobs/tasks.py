@@ -65,7 +65,7 @@ def retry_interval(attempt: int) -> int | None:
     return intervals[attempt - 1]
 
 
-def _run(job_id: str, runner) -> dict:
+def _run(job_id: str, runner) -> dict | Retry:
     usage = _Usage()
     record = tracker.job_start(job_id)
     if record is None:
@@ -132,13 +132,13 @@ def _token_of(record: JobRecord) -> str | None:
         return None
 
 
-def process_project(job_id: str) -> dict:
+def process_project(job_id: str) -> dict | Retry:
     """Refresh one project (the whole pipeline)."""
     with refresh_outcome_announced(job_id):
         return _run(job_id, pipeline.run_refresh)
 
 
-def extract_skills(job_id: str) -> dict:
+def extract_skills(job_id: str) -> dict | Retry:
     """Re-extract one project's skills."""
     return _run(job_id, pipeline.run_skills_extraction)
 

@@ -30,6 +30,7 @@ def refresh_outcome_message(outcome: RefreshRequestOutcome, *, after_save: bool 
             "(the refresh budget is used up)."
         )
     if kind == Outcome.RATE_LIMITED:
+        assert outcome.decision is not None  # a rate limit refusal carries its decision
         return outcome.decision.message
     if kind == Outcome.LIMITS_UNAVAILABLE:
         return LIMITS_DOWN

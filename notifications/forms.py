@@ -31,7 +31,8 @@ class ChannelForm(forms.Form):
 class ChannelEditForm(ChannelForm):
     """Editing: the kind is fixed; a blank target keeps the stored one (it is never shown)."""
 
-    kind = None
+    # None removes the inherited field (Django's idiom), which django-stubs does not model.
+    kind = None  # type: ignore[assignment]
     target = forms.CharField(
         max_length=2048,
         required=False,

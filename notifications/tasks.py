@@ -16,7 +16,7 @@ from notifications.transport import send
 logger = logging.getLogger(__name__)
 
 
-def deliver(delivery_id: str) -> dict:
+def deliver(delivery_id: str) -> dict | Retry:
     """Send one delivery; a retryable failure comes back later (RQ ``Retry``).
 
     At least once: the delivery is marked delivered only after the receiver

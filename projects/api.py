@@ -165,7 +165,7 @@ def _start_refresh(request, project, *, first_refresh: bool = False) -> dict:
     )
     return {
         "started": outcome.accepted,
-        "job_id": outcome.job.pk if outcome.accepted else None,
+        "job_id": outcome.job.pk if outcome.accepted and outcome.job is not None else None,
         "message": refresh_outcome_message(outcome, after_save=True),
         "retry_after": outcome.retry_after if not outcome.accepted else None,
     }

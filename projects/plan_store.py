@@ -48,15 +48,16 @@ def _tasks(project: Project, loaded: LoadedPlan, progress: Progress) -> list[Tas
     rows: list[Task] = []
     for index, task in enumerate(loaded.plan.tasks):
         phase = progress.task_phases[index] if index < len(progress.task_phases) else None
-        known = phase is not None and phase < len(titles)
+        if phase is not None and phase >= len(titles):
+            phase = None
         rows.append(
             Task(
                 project=project,
                 title=task.title,
                 status=task.status,
                 section_path=list(task.section_path),
-                phase=(titles[phase] if known else "")[:300],
-                phase_index=min(phase, MAX_PHASE_INDEX) if known else 0,
+                phase=(titles[phase] if phase is not None else "")[:300],
+                phase_index=min(phase, MAX_PHASE_INDEX) if phase is not None else 0,
                 depth=task.depth,
                 # Parents always come earlier in the plan, so the row exists.
                 parent=rows[task.parent] if task.parent is not None else None,

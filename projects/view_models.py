@@ -34,13 +34,13 @@ class ProjectCard:
 # loads its tasks when opened, so the first response stays small.
 LARGE_PLAN_TASKS = 300
 
-TASK_STATUS_ICONS = {
+TASK_STATUS_ICONS: dict[str, str] = {
     TaskStatus.DONE: "✓",
     TaskStatus.DOING: "◐",
     TaskStatus.BLOCKED: "✕",
     TaskStatus.TODO: "○",
 }
-_TASK_STATUS_LABELS = dict(TaskStatus.choices)
+_TASK_STATUS_LABELS: dict[str, str] = dict(TaskStatus.choices)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,9 +10,9 @@ from rest_framework.response import Response
 class ApiPagination(LimitOffsetPagination):
     """Limit/offset pages; a ``limit`` above ``API_MAX_PAGE_SIZE`` is cut to it."""
 
-    @property
-    def max_limit(self) -> int:
-        return settings.API_MAX_PAGE_SIZE
+    def __init__(self) -> None:
+        # Read per paginator (one per request), so a changed setting applies at once.
+        self.max_limit = settings.API_MAX_PAGE_SIZE
 
 
 def paginated_response(request, view, queryset, serializer_class, **serializer_kwargs) -> Response:

@@ -10,6 +10,7 @@ import hashlib
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
@@ -166,7 +167,7 @@ CACHES = {
 QUEUE_HIGH = "repotrackr_high"
 QUEUE_DEFAULT = "repotrackr"
 QUEUE_LOW = "repotrackr_low"
-_QUEUE_CONNECTION = {
+_QUEUE_CONNECTION: dict[str, Any] = {
     "URL": REDIS_URL,
     "DEFAULT_TIMEOUT": env_int("JOB_TIMEOUT_SECONDS", 600, minimum=10),
     "CONNECTION_KWARGS": {
@@ -176,7 +177,9 @@ _QUEUE_CONNECTION = {
         "health_check_interval": 30,
     },
 }
-RQ_QUEUES = {name: dict(_QUEUE_CONNECTION) for name in (QUEUE_HIGH, QUEUE_DEFAULT, QUEUE_LOW)}
+RQ_QUEUES: dict[str, dict[str, Any]] = {
+    name: dict(_QUEUE_CONNECTION) for name in (QUEUE_HIGH, QUEUE_DEFAULT, QUEUE_LOW)
+}
 # `manage.py rqscheduler` takes its Redis connection from the queue named
 # "default"; no job is ever enqueued there.
 RQ_QUEUES["default"] = dict(_QUEUE_CONNECTION)

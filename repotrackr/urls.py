@@ -1,12 +1,12 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, URLResolver, include, path
 
 from accounts import api as accounts_api
 from accounts.login_throttle import throttle_login
 from jobs.api import PrometheusMetricsApi
 from repotrackr import api_docs, api_resources, errors, health
 
-api_v1 = [
+api_v1: list[URLPattern | URLResolver] = [
     path("", api_resources.ApiRootApi.as_view(), name="root"),
     path("", include("projects.api_urls")),
     path("", include("skills.api_urls")),

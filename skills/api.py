@@ -37,7 +37,7 @@ class ProjectSkillsApi(APIView):
     class ProjectSkillsSerializer(serializers.Serializer):
         class SkillCategoryGroupSerializer(serializers.Serializer):
             category = serializers.CharField()
-            label = serializers.CharField()
+            label = serializers.CharField()  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class; the stubs see Field.label
             skills = SkillSerializer(many=True)
 
         languages = LanguageSerializer(many=True)
@@ -67,7 +67,7 @@ class ProjectSkillsApi(APIView):
 class SkillCategoriesApi(APIView):
     class SkillCategoryCountSerializer(serializers.Serializer):
         category = serializers.CharField()
-        label = serializers.CharField()
+        label = serializers.CharField()  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class; the stubs see Field.label
         skills = serializers.IntegerField()
         projects = serializers.IntegerField()
 

@@ -17,7 +17,8 @@ def skill_list_for_project(*, project) -> QuerySet[Skill]:
 
 def skills_grouped_for_project(*, project) -> dict:
     """Languages by byte share, and every skill (languages too) grouped by category in catalogue order."""
-    languages, groups = [], {}
+    languages: list[Skill] = []
+    groups: dict[str, list[Skill]] = {}
     for skill in skill_list_for_project(project=project):
         if skill.category == SkillCategory.LANGUAGE and skill.bytes is not None:
             languages.append(skill)
@@ -148,19 +149,20 @@ class ProjectSkills:
 def project_skills_for(*, project) -> ProjectSkills:
     """The project's skills grouped by category, and its languages by byte share (one query)."""
     grouped: dict[str, list[Skill]] = defaultdict(list)
-    languages = []
+    languages: list[tuple[float, Skill]] = []  # (byte share, skill)
     for skill in Skill.objects.filter(project=project).order_by("-confidence", "name"):
         grouped[skill.category].append(skill)
         # Every share of the code's bytes, whatever its category (Less and Sass are "styling"):
         # the bar then adds up to what the scan measured.
         if skill.byte_share:
-            languages.append(skill)
-    languages.sort(key=lambda s: -s.byte_share)
+            languages.append((skill.byte_share, skill))
+    languages.sort(key=lambda pair: -pair[0])
     groups = [
         SkillGroup(cat, _CATEGORY_LABELS.get(cat, cat), grouped[cat])
         for cat in sorted(grouped, key=lambda c: _CATEGORY_ORDER.get(c, 99))
     ]
     shares = [
-        LanguageShare(s.name, round(100 * s.byte_share, 1), i % 8) for i, s in enumerate(languages)
+        LanguageShare(s.name, round(100 * share, 1), i % 8)
+        for i, (share, s) in enumerate(languages)
     ]
     return ProjectSkills(groups=groups, languages=shares)

@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import TypedDict
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from jobs import tracker
-from jobs.models import JobStatus, JobType
+from jobs.models import JobRecord, JobStatus, JobType
 from jobs.ratelimit import (
     WEBHOOK_DELIVERY,
     WEBHOOK_REFUSED_LOG,
@@ -148,6 +149,16 @@ def _refused_not_found(project_id, body: bytes, headers: Mapping[str, str]) -> D
     return DeliveryOutcome(404, NOT_FOUND, "No webhook endpoint here.")
 
 
+class _LogFields(TypedDict):
+    """What every delivery log row of one request shares."""
+
+    project: Project
+    provider: str
+    event: str
+    delivery_id: str
+    now: datetime
+
+
 def _log(
     *,
     project,
@@ -205,7 +216,7 @@ def webhook_delivery_receive(
     provider_name = provider.NAME if provider else WebhookProvider.UNKNOWN
     event = provider.event_name(headers)[:64] if provider else ""
     delivery_id = provider.delivery_id(headers)[:100] if provider else ""
-    log = dict(
+    log = _LogFields(
         project=project, provider=provider_name, event=event, delivery_id=delivery_id, now=now
     )
 
@@ -217,7 +228,11 @@ def webhook_delivery_receive(
         return DeliveryOutcome(
             401, DeliveryVerdict.UNAUTHORIZED, "The endpoint's secret must be regenerated."
         )
-    if not _check_signature(provider, body=body, secret=secret, headers=headers):
+    # Without a provider the check is already False; naming it narrows the type below.
+    if (
+        not _check_signature(provider, body=body, secret=secret, headers=headers)
+        or provider is None
+    ):
         return _refuse_unsigned(provider, headers, log)
 
     # 3. budget: the project's, counted per delivery (a ping or an ignored push too)
@@ -263,13 +278,13 @@ def webhook_delivery_receive(
     # fails that insert (partial unique constraint), which also rolls back a
     # job created in the same transaction, so nothing is done twice.
     reading = provider.read_event(event, payload)
-    outcome = _decide(project, reading)
-    if outcome is not None:
-        return _record_claiming(log, outcome)
+    decided = _decide(project, reading)
+    if decided is not None:
+        return _record_claiming(log, decided)
     return _refresh(endpoint, log, head=reading.head)
 
 
-def _answer_duplicate(log: dict) -> DeliveryOutcome:
+def _answer_duplicate(log: _LogFields) -> DeliveryOutcome:
     outcome = DeliveryOutcome(
         200, DeliveryVerdict.DUPLICATE, "This delivery was received before; nothing done."
     )
@@ -277,7 +292,7 @@ def _answer_duplicate(log: dict) -> DeliveryOutcome:
     return outcome
 
 
-def _record_claiming(log: dict, outcome: DeliveryOutcome, **extra) -> DeliveryOutcome:
+def _record_claiming(log: _LogFields, outcome: DeliveryOutcome, **extra) -> DeliveryOutcome:
     """Write the log row that claims the delivery id; a concurrent twin makes it a duplicate."""
     try:
         with transaction.atomic():
@@ -287,7 +302,7 @@ def _record_claiming(log: dict, outcome: DeliveryOutcome, **extra) -> DeliveryOu
     return outcome
 
 
-def _refuse_unsigned(provider, headers: Mapping[str, str], log: dict) -> DeliveryOutcome:
+def _refuse_unsigned(provider, headers: Mapping[str, str], log: _LogFields) -> DeliveryOutcome:
     if provider is None:
         reason = "Not a GitHub, GitLab or Gitea/Forgejo delivery (no event header)."
     elif not any(name in headers for name in _SIGNATURE_HEADERS[provider.NAME]):
@@ -385,7 +400,7 @@ def _followed(job) -> DeliveryOutcome:
     )
 
 
-def _push_answer(project: Project, head: str | None):
+def _push_answer(project: Project, head: str | None) -> tuple[DeliveryOutcome, JobRecord]:
     """Start, join or follow the project's refresh for a push of ``head``.
 
     Returns ``(outcome, job)``. A queued refresh reads the head when it
@@ -402,6 +417,7 @@ def _push_answer(project: Project, head: str | None):
         if not answer.accepted:
             raise QueueUnavailableError(answer.detail or answer.kind)
         job = answer.job
+        assert job is not None  # an accepted request always has its job
         if answer.kind == Outcome.QUEUED:
             return _queued(job), job
         reads_push = job.status != JobStatus.PROCESSING or (
@@ -411,10 +427,11 @@ def _push_answer(project: Project, head: str | None):
             return _joined(job), job
         if tracker.job_mark_follow_up(job.pk):
             return _followed(job), job
+    assert job is not None  # the loop ran at least once
     return _joined(job), job
 
 
-def _refresh(endpoint: WebhookEndpoint, log: dict, *, head: str | None) -> DeliveryOutcome:
+def _refresh(endpoint: WebhookEndpoint, log: _LogFields, *, head: str | None) -> DeliveryOutcome:
     """Join the project's active job, follow it, or start a webhook refresh (default queue).
 
     The refresh and the log row that claims the delivery id share one

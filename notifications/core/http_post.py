@@ -12,6 +12,7 @@ import http.client
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from notifications.core.target_url import TargetUrl
@@ -33,8 +34,13 @@ class HttpOutcome:
     elapsed_ms: int
 
 
-def _pinned_connect(addresses: tuple[str, ...]):
-    def connect(address, timeout, source_address=None, **_):
+def _pinned_connect(addresses: tuple[str, ...]) -> Callable[..., socket.socket]:
+    def connect(
+        address: tuple[str, int],
+        timeout: float | None,
+        source_address: tuple[str, int] | None = None,
+        **_: object,
+    ) -> socket.socket:
         host, port = address
         last: OSError | None = None
         for pinned in addresses or (host,):
@@ -48,6 +54,7 @@ def _pinned_connect(addresses: tuple[str, ...]):
 
 
 def _connection(target: TargetUrl, timeout: float) -> http.client.HTTPConnection:
+    conn: http.client.HTTPConnection
     if target.scheme == "https":
         conn = http.client.HTTPSConnection(
             target.host, target.port, timeout=timeout, context=ssl.create_default_context()
@@ -56,7 +63,8 @@ def _connection(target: TargetUrl, timeout: float) -> http.client.HTTPConnection
         conn = http.client.HTTPConnection(target.host, target.port, timeout=timeout)
     # http.client opens its socket through this attribute; TLS then wraps it
     # with the host name, so the certificate is still checked for the host.
-    conn._create_connection = _pinned_connect(target.addresses)
+    # typeshed leaves out this private hook.
+    conn._create_connection = _pinned_connect(target.addresses)  # type: ignore[attr-defined]
     return conn
 
 

@@ -207,6 +207,6 @@ def classify_git_error(stderr: str, *, branch: str = "") -> GitFetchError:
         if cls is RepoNotFoundError and "not allowed" in low:
             return cls("this kind of repository URL is not allowed here")
         return cls()
-    fatal = [ln for ln in stderr.splitlines() if ln.startswith(("fatal:", "error:"))]
-    detail = f": {fatal[-1].split(':', 1)[1].strip()}" if fatal else ""
+    fatal_lines = [ln for ln in stderr.splitlines() if ln.startswith(("fatal:", "error:"))]
+    detail = f": {fatal_lines[-1].split(':', 1)[1].strip()}" if fatal_lines else ""
     return GitFetchError(f"git could not fetch the repository{detail}")

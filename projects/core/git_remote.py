@@ -203,7 +203,12 @@ class _GitSession:
         # A thread blocks in wait() so an exit is seen at once; this loop
         # only wakes to check the clock and the size.
         exited = threading.Event()
-        threading.Thread(target=lambda: (proc.wait(), exited.set()), daemon=True).start()
+
+        def wait_for_exit() -> None:
+            proc.wait()
+            exited.set()
+
+        threading.Thread(target=wait_for_exit, daemon=True).start()
         deadline = time.monotonic() + timeout
         while not exited.wait(_POLL_SECONDS):
             if time.monotonic() > deadline:

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import git
 from git.db import GitDB
@@ -48,6 +48,7 @@ from projects.core.source import (
     FileEntry,
     FileTooLargeError,
     SourceError,
+    TooManyFilesError,
     UnsafePathError,
     listing_too_long,
     normalise_relative_path,
@@ -204,7 +205,8 @@ class GitCommitSource:
             self._repo = _Repo(self.git_dir, odbt=git.GitCmdObjectDB)
         except (git.exc.GitError, OSError, ValueError) as exc:
             raise SourceError("no git repository to read here") from exc
-        self._git: _HardenedGit = self._repo.git
+        # _Repo.GitCommandWrapperType makes this a _HardenedGit; the stubs say Git.
+        self._git = cast(_HardenedGit, self._repo.git)
         self._git.harden(self.git_dir, memory_limit_bytes=git_memory_bytes)
         # In a partial clone, asking cat-file for an absent object makes it
         # fetch from the promisor remote (refused here, so it dies instead):
@@ -215,7 +217,7 @@ class GitCommitSource:
         self._listing: list[FileEntry] | None = None
         self._index: dict[str, _Blob] = {}
         self._missing: set[str] = set()
-        self._cap: SourceError | None = None
+        self._cap: TooManyFilesError | None = None
         try:
             self._commit = self._resolve_commit(commit)
         except BaseException:

@@ -23,10 +23,13 @@ from __future__ import annotations
 
 import gc
 import unicodedata
+from collections.abc import Iterator
 from itertools import accumulate, repeat
 from operator import itemgetter
+from typing import Any
 
 import pyromark
+from pyromark.event import Range
 
 from projects.core.plan_model import (
     CANCELLED,
@@ -297,7 +300,11 @@ class _Walker:
         box_sig = {ord(c): SIG_BOX + c for c in _GFM_CHECKBOX_CHARS}
         box_section = None  # the last section a checkbox was seen in
         stacked_sig = {ord(c): SIG_STACKED + c for c in _GFM_CHECKBOX_CHARS}
-        events = pyromark.events_with_range(self.text, options=_OPTIONS, merge_text=True)
+        # pyromark types an event as a union of strings and TypedDicts; the
+        # `in` tests below tell them apart at run time, which mypy cannot follow.
+        events: Iterator[tuple[Any, Range]] = pyromark.events_with_range(
+            self.text, options=_OPTIONS, merge_text=True
+        )
 
         # `"Text" in event` also works on the few plain-string events
         # (SoftBreak, HardBreak, Rule), which are handled last.
@@ -365,6 +372,8 @@ class _Walker:
                         sink_kind = 0
                 elif kind == "TableCell":
                     if sink_kind == 3:
+                        # a cell's sink is only opened inside a table
+                        assert self.table is not None and sink is not None
                         self.table.cells.append("".join(sink))
                         sink = None
                         sink_kind = 0
@@ -462,7 +471,7 @@ class _Walker:
             self.quote_depth -= 1
         elif kind in ("TableHead", "TableRow"):
             if self.table is not None:
-                self._table_row_end()
+                self._table_row_end(self.table)
         elif kind == "Table":
             self._table_end()
 
@@ -566,8 +575,7 @@ class _Walker:
         self.headings.append(Heading(level, title, self.path, self._heading_line))
 
     # -- tables -------------------------------------------------------------
-    def _table_row_end(self) -> None:
-        table = self.table
+    def _table_row_end(self, table: TableState) -> None:
         cells, table.cells = table.cells, []
         if table.columns is None and table.legend is None:
             if self.quote_depth or not table.active:
@@ -589,6 +597,7 @@ class _Walker:
                     (cells[marker_col].strip(), cells[meaning_col].strip(), table.current_row)
                 )
             return
+        assert table.columns is not None  # an active table is a legend or has columns
         title_col, status_col = table.columns
         title = " ".join(cells[title_col].split()) if title_col < len(cells) else ""
         cell = cells[status_col] if status_col < len(cells) else ""

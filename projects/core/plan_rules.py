@@ -309,7 +309,8 @@ def _apply_legends(
         record = records[i]
         if record[_SIG][0] == SIG_MALFORMED or i in decisions.dropped:
             continue  # GitHub's own boxes keep GitHub's meaning
-        status = meanings.get(_marker_key(record[_SIG]))
+        key = _marker_key(record[_SIG])
+        status = meanings.get(key) if key is not None else None
         if status is not None and status != record[_STATUS]:
             records[i] = (record[0], status, *record[2:])
 

@@ -64,7 +64,7 @@ def build_progress_chart(
         chart = build_progress_chart(
             [*samples, projected], width=width, height=height, pad=pad, left=left, bottom=bottom
         )
-        *points, end = chart.points
+        *points, projection = chart.points
         return ProgressChart(
             width,
             height,
@@ -76,8 +76,8 @@ def build_progress_chart(
             chart.bottom,
             chart.left,
             chart.right,
-            projection=end,
-            projection_line=f"{points[-1].x},{points[-1].y} {end.x},{end.y}",
+            projection=projection,
+            projection_line=f"{points[-1].x},{points[-1].y} {projection.x},{projection.y}",
         )
     x0 = pad if left is None else left
     y1 = height - (pad if bottom is None else bottom)

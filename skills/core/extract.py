@@ -605,10 +605,10 @@ def _score(
         if resolved and _is_version(resolved):
             version = display_version(resolved)
             break
-    evidence = tuple(
+    by_place = tuple(
         e for e, _ in sorted(unique.values(), key=lambda i: (i[0].file, i[0].line or 0, i[0].raw))
     )
-    return Skill(skill.name, skill.category, confidence, version, evidence)
+    return Skill(skill.name, skill.category, confidence, version, by_place)
 
 
 def _is_version(value: str) -> bool:

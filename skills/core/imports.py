@@ -280,9 +280,9 @@ _GO_FIRST_DECLARATION = re.compile(r"^(?:func|type|var|const)\b", re.M)
 
 def _go(text: str) -> dict[str, int]:
     # Go allows imports only before the first declaration: the rest is not searched.
-    first = _GO_FIRST_DECLARATION.search(text)
-    if first is not None:
-        text = text[: first.start()]
+    declaration = _GO_FIRST_DECLARATION.search(text)
+    if declaration is not None:
+        text = text[: declaration.start()]
     found: dict[str, int] = {}
     spans = [(m.start(), m.group(1)) for m in _GO_SINGLE.finditer(text)]
     for block in _GO_BLOCK.finditer(text):

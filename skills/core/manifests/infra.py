@@ -175,7 +175,7 @@ def parse_terraform(path: str, data: bytes) -> list[Dependency]:
             body = _block_body(text, match.end() - 1)
             engine = _ENGINE.search(body)
             database = _ENGINES.get(engine.group(1).lower()) if engine else None
-            if database:
+            if engine and database:
                 line = text.count("\n", 0, match.end() + engine.start(1)) + 1
                 deps.append(Dependency("skill", database, "", "runtime", path, line))
         if block in ("resource", "data") and first and "_" in first:
