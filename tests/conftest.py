@@ -248,3 +248,24 @@ def make_repo(tmp_path):
 def signup_enabled(settings):
     """Sign-up is off by default; the tests of it switch it on."""
     settings.SIGNUP_ENABLED = True
+
+
+@pytest.fixture
+def drain():
+    """Run every queued job now with an in-process burst worker; returns the worker.
+
+    The one drain of the suite: job, webhook, notification and browser tests use it.
+    """
+    from jobs.queues import get_queue, queue_names
+    from jobs.worker import RepoTrackrSimpleWorker
+    from repotrackr.redis_connection import get_redis
+
+    def run():
+        conn = get_redis()
+        worker = RepoTrackrSimpleWorker(
+            [get_queue(name, connection=conn) for name in queue_names()], connection=conn
+        )
+        worker.work(burst=True)
+        return worker
+
+    return run

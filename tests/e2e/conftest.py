@@ -146,22 +146,6 @@ def plan_repo(tmp_path) -> str:
 
 
 @pytest.fixture
-def drain():
-    """Run every queued job now, with an in-process burst worker."""
-    from jobs.queues import get_queue, queue_names
-    from jobs.worker import RepoTrackrSimpleWorker
-    from repotrackr.redis_connection import get_redis
-
-    def run():
-        conn = get_redis()
-        RepoTrackrSimpleWorker(
-            [get_queue(n, connection=conn) for n in queue_names()], connection=conn
-        ).work(burst=True)
-
-    return run
-
-
-@pytest.fixture
 def pipeline_settings(settings, tmp_path):
     settings.REPOTRACKR_ALLOW_LOCAL_REPOS = True
     settings.REPOTRACKR_CLONE_DIR = tmp_path / "clones"

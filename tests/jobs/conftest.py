@@ -41,24 +41,6 @@ def project(make_project, repo):
 
 
 @pytest.fixture
-def drain():
-    """Run every queued job with an in-process burst worker; returns the worker."""
-    from jobs.queues import get_queue, queue_names
-    from jobs.worker import RepoTrackrSimpleWorker
-    from repotrackr.redis_connection import get_redis
-
-    def run():
-        conn = get_redis()
-        worker = RepoTrackrSimpleWorker(
-            [get_queue(name, connection=conn) for name in queue_names()], connection=conn
-        )
-        worker.work(burst=True)
-        return worker
-
-    return run
-
-
-@pytest.fixture
 def request_refresh(django_capture_on_commit_callbacks, owner):
     """refresh_request with the after-commit enqueue actually run."""
     from jobs.services import refresh_request

@@ -74,24 +74,6 @@ def notify_settings(settings, tmp_path):
 
 
 @pytest.fixture
-def drain():
-    """Run every queued job with an in-process burst worker."""
-    from jobs.queues import get_queue, queue_names
-    from jobs.worker import RepoTrackrSimpleWorker
-    from repotrackr.redis_connection import get_redis
-
-    def run():
-        conn = get_redis()
-        worker = RepoTrackrSimpleWorker(
-            [get_queue(name, connection=conn) for name in queue_names()], connection=conn
-        )
-        worker.work(burst=True)
-        return worker
-
-    return run
-
-
-@pytest.fixture
 def refresh(django_capture_on_commit_callbacks, owner, drain):
     """Request a forced refresh and run it (and every delivery it queues) to the end."""
     from jobs.services import refresh_request

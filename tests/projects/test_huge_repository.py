@@ -39,20 +39,9 @@ def capped(settings, tmp_path):
     return settings
 
 
-def _drain():
-    from jobs.queues import get_queue, queue_names
-    from jobs.worker import RepoTrackrSimpleWorker
-    from repotrackr.redis_connection import get_redis
-
-    conn = get_redis()
-    RepoTrackrSimpleWorker(
-        [get_queue(name, connection=conn) for name in queue_names()], connection=conn
-    ).work(burst=True)
-
-
 @pytest.mark.django_db
 def test_a_refresh_past_the_cap_completes_with_its_plan_and_warnings(
-    huge_repo, capped, owner, django_capture_on_commit_callbacks
+    huge_repo, capped, owner, django_capture_on_commit_callbacks, drain
 ):
     from jobs.services import refresh_request
     from projects.services import project_create
@@ -60,7 +49,7 @@ def test_a_refresh_past_the_cap_completes_with_its_plan_and_warnings(
     project = project_create(owner=owner, name="Huge", repo_url=huge_repo.url)
     with django_capture_on_commit_callbacks(execute=True):
         outcome = refresh_request(project=project, user=owner, trigger="manual")
-    _drain()
+    drain()
     record = JobRecord.objects.get(pk=outcome.job.pk)
     assert record.status == JobStatus.COMPLETED, record.error_detail
     assert record.result["tasks_count"] == 5
@@ -73,7 +62,7 @@ def test_a_refresh_past_the_cap_completes_with_its_plan_and_warnings(
 
 @pytest.mark.django_db
 def test_the_skills_job_past_the_cap_fails_clearly_and_once(
-    huge_repo, capped, owner, django_capture_on_commit_callbacks
+    huge_repo, capped, owner, django_capture_on_commit_callbacks, drain
 ):
     from jobs.refresh_requests import project_refresh_request
     from projects.services import project_create
@@ -83,7 +72,7 @@ def test_the_skills_job_past_the_cap_fails_clearly_and_once(
         outcome = project_refresh_request(
             project=project, requested_by=owner, trigger="api", skills_only=True
         )
-    _drain()
+    drain()
     record = JobRecord.objects.get(pk=outcome.job.pk)
     assert record.status == JobStatus.FAILED and record.attempts == 1
     assert record.error == f"the repository has more than {CAP} files"
@@ -105,7 +94,7 @@ def test_the_skills_command_on_a_huge_folder_says_why_it_stops(huge_repo, capped
 
 @pytest.mark.django_db
 def test_raising_the_cap_makes_the_next_refresh_read_the_repository_again(
-    huge_repo, capped, owner, django_capture_on_commit_callbacks
+    huge_repo, capped, owner, django_capture_on_commit_callbacks, drain
 ):
     from jobs.services import refresh_request
     from projects.services import project_create
@@ -115,7 +104,7 @@ def test_raising_the_cap_makes_the_next_refresh_read_the_repository_again(
         capped.REPOTRACKR_MAX_TREE_ENTRIES = cap
         with django_capture_on_commit_callbacks(execute=True):
             outcome = refresh_request(project=project, user=owner, trigger="manual")
-        _drain()
+        drain()
         record = JobRecord.objects.get(pk=outcome.job.pk)
         assert record.status == JobStatus.COMPLETED, record.error_detail
     assert record.result["unchanged"] is False

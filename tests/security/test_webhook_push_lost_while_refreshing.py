@@ -46,20 +46,9 @@ def _push(client, project, secret: str, head: str):
     )
 
 
-def _drain():
-    from jobs.queues import get_queue, queue_names
-    from jobs.worker import RepoTrackrSimpleWorker
-    from repotrackr.redis_connection import get_redis
-
-    conn = get_redis()
-    RepoTrackrSimpleWorker(
-        [get_queue(name, connection=conn) for name in queue_names()], connection=conn
-    ).work(burst=True)
-
-
 @pytest.mark.django_db
 def test_pushes_during_a_running_refresh_are_read_right_after_it_once(
-    owner, client, make_repo, monkeypatch, django_capture_on_commit_callbacks
+    owner, client, make_repo, monkeypatch, django_capture_on_commit_callbacks, drain
 ):
     from projects.services import project_create
     from webhooks.services import webhook_endpoint_get_or_create
@@ -84,8 +73,8 @@ def test_pushes_during_a_running_refresh_are_read_right_after_it_once(
     with django_capture_on_commit_callbacks(execute=True):
         started = _push(client, project, secret, before)
     with django_capture_on_commit_callbacks(execute=True):
-        _drain()
-    _drain()
+        drain()
+    drain()
 
     assert {a.json()["verdict"] for a in pushed["answers"]} == {"queued"}
     assert {a.json()["job_id"] for a in pushed["answers"]} == {started.json()["job_id"]}

@@ -142,24 +142,6 @@ def deliver(client):
     return post
 
 
-@pytest.fixture
-def drain():
-    """Run every queued job with an in-process burst worker."""
-    from jobs.queues import get_queue, queue_names
-    from jobs.worker import RepoTrackrSimpleWorker
-    from repotrackr.redis_connection import get_redis
-
-    def run():
-        conn = get_redis()
-        worker = RepoTrackrSimpleWorker(
-            [get_queue(name, connection=conn) for name in queue_names()], connection=conn
-        )
-        worker.work(burst=True)
-        return worker
-
-    return run
-
-
 @pytest.fixture(name="push_payload")
 def push_payload_fixture():
     """The ``push_payload`` builder, for tests (conftest modules cannot be imported)."""
