@@ -17,10 +17,10 @@ retention_prune = Signal()
 # Sent once when a refresh job ends for good (completed or failed; not when it
 # waits for a retry or was canceled), with ``project_id``, ``job_id``,
 # ``succeeded``, ``before`` (the project's figures when the job started:
-# ``status``, ``is_stale``, ``percentage``, ``last_commit_sha``) and ``result``.
+# ``status``, ``percentage``, ``last_commit_sha``) and ``result``.
 refresh_finished = Signal()
 
-_FIGURES = ("status", "is_stale", "percentage", "last_commit_sha")
+_FIGURES = ("status", "percentage", "last_commit_sha")
 
 
 @contextmanager
@@ -33,8 +33,7 @@ def refresh_outcome_announced(job_id: str) -> Iterator[None]:
     from projects.models import Project
 
     project_id = JobRecord.objects.filter(pk=job_id).values_list("project_id", flat=True).first()
-    fields = [f for f in _FIGURES if hasattr(Project, f)]
-    before = Project.objects.filter(pk=project_id).values(*fields).first() if project_id else None
+    before = Project.objects.filter(pk=project_id).values(*_FIGURES).first() if project_id else None
     try:
         yield
     finally:

@@ -291,11 +291,6 @@ def events_fan_out(
     return created
 
 
-def shown_status(status: str, is_stale: bool) -> str:
-    """The status in DESIGN's vocabulary, also where staleness is still stored beside it."""
-    return "stale" if is_stale and status in ("green", "yellow", "red") else status
-
-
 def refresh_outcome_announce(
     sender, *, project_id, job_id: str, succeeded: bool, before: dict, result: dict, **kwargs
 ) -> list[str]:
@@ -326,12 +321,8 @@ def refresh_outcome_announce(
         if outcome.streak != state.failure_streak:
             state.failure_streak = outcome.streak
             state.save(update_fields=["failure_streak"])
-    previous = ProjectFigures(
-        shown_status(before["status"], before.get("is_stale", False)), before["percentage"]
-    )
-    current = ProjectFigures(
-        shown_status(project.status, getattr(project, "is_stale", False)), project.percentage
-    )
+    previous = ProjectFigures(before["status"], before["percentage"])
+    current = ProjectFigures(project.status, project.percentage)
     same_commit = reread and result.get("commit_sha") == before.get("last_commit_sha")
     status_events = (
         () if not succeeded or same_commit else transition_events(previous.status, current.status)

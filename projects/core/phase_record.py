@@ -9,33 +9,17 @@ by older versions or handed back as JSON text.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict
 
 from projects.core.progress import PhaseProgress
 
-
-@dataclass(frozen=True, slots=True)
-class PhaseRecord:
-    title: str
-    total: int
-    done: int
-    doing: int
-    blocked: int
-    todo: int
-    percentage: float
+# A stored phase reads back as the progress it was written from.
+PhaseRecord = PhaseProgress
 
 
 def phase_record(phase: PhaseProgress) -> dict:
-    """The JSON object stored (and served by the API) for one phase."""
-    return {
-        "title": phase.title,
-        "total": phase.total,
-        "done": phase.done,
-        "doing": phase.doing,
-        "blocked": phase.blocked,
-        "todo": phase.todo,
-        "percentage": phase.percentage,
-    }
+    """The JSON object stored (and served by the API) for one phase: its fields, by name."""
+    return asdict(phase)
 
 
 def phase_records_from(value) -> list[PhaseRecord]:
